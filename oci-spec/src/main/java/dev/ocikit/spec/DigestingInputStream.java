@@ -1,0 +1,133 @@
+package dev.ocikit.spec;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.Objects;
+
+/**
+ * An input stream that hashes what passes through it, and optionally verifies it.
+ *
+ * <p>In verifying mode ({@link #verifying}) the stream refuses to deliver more bytes than the
+ * declared size, and at end of stream throws {@link DigestMismatchException} if the size or the
+ * digest is wrong, so a consumer that reads to the end has either verified content or an
+ * exception, never silently wrong bytes. Not thread-safe. Closing it closes the wrapped stream.
+ */
+public final class DigestingInputStream extends FilterInputStream {
+    private final MessageDigest hasher;
+    private final DigestAlgorithm algorithm;
+    private final Digest expected;
+    private final long expectedSize;
+    private long count;
+    private Digest result;
+
+    /** Hashes with {@code algorithm}; never verifies. */
+    public DigestingInputStream(InputStream in, DigestAlgorithm algorithm) {
+        this(in, algorithm, null, -1);
+    }
+
+    private DigestingInputStream(InputStream in, DigestAlgorithm algorithm, Digest expected, long expectedSize) {
+        super(Objects.requireNonNull(in, "in"));
+        this.algorithm = algorithm;
+        this.hasher = algorithm.newMessageDigest();
+        this.expected = expected;
+        this.expectedSize = expectedSize;
+    }
+
+    /**
+     * A stream that checks, as it is read, that the content has {@code expectedSize} bytes (when
+     * not negative) and hashes to {@code expected}.
+     */
+    public static DigestingInputStream verifying(InputStream in, Digest expected, long expectedSize) {
+        Objects.requireNonNull(expected, "expected");
+        return new DigestingInputStream(in, expected.algorithm(), expected, expectedSize);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (result != null) {
+            return -1;
+        }
+        int n = super.read(b, off, len);
+        if (n < 0) {
+            finish();
+            return -1;
+        }
+        hasher.update(b, off, n);
+        count += n;
+        if (expectedSize >= 0 && count > expectedSize) {
+            throw new DigestMismatchException("content of " + expected + " is longer than its declared size of "
+                    + expectedSize + " bytes", expected, null);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        // Skipped bytes must still be hashed.
+        byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
+        long done = 0;
+        while (done < n) {
+            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+            if (r < 0) {
+                break;
+            }
+            done += r;
+        }
+        return done;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    @Override
+    public synchronized void mark(int readlimit) {
+        // unsupported: rewinding would hash bytes twice
+    }
+
+    @Override
+    public synchronized void reset() throws IOException {
+        throw new IOException("mark/reset not supported while hashing");
+    }
+
+    private void finish() {
+        result = Digest.of(algorithm, hasher.digest());
+        if (expected == null) {
+            return;
+        }
+        if (expectedSize >= 0 && count != expectedSize) {
+            throw new DigestMismatchException("content of " + expected + " ended after " + count
+                    + " bytes, but its declared size is " + expectedSize, expected, result);
+        }
+        if (!expected.equals(result)) {
+            throw new DigestMismatchException(expected, result);
+        }
+    }
+
+    /** Number of bytes read so far. */
+    public long count() {
+        return count;
+    }
+
+    /**
+     * The digest of everything read; available once the stream reached its end.
+     *
+     * @throws IllegalStateException if the end has not been reached yet
+     */
+    public Digest digest() {
+        if (result == null) {
+            throw new IllegalStateException("digest is known only after the stream has been read to its end");
+        }
+        return result;
+    }
+}

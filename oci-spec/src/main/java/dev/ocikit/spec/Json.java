@@ -1,0 +1,247 @@
+package dev.ocikit.spec;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import dev.ocikit.spec.internal.FieldException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * The one JSON setup every ocikit module shares, so that all documents are read and written by
+ * the same rules:
+ *
+ * <ul>
+ *   <li>Reading is strict: duplicate keys, trailing content, strings where numbers belong and
+ *       fractions where integers belong are refused. Unknown fields are kept by the models that
+ *       the specs require to preserve them and ignored elsewhere.
+ *   <li>Writing omits absent, null and empty values (the specs give them the same meaning), keeps
+ *       the spec's field order, and never escapes {@code <}, {@code >} or {@code &}, since Go's
+ *       encoder does and ours need not match bytes that we never re-serialise for digests.
+ *   <li>Every failure becomes a {@link MalformedDocumentException} naming the document, the
+ *       field as a JSON pointer and the problem; never a Jackson exception.
+ * </ul>
+ *
+ * <p>Thread-safe and stateless.
+ */
+public final class Json {
+    /** Limits that keep hostile documents from costing unbounded memory or stack. */
+    private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(200)
+            .maxStringLength(16 * 1024 * 1024)
+            .maxNumberLength(64)
+            .maxNameLength(64 * 1024)
+            .build();
+
+    private static final ObjectMapper MAPPER = build(false);
+    private static final ObjectMapper PRETTY = build(true);
+
+    private Json() {}
+
+    private static ObjectMapper build(boolean pretty) {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(LIMITS)
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        JsonMapper mapper = JsonMapper.builder(factory)
+                .addModule(new Jdk8Module())
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .configure(SerializationFeature.INDENT_OUTPUT, pretty)
+                .serializationInclusion(JsonInclude.Include.NON_EMPTY)
+                .build();
+        for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
+            mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);
+        }
+        mapper.coercionConfigFor(LogicalType.Textual)
+                .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        return mapper;
+    }
+
+    /**
+     * Reads {@code json} as a {@code type}.
+     *
+     * @param document what the bytes are meant to be, for messages ({@code "image manifest"})
+     * @throws MalformedDocumentException if the bytes are not valid JSON or not a valid {@code type}
+     */
+    public static <T> T parse(byte[] json, Class<T> type, String document) {
+        if (json == null || json.length == 0) {
+            throw new MalformedDocumentException(document, "", "empty document");
+        }
+        try {
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new MalformedDocumentException(document, "", "expected a JSON object, found null");
+            }
+            return value;
+        } catch (IOException e) {
+            throw translate(e, document);
+        }
+    }
+
+    /** Reads {@code json} as a tree, with the same strictness as {@link #parse}. */
+    public static JsonNode tree(byte[] json, String document) {
+        if (json == null || json.length == 0) {
+            throw new MalformedDocumentException(document, "", "empty document");
+        }
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            throw translate(e, document);
+        }
+    }
+
+    /** Converts a tree (for example an unknown-field value) into a model, with the same rules. */
+    public static <T> T convert(JsonNode node, Class<T> type, String document) {
+        try {
+            return MAPPER.treeToValue(node, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw translate(e, document);
+        }
+    }
+
+    /** Compact UTF-8 JSON of a model. */
+    public static byte[] write(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** Indented UTF-8 JSON of a model, for people. */
+    public static byte[] writePretty(Object value) {
+        try {
+            return PRETTY.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    /** The model as a tree, as it would be written. */
+    public static JsonNode toTree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    private static RuntimeException translate(Exception e, String document) {
+        if (e instanceof JsonMappingException m) {
+            String pointer = pointer(m.getPath());
+            Throwable cause = m.getCause();
+            if (m instanceof ValueInstantiationException || cause instanceof OciException
+                    || cause instanceof IllegalArgumentException) {
+                Throwable root = rootCause(m);
+                if (root instanceof FieldException f) {
+                    String field = f.field().isEmpty() ? pointer : pointer + "/" + f.field();
+                    return new MalformedDocumentException(document, field, f.problem(), e);
+                }
+                if (root instanceof MalformedDocumentException inner) {
+                    return inner;
+                }
+                if (root instanceof OciException || root instanceof IllegalArgumentException) {
+                    return new MalformedDocumentException(document, pointer, root.getMessage(), e);
+                }
+            }
+            if (m instanceof InvalidDefinitionException) {
+                throw new IllegalStateException("ocikit model cannot be bound: " + m.getOriginalMessage(), e);
+            }
+            if (m instanceof MismatchedInputException mi) {
+                return new MalformedDocumentException(document, pointer, describeMismatch(mi), e);
+            }
+            return new MalformedDocumentException(document, pointer, clean(m.getOriginalMessage()), e);
+        }
+        if (e instanceof JsonProcessingException p) {
+            JsonLocation at = p.getLocation();
+            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+            return new MalformedDocumentException(document, "", "not valid JSON: " + clean(p.getOriginalMessage()) + where, e);
+        }
+        if (e instanceof IllegalArgumentException && e.getCause() instanceof IOException io) {
+            return translate(io, document);
+        }
+        return new MalformedDocumentException(document, "", "cannot be read: " + e.getMessage(), e);
+    }
+
+    private static String describeMismatch(MismatchedInputException e) {
+        Class<?> target = e.getTargetType();
+        if (target == null) {
+            return clean(e.getOriginalMessage());
+        }
+        return "expected " + describeType(target);
+    }
+
+    private static String describeType(Class<?> t) {
+        if (t == String.class) {
+            return "a string";
+        }
+        if (t == int.class || t == Integer.class || t == long.class || t == Long.class
+                || t == short.class || t == java.math.BigInteger.class) {
+            return "an integer";
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            return "a boolean";
+        }
+        if (t == double.class || t == Double.class || t == float.class) {
+            return "a number";
+        }
+        if (List.class.isAssignableFrom(t) || t.isArray()) {
+            return "an array";
+        }
+        return "an object (" + t.getSimpleName() + ")";
+    }
+
+    private static String pointer(List<JsonMappingException.Reference> path) {
+        StringBuilder b = new StringBuilder();
+        for (JsonMappingException.Reference r : path) {
+            if (r.getFieldName() != null) {
+                b.append('/').append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+            } else if (r.getIndex() >= 0) {
+                b.append('/').append(r.getIndex());
+            }
+        }
+        return b.toString();
+    }
+
+    private static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+            if (c instanceof FieldException || c instanceof OciException) {
+                return c;
+            }
+        }
+        return c;
+    }
+
+    /** Jackson's messages can quote whole inputs; keep them short and single-line. */
+    private static String clean(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String oneLine = message.replace('\n', ' ').replace('\r', ' ')
+                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]; line: \\d+, column: \\d+\\)", "");
+        return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
+    }
+}
