@@ -185,6 +185,10 @@ public final class Json {
     }
 
     private static String describeMismatch(MismatchedInputException e) {
+        String original = e.getOriginalMessage();
+        if (original != null && original.startsWith("Trailing token")) {
+            return "not valid JSON: more content after the end of the document";
+        }
         Class<?> target = e.getTargetType();
         if (target == null) {
             return clean(e.getOriginalMessage());
