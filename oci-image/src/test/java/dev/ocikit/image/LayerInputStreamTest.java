@@ -1,0 +1,132 @@
+package dev.ocikit.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.ocikit.spec.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class LayerInputStreamTest {
+    static byte[] sampleTar() {
+        // Content only matters as bytes here; half random, half compressible.
+        byte[] data = new byte[300_000];
+        Random r = new Random(7);
+        for (int i = 0; i < data.length / 2; i++) {
+            data[i] = (byte) r.nextInt();
+        }
+        data[0] = 'e'; // a tar starts with a file name, never a magic number
+        return data;
+    }
+
+    static byte[] compress(Compression c, byte[] data) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (OutputStream os = c.compress(out)) {
+            os.write(data);
+        }
+        return out.toByteArray();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void roundTripsAndComputesDiffId(Compression c) throws IOException {
+        byte[] tar = sampleTar();
+        byte[] blob = compress(c, tar);
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(blob), c, LayerLimits.DEFAULT)) {
+            assertThat(in.readAllBytes()).isEqualTo(tar);
+            assertThat(in.diffId()).isEqualTo(Digest.sha256(tar));
+            assertThat(in.compression()).isEqualTo(c);
+            assertThat(in.uncompressedSize()).isEqualTo(tar.length);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void compressionIsDeterministic(Compression c) throws IOException {
+        assertThat(compress(c, sampleTar())).isEqualTo(compress(c, sampleTar()));
+    }
+
+    @Test
+    void bytesWinOverALyingMediaType() throws IOException {
+        byte[] tar = sampleTar();
+        byte[] zstd = compress(Compression.ZSTD, tar);
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(zstd),
+                Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+gzip"), LayerLimits.DEFAULT)) {
+            assertThat(in.readAllBytes()).isEqualTo(tar);
+            assertThat(in.compression()).isEqualTo(Compression.ZSTD);
+        }
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(tar), Compression.GZIP, LayerLimits.DEFAULT)) {
+            assertThat(in.readAllBytes()).isEqualTo(tar);
+            assertThat(in.compression()).isEqualTo(Compression.NONE);
+        }
+    }
+
+    @Test
+    void mediaTypesMapToCompression() {
+        assertThat(Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar")).isEqualTo(Compression.NONE);
+        assertThat(Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+gzip")).isEqualTo(Compression.GZIP);
+        assertThat(Compression.fromMediaType("application/vnd.oci.image.layer.v1.tar+zstd")).isEqualTo(Compression.ZSTD);
+        assertThat(Compression.fromMediaType("application/vnd.docker.image.rootfs.diff.tar.gzip")).isEqualTo(Compression.GZIP);
+    }
+
+    @Test
+    void gzipBombStopsAtTheLimit() throws IOException {
+        byte[] zeros = new byte[8 << 20];
+        byte[] bomb = compress(Compression.GZIP, zeros);
+        assertThat(bomb.length).isLessThan(zeros.length / 100);
+        LayerLimits limits = LayerLimits.DEFAULT.withMaxUncompressedSize(1 << 20);
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(bomb), Compression.GZIP, limits)) {
+            assertThatThrownBy(() -> in.transferTo(OutputStream.nullOutputStream()))
+                    .isInstanceOf(LayerTooLargeException.class)
+                    .hasMessageContaining("more than 1048576 bytes uncompressed")
+                    .hasMessageContaining("decompression bomb");
+        }
+    }
+
+    @Test
+    void zstdWindowBeyondTheLimitIsRefused() throws IOException {
+        byte[] data = sampleTar();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(out, 3)) {
+            z.setWindowLog(24); // a 16 MiB window, declared in the frame header
+            z.write(data);
+        }
+        LayerLimits limits = LayerLimits.DEFAULT.withMaxZstdWindowLog(20);
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(out.toByteArray()), Compression.ZSTD, limits)) {
+            assertThatThrownBy(in::readAllBytes)
+                    .isInstanceOf(LayerInputStream.CorruptLayerException.class)
+                    .hasMessageContaining("larger window than allowed");
+        }
+    }
+
+    @Test
+    void corruptGzipIsATypedError() throws IOException {
+        byte[] blob = compress(Compression.GZIP, sampleTar());
+        for (int i = 20; i < 60; i++) {
+            blob[i] ^= 0x5a;
+        }
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(blob), Compression.GZIP, LayerLimits.DEFAULT)) {
+            assertThatThrownBy(in::readAllBytes)
+                    .isInstanceOf(LayerInputStream.CorruptLayerException.class)
+                    .hasMessageContaining("not valid gzip data");
+        }
+    }
+
+    @Test
+    void bzip2AndXzAreRefused() {
+        assertThatThrownBy(() -> LayerInputStream.open(new ByteArrayInputStream("BZh91AY&SY".getBytes()), Compression.GZIP, LayerLimits.DEFAULT))
+                .isInstanceOf(Compression.UnsupportedCompressionException.class)
+                .hasMessageContaining("bzip2");
+        byte[] xz = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 0, 0};
+        assertThatThrownBy(() -> LayerInputStream.open(new ByteArrayInputStream(xz), Compression.NONE, LayerLimits.DEFAULT))
+                .isInstanceOf(Compression.UnsupportedCompressionException.class)
+                .hasMessageContaining("xz");
+    }
+}
