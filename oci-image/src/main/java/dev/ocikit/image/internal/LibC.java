@@ -1,0 +1,98 @@
+package dev.ocikit.image.internal;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+
+/**
+ * The few libc calls Java lacks, bound directly with JNA: device nodes, ownership without
+ * following links in one call, and extended attributes outside the {@code user.} namespace.
+ * Every method throws {@link LastErrorException} carrying errno on failure.
+ */
+public final class LibC {
+    public static final int S_IFIFO = 0010000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFBLK = 0060000;
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int EACCES = 13;
+    public static final int ENOTSUP = 95;
+    public static final int ENODATA = 61;
+    public static final int ERANGE = 34;
+
+    private static final boolean AVAILABLE;
+
+    static {
+        boolean ok = false;
+        if (Platform.isLinux()) {
+            try {
+                Native.register(LibC.class, "c");
+                ok = true;
+            } catch (UnsatisfiedLinkError e) {
+                ok = false;
+            }
+        }
+        AVAILABLE = ok;
+    }
+
+    private LibC() {}
+
+    /** Whether the native calls are usable on this platform (Linux with glibc 2.33+ or musl). */
+    public static boolean available() {
+        return AVAILABLE;
+    }
+
+    public static native int geteuid();
+
+    public static native int mknod(String path, int mode, long dev) throws LastErrorException;
+
+    public static native int lchown(String path, int uid, int gid) throws LastErrorException;
+
+    public static native int lsetxattr(String path, String name, byte[] value, long size, int flags)
+            throws LastErrorException;
+
+    public static native long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
+
+    public static native long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+
+    /** Linux's dev_t encoding of a major/minor pair (glibc's makedev). */
+    public static long makedev(long major, long minor) {
+        return ((major & 0xfffL) << 8) | ((major & ~0xfffL) << 32) | (minor & 0xffL) | ((minor & ~0xffL) << 12);
+    }
+
+    /** An extended attribute's value, or null if the file does not have it. */
+    public static byte[] getXattr(String path, String name) {
+        try {
+            long size = lgetxattr(path, name, null, 0);
+            byte[] buf = new byte[(int) size];
+            long n = lgetxattr(path, name, buf, buf.length);
+            return n == buf.length ? buf : java.util.Arrays.copyOf(buf, (int) n);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ENODATA || e.getErrorCode() == ENOTSUP) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The names of a file's extended attributes (not following symlinks). */
+    public static java.util.List<String> listXattrs(String path) {
+        long size = llistxattr(path, null, 0);
+        if (size <= 0) {
+            return java.util.List.of();
+        }
+        byte[] buf = new byte[(int) size];
+        long n = llistxattr(path, buf, buf.length);
+        java.util.List<String> names = new java.util.ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (buf[i] == 0) {
+                if (i > start) {
+                    names.add(new String(buf, start, i - start, java.nio.charset.StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return names;
+    }
+}
