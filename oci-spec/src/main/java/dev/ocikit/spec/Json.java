@@ -148,6 +148,12 @@ public final class Json {
     }
 
     private static RuntimeException translate(Exception e, String document) {
+        if (e instanceof JsonMappingException m && m.getCause() instanceof JsonProcessingException syntax
+                && !(m.getCause() instanceof JsonMappingException)) {
+            // A syntax error met while binding a value: report it as such, at the value's place.
+            return new MalformedDocumentException(document, pointer(m.getPath()),
+                    "not valid JSON: " + clean(syntax.getOriginalMessage()) + location(syntax), e);
+        }
         if (e instanceof JsonMappingException m) {
             String pointer = pointer(m.getPath());
             Throwable cause = m.getCause();
@@ -174,14 +180,17 @@ public final class Json {
             return new MalformedDocumentException(document, pointer, clean(m.getOriginalMessage()), e);
         }
         if (e instanceof JsonProcessingException p) {
-            JsonLocation at = p.getLocation();
-            String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
-            return new MalformedDocumentException(document, "", "not valid JSON: " + clean(p.getOriginalMessage()) + where, e);
+            return new MalformedDocumentException(document, "", "not valid JSON: " + clean(p.getOriginalMessage()) + location(p), e);
         }
         if (e instanceof IllegalArgumentException && e.getCause() instanceof IOException io) {
             return translate(io, document);
         }
         return new MalformedDocumentException(document, "", "cannot be read: " + e.getMessage(), e);
+    }
+
+    private static String location(JsonProcessingException p) {
+        JsonLocation at = p.getLocation();
+        return at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     private static String describeMismatch(MismatchedInputException e) {
@@ -245,7 +254,8 @@ public final class Json {
             return "unreadable";
         }
         String oneLine = message.replace('\n', ' ').replace('\r', ' ')
-                .replaceAll("\\s*\\(start marker at \\[Source:[^\\]]*\\]; line: \\d+, column: \\d+\\)", "");
+                .replaceAll("\\s*\\(start marker at \\[Source:.*?\\]\\)", "")
+                .replaceAll("\\s*at \\[Source:.*?\\]", "");
         return oneLine.length() > 200 ? oneLine.substring(0, 200) + "…" : oneLine;
     }
 }

@@ -58,6 +58,7 @@ class JsonTest {
             `{"digest":"DIGEST","size":5,"size":6}`               | Duplicate field 'size'
             `{"digest":"DIGEST","size":5} {}`                     | not valid JSON
             `{"digest":"DIGEST","size":5`                         | not valid JSON: Unexpected end-of-input
+            `{"digest":"DIGEST","size":5,"tags":["a"`             | invalid blob record at /tags/1: not valid JSON: Unexpected end-of-input
             `{"digest":"sha256:1234","size":5}`                   | invalid blob record at /digest: invalid sha256 digest
             `{"digest":"DIGEST","size":5,"tags":[null]}`          | invalid blob record at /tags/0: null is not allowed here
             `{"digest":"DIGEST","size":5,"tags":"latest"}`        | invalid blob record at /tags: expected an array
@@ -72,6 +73,14 @@ class JsonTest {
         assertThatThrownBy(() -> parse(json.replace("DIGEST", D)))
                 .isInstanceOf(MalformedDocumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void syntaxErrorMessagesCarryNoParserNoise() {
+        assertThatThrownBy(() -> parse("{\"digest\":\"" + D + "\",\"size\":1,\"tags\":[\"a\""))
+                .hasMessageNotContaining("Source")
+                .hasMessageNotContaining("REDACTED")
+                .hasMessageContaining("(line 1, column");
     }
 
     @Test
