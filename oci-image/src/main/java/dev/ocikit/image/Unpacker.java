@@ -387,8 +387,18 @@ public final class Unpacker {
             }
         }
 
+        /** Never called on symlinks. Path-based, because opening a fifo to chmod it would block. */
         private void mode(Path path, TarArchiveEntry e) throws IOException {
-            Files.setAttribute(path, "unix:mode", e.getMode() & 07777, LinkOption.NOFOLLOW_LINKS);
+            int mode = e.getMode() & 07777;
+            if (!LibC.available()) {
+                Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
+                return;
+            }
+            try {
+                LibC.chmod(path.toString(), mode);
+            } catch (LastErrorException x) {
+                throw new IOException("chmod " + path + " failed with errno " + x.getErrorCode());
+            }
         }
 
         private void xattrs(Path path, String name, Map<String, byte[]> xattrs) {
@@ -417,11 +427,23 @@ public final class Unpacker {
             LibC.lsetxattr(path.toString(), attr, value, value.length, 0);
         }
 
+        /** Times of the entry itself, never of a symlink's target; path-based for the same reason as {@link #mode}. */
         private void times(Path path, TarArchiveEntry e) throws IOException {
             FileTime mtime = e.getLastModifiedTime();
             FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
-            Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(mtime, atime, null);
+            if (!LibC.available()) {
+                Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                        .setTimes(mtime, atime, null);
+                return;
+            }
+            java.time.Instant a = atime.toInstant();
+            java.time.Instant m = mtime.toInstant();
+            long[] times = {a.getEpochSecond(), a.getNano(), m.getEpochSecond(), m.getNano()};
+            try {
+                LibC.utimensat(LibC.AT_FDCWD, path.toString(), times, LibC.AT_SYMLINK_NOFOLLOW);
+            } catch (LastErrorException x) {
+                throw new IOException("setting times of " + path + " failed with errno " + x.getErrorCode());
+            }
         }
 
         /** Directory modes and times last: writing into a directory changes its mtime and needs it writable. */

@@ -46,6 +46,15 @@ public final class LibC {
 
     public static native int mknod(String path, int mode, long dev) throws LastErrorException;
 
+    /** Path-based: never opens the file, so it cannot block on a fifo. Does not follow a final symlink only if it is not one. */
+    public static native int chmod(String path, int mode) throws LastErrorException;
+
+    /** {@code times} is two timespecs: atime seconds, nanoseconds, mtime seconds, nanoseconds. */
+    public static native int utimensat(int dirfd, String path, long[] times, int flags) throws LastErrorException;
+
+    public static final int AT_FDCWD = -100;
+    public static final int AT_SYMLINK_NOFOLLOW = 0x100;
+
     public static native int lchown(String path, int uid, int gid) throws LastErrorException;
 
     public static native int lsetxattr(String path, String name, byte[] value, long size, int flags)
