@@ -64,35 +64,42 @@ final class ManifestReader {
 
         Kind kind;
         String mediaType;
+        String toldBy; // what said which kind it is, for messages
         if (declared != null) {
             kind = kindOf(declared, document, "mediaType '" + Descriptor.shorten(declared) + "'");
             mediaType = declared;
+            toldBy = "its mediaType";
         } else if (header != null) {
             kind = kindOf(header, document, "Content-Type '" + Descriptor.shorten(header) + "'");
             mediaType = header;
+            toldBy = "its Content-Type";
         } else if (hasManifests) {
             kind = Kind.INDEX;
             mediaType = MediaTypes.OCI_INDEX;
+            toldBy = "its shape";
         } else if (hasConfig || hasLayers) {
             kind = Kind.MANIFEST;
             mediaType = MediaTypes.OCI_MANIFEST;
+            toldBy = "its shape";
         } else if (expected != Kind.ANY) {
             kind = expected; // let the model say which required field is missing
             mediaType = expected == Kind.INDEX ? MediaTypes.OCI_INDEX : MediaTypes.OCI_MANIFEST;
+            toldBy = "the caller";
         } else {
             throw new MalformedDocumentException(document, "", "neither an image manifest nor an image index: it has "
                     + "no mediaType and neither 'manifests' nor 'config'/'layers'");
         }
 
         if (kind == Kind.MANIFEST && hasManifests) {
-            throw new MalformedDocumentException(document, "/manifests", "an image manifest (" + mediaType
-                    + ") must not have a 'manifests' field; refused as " + CVE
+            throw new MalformedDocumentException(document, "/manifests", toldBy + " says image manifest (" + mediaType
+                    + ") but it has a 'manifests' field; refused as " + CVE
                     + " requires (a manifest must not be readable as an index)");
         }
         if (kind == Kind.INDEX && (hasConfig || hasLayers)) {
-            throw new MalformedDocumentException(document, hasConfig ? "/config" : "/layers", "an image index ("
-                    + mediaType + ") must not have a '" + (hasConfig ? "config" : "layers") + "' field; refused as "
-                    + CVE + " requires (an index must not be readable as a manifest)");
+            String field = hasConfig ? "config" : "layers";
+            throw new MalformedDocumentException(document, "/" + field, toldBy + " says image index (" + mediaType
+                    + ") but it has a '" + field + "' field; refused as " + CVE
+                    + " requires (an index must not be readable as a manifest)");
         }
         if (expected != Kind.ANY && kind != expected) {
             throw new MalformedDocumentException(document, declared != null ? "/mediaType" : "",
@@ -136,7 +143,7 @@ final class ManifestReader {
 
     static UnsupportedManifestException schema1(String mediaType) {
         return new UnsupportedManifestException(mediaType, "Docker image manifest v2 schema 1 (" + mediaType
-                + ") is not supported: it is deprecated, and its layers and config cannot be verified by digest. "
+                + ") is not supported: it is deprecated and has no content-addressable image config. "
                 + "Re-push the image with a current client (docker push, podman push or skopeo copy) so that "
                 + "the registry stores it as Docker v2 schema 2 or OCI");
     }

@@ -70,7 +70,7 @@ public final class EmptyObjectSet {
         @Override
         public Set<String> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (!p.isExpectedStartObjectToken()) {
-                return (Set<String>) ctxt.handleUnexpectedToken(Set.class, p);
+                throw new FieldException("", "expected an object whose values are {}, such as {\"80/tcp\": {}}");
             }
             Set<String> out = new LinkedHashSet<>();
             for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
@@ -78,7 +78,8 @@ public final class EmptyObjectSet {
                 if (t == JsonToken.START_OBJECT) {
                     p.skipChildren();
                 } else if (t != JsonToken.VALUE_NULL) {
-                    throw new FieldException(key, "expected an empty object {}");
+                    // The key goes into a JSON pointer: escape it as RFC 6901 says.
+                    throw new FieldException(key.replace("~", "~0").replace("/", "~1"), "expected an empty object {}");
                 }
                 out.add(key);
             }
