@@ -190,10 +190,18 @@ public record ImageConfig(
             return this;
         }
 
-        /** The creation time as an RFC 3339 string, kept as given; null removes it. */
+        /**
+         * The creation time as an RFC 3339 string, kept as given; null removes it.
+         *
+         * @throws IllegalArgumentException (a {@code FieldException}) if it is not RFC 3339
+         */
         public Builder created(String value) {
             if (value != null) {
-                parseTime(value, "image config");
+                try {
+                    parseTime(value, "image config");
+                } catch (MalformedDocumentException e) {
+                    throw new FieldException("created", "'" + Descriptor.shorten(value) + "' is not an RFC 3339 date-time");
+                }
             }
             this.created = value;
             return this;

@@ -75,6 +75,19 @@ class DescriptorTest {
     }
 
     @Test
+    void configBuilderChecksWhatItIsGiven() {
+        assertThatThrownBy(() -> ImageConfig.builder().created("last tuesday"))
+                .isInstanceOf(FieldException.class).hasMessage("created: 'last tuesday' is not an RFC 3339 date-time");
+        assertThatThrownBy(() -> ImageConfig.builder().os("linux").build())
+                .isInstanceOf(FieldException.class).hasMessage("architecture: required field is missing");
+        assertThat(ImageConfig.builder().created("2024-01-02T03:04:05.5+01:00").architecture("amd64").os("linux").build()
+                .createdInstant()).contains(java.time.Instant.parse("2024-01-02T02:04:05.5Z"));
+        assertThat(RootFs.of(List.of())).isEqualTo(new RootFs("layers", List.of(), Map.of()));
+        assertThatThrownBy(() -> Healthcheck.none().withInterval(java.time.Duration.ofSeconds(-1)))
+                .isInstanceOf(FieldException.class).hasMessage("Interval: must not be negative, got -1000000000");
+    }
+
+    @Test
     void modelsRefuseAmbiguityWhenBuiltByHandToo() {
         com.fasterxml.jackson.databind.JsonNode emptyArray =
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();

@@ -168,6 +168,23 @@ class RoundTripTest {
     }
 
     @Test
+    void referrersResponseIsAnIndexOfArtifactDescriptors() {
+        String d1 = "sha256:" + "ab".repeat(32);
+        String d2 = "sha256:" + "cd".repeat(32);
+        byte[] in = Examples.utf8("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+                + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + d1
+                + "\",\"size\":512,\"annotations\":{\"org.opencontainers.image.created\":\"2024-05-06T07:10:00Z\"},"
+                + "\"artifactType\":\"application/vnd.example.sbom.v1+json\"},{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + d2 + "\",\"size\":600,"
+                + "\"artifactType\":\"application/vnd.example.signature.v1\"}]}");
+        Parsed<Manifest> p = Parsed.manifest(in, Optional.of("application/vnd.oci.image.index.v1+json"));
+        ImageIndex referrers = p.as(ImageIndex.class).orElseThrow().model();
+        assertThat(referrers.manifests()).extracting(d -> d.artifactType().orElseThrow())
+                .containsExactly("application/vnd.example.sbom.v1+json", "application/vnd.example.signature.v1");
+        JsonAssert.assertSemanticallyEqual(in, referrers);
+    }
+
+    @Test
     void layoutIndexListsTags() {
         Parsed<ImageIndex> p = Parsed.imageIndex(bytes("layout-index.json"));
         ImageIndex index = p.model();
