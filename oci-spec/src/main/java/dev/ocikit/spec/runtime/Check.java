@@ -20,10 +20,6 @@ final class Check {
         return value == null ? Optional.empty() : value.map(l -> Fields.list(l, field));
     }
 
-    static <V> Optional<Map<String, V>> optMap(Optional<Map<String, V>> value, String field) {
-        return value == null ? Optional.empty() : value.map(m -> Fields.map(m, field));
-    }
-
     static Long uint32(Long value, String field) {
         return Unsigned.check(value, Unsigned.UINT32_MAX, field);
     }
@@ -64,10 +60,5 @@ final class Check {
 
     static Optional<Map<String, String>> annotations(Optional<Map<String, String>> value, String field) {
         return opt(value).map(m -> annotations(m, field));
-    }
-
-    static Map<String, com.fasterxml.jackson.databind.JsonNode> bag(
-            Map<String, com.fasterxml.jackson.databind.JsonNode> unknown) {
-        return Fields.bag(unknown);
     }
 }

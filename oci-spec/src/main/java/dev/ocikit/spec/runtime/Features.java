@@ -53,7 +53,7 @@ public record Features(
         hooks = Check.optList(hooks, "hooks");
         mountOptions = Check.optList(mountOptions, "mountOptions");
         linux = Check.opt(linux);
-        annotations = Check.optMap(annotations, "annotations");
+        annotations = Check.annotations(annotations, "annotations");
         potentiallyUnsafeConfigAnnotations =
                 Check.optList(potentiallyUnsafeConfigAnnotations, "potentiallyUnsafeConfigAnnotations");
         unknownFields = Fields.bag(unknownFields);
