@@ -1,0 +1,29 @@
+package dev.ocikit.spec.runtime;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ocikit.spec.internal.Fields;
+import java.util.Map;
+
+/**
+ * {@code process.consoleSize}: the terminal's size in characters (ignored unless
+ * {@code terminal} is true). Immutable and thread-safe.
+ */
+@JsonPropertyOrder({"height", "width"})
+public record ConsoleSize(
+        Long height,
+        Long width,
+        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+
+    public ConsoleSize {
+        Check.nonNegative(Fields.required(height, "height"), "height");
+        Check.nonNegative(Fields.required(width, "width"), "width");
+        unknownFields = Fields.bag(unknownFields);
+    }
+
+    public static ConsoleSize of(long height, long width) {
+        return new ConsoleSize(height, width, Map.of());
+    }
+}
