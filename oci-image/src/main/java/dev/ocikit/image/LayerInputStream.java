@@ -4,6 +4,7 @@ import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestAlgorithm;
 import dev.ocikit.spec.DigestingInputStream;
 import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.image.Compression;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -47,11 +48,11 @@ public final class LayerInputStream extends FilterInputStream {
         buffered.mark(8);
         byte[] head = buffered.readNBytes(6);
         buffered.reset();
-        Compression actual = Compression.detect(head, head.length);
+        Compression actual = LayerCodecs.detect(head, head.length);
         if (actual != declared) {
             LOG.warn("layer declared as {} is actually {}; decompressing it as {}", name(declared), name(actual), name(actual));
         }
-        InputStream decompressed = actual.decompress(buffered, limits);
+        InputStream decompressed = LayerCodecs.decompress(actual, buffered, limits);
         return new LayerInputStream(new DigestingInputStream(decompressed, DigestAlgorithm.SHA256), actual,
                 limits.maxUncompressedSize());
     }

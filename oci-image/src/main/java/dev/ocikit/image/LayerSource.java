@@ -1,6 +1,7 @@
 package dev.ocikit.image;
 
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.image.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ocikit.image.internal.LibC;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.image.Compression;
 import dev.ocikit.spec.DigestMismatchException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +35,7 @@ class UnpackerTest {
 
     static LayerSource gzipLayer(byte[] tar) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (OutputStream gz = Compression.GZIP.compress(out)) {
+        try (OutputStream gz = LayerCodecs.compress(Compression.GZIP, out)) {
             gz.write(tar);
         }
         byte[] blob = out.toByteArray();

@@ -70,7 +70,9 @@ public final class Json {
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .configure(SerializationFeature.INDENT_OUTPUT, pretty)
-                .serializationInclusion(JsonInclude.Include.NON_EMPTY)
+                // Omit empty properties, but never drop a map entry or array element for being
+                // empty: an annotation "" or an unknown field {} is content.
+                .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_EMPTY, JsonInclude.Include.ALWAYS))
                 .build();
         for (LogicalType t : List.of(LogicalType.Integer, LogicalType.Float, LogicalType.Boolean)) {
             mapper.coercionConfigFor(t).setCoercion(CoercionInputShape.String, CoercionAction.Fail);

@@ -2,7 +2,7 @@ package dev.ocikit.image;
 
 import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
-import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.image.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,25 +10,9 @@ import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
-/** How a layer's tar stream is compressed. */
-public enum Compression {
-    NONE,
-    GZIP,
-    ZSTD;
-
-    /**
-     * The compression a layer media type declares: {@code +gzip}/{@code .gzip}/Docker's
-     * {@code .tar.gzip} are gzip, {@code +zstd} is zstd, anything else is uncompressed.
-     */
-    public static Compression fromMediaType(String mediaType) {
-        if (mediaType.endsWith("+gzip") || mediaType.endsWith(".gzip") || mediaType.endsWith(".gz")) {
-            return GZIP;
-        }
-        if (mediaType.endsWith("+zstd") || mediaType.endsWith(".zstd")) {
-            return ZSTD;
-        }
-        return NONE;
-    }
+/** Compressing and decompressing layer streams: gzip and zstd, detected by their magic numbers. */
+public final class LayerCodecs {
+    private LayerCodecs() {}
 
     /**
      * The compression the first bytes of a stream show, whatever it was declared as. A tar
@@ -38,11 +22,11 @@ public enum Compression {
      */
     public static Compression detect(byte[] head, int length) {
         if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return GZIP;
+            return Compression.GZIP;
         }
         if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
                 && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
-            return ZSTD;
+            return Compression.ZSTD;
         }
         if (length >= 3 && head[0] == 'B' && head[1] == 'Z' && head[2] == 'h') {
             throw new UnsupportedCompressionException("bzip2");
@@ -51,12 +35,12 @@ public enum Compression {
                 && head[4] == 'Z' && head[5] == 0) {
             throw new UnsupportedCompressionException("xz");
         }
-        return NONE;
+        return Compression.NONE;
     }
 
     /** Decompresses {@code in}; closing the result closes {@code in}. */
-    InputStream decompress(InputStream in, LayerLimits limits) throws IOException {
-        return switch (this) {
+    static InputStream decompress(Compression compression, InputStream in, LayerLimits limits) throws IOException {
+        return switch (compression) {
             case NONE -> in;
             case GZIP -> new GZIPInputStream(in, 64 * 1024);
             case ZSTD -> {
@@ -73,8 +57,8 @@ public enum Compression {
      * Compresses into {@code out}; closing the result finishes the stream and closes {@code out}.
      * The output carries no timestamps or host details, so the same input gives the same bytes.
      */
-    public OutputStream compress(OutputStream out) throws IOException {
-        return switch (this) {
+    public static OutputStream compress(Compression compression, OutputStream out) throws IOException {
+        return switch (compression) {
             case NONE -> out;
             case GZIP -> new GZIPOutputStream(out, 64 * 1024) {
                 {
@@ -83,15 +67,5 @@ public enum Compression {
             };
             case ZSTD -> new ZstdOutputStreamNoFinalizer(out, 3);
         };
-    }
-
-    /** Bzip2, xz or another format a layer may not use. */
-    public static final class UnsupportedCompressionException extends OciException {
-        private static final long serialVersionUID = 1L;
-
-        UnsupportedCompressionException(String format) {
-            super("layer is " + format + "-compressed, which no OCI or Docker layer media type allows;"
-                    + " only uncompressed tar, gzip and zstd are supported");
-        }
     }
 }
