@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 need=()
 command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
+command -v runc >/dev/null || need+=(runc)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
@@ -15,6 +16,17 @@ fi
 mvn -B -q -ntp package -DskipTests
 ocikit() { java -jar examples/target/ocikit.jar "$@"; }
 
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
 set -x
 ocikit --version
 ocikit --help
+# How Podman reads image names: default registry, library/, tags and digests.
+ocikit reference busybox quay.io/fedora/fedora:40 localhost:5000/app@sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824
+# Real documents, strictly checked: the installed runc's own config and features.
+(cd "$work" && runc spec && runc features > features.json)
+ocikit validate "$work/config.json" "$work/features.json" oci-spec/src/test/resources/examples/image/*.json
+# A Docker schema 1 manifest is refused with a clear message (exit 125, as Podman's errors).
+echo '{"schemaVersion":1,"name":"x","tag":"y","fsLayers":[]}' > "$work/schema1.json"
+ocikit validate "$work/schema1.json" || true

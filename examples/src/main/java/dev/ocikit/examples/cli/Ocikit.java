@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
         description = "Inspect, copy, run and build OCI images without a daemon.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -22,7 +22,13 @@ public final class Ocikit implements Callable<Integer> {
 
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
-        return new CommandLine(new Ocikit());
+        CommandLine cli = new CommandLine(new Ocikit());
+        // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("Error: " + e.getMessage());
+            return e instanceof dev.ocikit.spec.OciException || e instanceof java.io.IOException ? 125 : 1;
+        });
+        return cli;
     }
 
     @Override

@@ -1,0 +1,68 @@
+package dev.ocikit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ocikit.examples.cli.Ocikit;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class OcikitCliTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cli = Ocikit.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        Run r = run("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("reference", "validate");
+    }
+
+    @Test
+    void referenceNormalisesAsPodmanDoes() {
+        Run r = run("reference", "busybox");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).startsWith("docker.io/library/busybox:latest").contains("familiar:   busybox");
+    }
+
+    @Test
+    void badReferenceIsAnErrorNotAStackTrace() {
+        Run r = run("reference", "a//b");
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.err()).startsWith("Error: invalid image reference").doesNotContain("Exception");
+    }
+
+    @Test
+    void validateNamesTheDocumentAndRefusesSchema1() throws IOException {
+        Path manifest = Files.writeString(tmp.resolve("m.json"), """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json",
+                 "digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},
+                 "layers":[]}""");
+        Run ok = run("validate", manifest.toString());
+        assertThat(ok.exit()).isZero();
+        assertThat(ok.out()).contains("image manifest (application/vnd.oci.image.manifest.v1+json), sha256:", "0 layers");
+
+        Path schema1 = Files.writeString(tmp.resolve("s1.json"), "{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"y\",\"fsLayers\":[]}");
+        Run bad = run("validate", schema1.toString());
+        assertThat(bad.exit()).isEqualTo(125);
+        assertThat(bad.err()).contains("schema 1", "Re-push");
+    }
+}
