@@ -2,6 +2,7 @@ package dev.ocikit.spec;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.ocikit.spec.internal.Text;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Comparator;
@@ -20,12 +21,14 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
     private static final Comparator<Digest> ORDER =
             Comparator.comparing(Digest::algorithm).thenComparing(Digest::encoded);
 
+    // JSON reads these only from their string form, never from an object of their components.
+    @JsonCreator(mode = JsonCreator.Mode.DISABLED)
     public Digest {
         Objects.requireNonNull(algorithm, "algorithm");
         Objects.requireNonNull(encoded, "encoded");
         if (!isLowerHex(encoded, algorithm.encodedLength())) {
             throw new InvalidDigestException("invalid " + algorithm.id() + " digest: encoded part must be "
-                    + algorithm.encodedLength() + " lowercase hex characters, got '" + quoteShort(encoded) + "'");
+                    + algorithm.encodedLength() + " lowercase hex characters, got '" + Text.printable(encoded, 80) + "'");
         }
     }
 
@@ -35,27 +38,27 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
      *
      * @throws InvalidDigestException naming what was wrong
      */
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static Digest parse(String text) {
         if (text == null || text.isEmpty()) {
             throw new InvalidDigestException("invalid digest: empty");
         }
         int colon = text.indexOf(':');
         if (colon < 0) {
-            throw new InvalidDigestException("invalid digest '" + quoteShort(text) + "': expected algorithm:encoded");
+            throw new InvalidDigestException("invalid digest '" + Text.printable(text, 80) + "': expected algorithm:encoded");
         }
         String algorithm = text.substring(0, colon);
         String encoded = text.substring(colon + 1);
         if (!isAlgorithmGrammar(algorithm)) {
-            throw new InvalidDigestException("invalid digest '" + quoteShort(text)
+            throw new InvalidDigestException("invalid digest '" + Text.printable(text, 80)
                     + "': algorithm must be lowercase letters and digits, optionally separated by + . _ -");
         }
         if (!isEncodedGrammar(encoded)) {
-            throw new InvalidDigestException("invalid digest '" + quoteShort(text)
+            throw new InvalidDigestException("invalid digest '" + Text.printable(text, 80)
                     + "': encoded part must be one or more of [a-zA-Z0-9=_-]");
         }
         DigestAlgorithm a = DigestAlgorithm.fromId(algorithm).orElseThrow(() -> new InvalidDigestException(
-                "unsupported digest algorithm '" + algorithm + "' in '" + quoteShort(text) + "': ocikit supports sha256 and sha512"));
+                "unsupported digest algorithm '" + algorithm + "' in '" + Text.printable(text, 80) + "': ocikit supports sha256 and sha512"));
         return new Digest(a, encoded);
     }
 
@@ -161,14 +164,4 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
         return true;
     }
 
-    /** Keeps hostile input from flooding a message. */
-    static String quoteShort(String s) {
-        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        StringBuilder b = new StringBuilder(shown.length());
-        for (int i = 0; i < shown.length(); i++) {
-            char c = shown.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
-    }
 }

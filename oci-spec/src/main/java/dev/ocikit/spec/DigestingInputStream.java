@@ -21,6 +21,7 @@ public final class DigestingInputStream extends FilterInputStream {
     private final long expectedSize;
     private long count;
     private Digest result;
+    private DigestMismatchException failure;
 
     /** Hashes with {@code algorithm}; never verifies. */
     public DigestingInputStream(InputStream in, DigestAlgorithm algorithm) {
@@ -53,6 +54,9 @@ public final class DigestingInputStream extends FilterInputStream {
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
+        if (failure != null) {
+            throw failure; // a failed check stays failed; never a clean end of stream after it
+        }
         if (result != null) {
             return -1;
         }
@@ -64,8 +68,9 @@ public final class DigestingInputStream extends FilterInputStream {
         hasher.update(b, off, n);
         count += n;
         if (expectedSize >= 0 && count > expectedSize) {
-            throw new DigestMismatchException("content of " + expected + " is longer than its declared size of "
+            failure = new DigestMismatchException("content of " + expected + " is longer than its declared size of "
                     + expectedSize + " bytes", expected, null);
+            throw failure;
         }
         return n;
     }
@@ -106,11 +111,13 @@ public final class DigestingInputStream extends FilterInputStream {
             return;
         }
         if (expectedSize >= 0 && count != expectedSize) {
-            throw new DigestMismatchException("content of " + expected + " ended after " + count
+            failure = new DigestMismatchException("content of " + expected + " ended after " + count
                     + " bytes, but its declared size is " + expectedSize, expected, result);
+            throw failure;
         }
         if (!expected.equals(result)) {
-            throw new DigestMismatchException(expected, result);
+            failure = new DigestMismatchException(expected, result);
+            throw failure;
         }
     }
 

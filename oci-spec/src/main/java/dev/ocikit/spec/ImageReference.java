@@ -1,5 +1,6 @@
 package dev.ocikit.spec;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
@@ -67,6 +68,8 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
     /** No valid reference comes near this; refusing early keeps hostile input cheap. */
     private static final int MAX_INPUT_LENGTH = 1024;
 
+    // JSON reads these only from their string form, never from an object of their components.
+    @JsonCreator(mode = JsonCreator.Mode.DISABLED)
     public ImageReference {
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(path, "path");
@@ -92,7 +95,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
      *
      * @throws InvalidReferenceException naming the input and what was wrong
      */
-    @JsonCreator
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static ImageReference parse(String reference) {
         return parse(reference, false);
     }
@@ -326,7 +329,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
 
     /** host[:port], where host is a DNS-like name, an IPv4 address or [IPv6]; null if valid. */
     private static String domainProblem(String domain) {
-        String invalid = "registry \"" + Digest.quoteShort(domain) + "\" is not a valid host[:port]"
+        String invalid = "registry \"" + Text.printable(domain) + "\" is not a valid host[:port]"
                 + " (a host name, an IPv4 address or an [IPv6] address, then an optional :port)";
         String host;
         String port;
@@ -356,7 +359,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
             }
         }
         if (port != null && !isDigits(port)) {
-            return "port \"" + Digest.quoteShort(port) + "\" of registry \"" + Digest.quoteShort(domain)
+            return "port \"" + Text.printable(port) + "\" of registry \"" + Text.printable(domain)
                     + "\" must be decimal digits";
         }
         return null;
@@ -401,7 +404,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
             return "repository path is empty";
         }
         if (!path.toLowerCase(Locale.ROOT).equals(path)) {
-            return "repository name must be lowercase (\"" + Digest.quoteShort(path) + "\")";
+            return "repository name must be lowercase (\"" + Text.printable(path) + "\")";
         }
         for (String component : path.split("/", -1)) {
             String problem = componentProblem(component);
@@ -416,7 +419,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
         if (c.isEmpty()) {
             return "empty path component (a doubled, leading or trailing '/')";
         }
-        String quoted = "\"" + Digest.quoteShort(c) + "\"";
+        String quoted = "\"" + Text.printable(c) + "\"";
         int i = 0;
         while (i < c.length()) {
             char ch = c.charAt(i);
@@ -465,7 +468,7 @@ public record ImageReference(String domain, String path, Optional<String> tag, O
         if (tag.isEmpty()) {
             return "tag is empty";
         }
-        String quoted = "\"" + Digest.quoteShort(tag) + "\"";
+        String quoted = "\"" + Text.printable(tag) + "\"";
         char first = tag.charAt(0);
         if (!(isAsciiAlnum(first) || first == '_')) {
             return "tag " + quoted + " must start with a letter, a digit or '_'";

@@ -1,5 +1,6 @@
 package dev.ocikit.spec;
 
+import dev.ocikit.spec.internal.Text;
 /**
  * A string that is not a valid image reference ({@code [registry/]path[:tag][@digest]}), or a
  * change to a reference that would make it invalid. The message quotes the input and says what
@@ -19,7 +20,7 @@ public final class InvalidReferenceException extends OciException {
     }
 
     public InvalidReferenceException(String reference, String problem, Throwable cause) {
-        super("invalid image reference \"" + Digest.quoteShort(String.valueOf(reference)) + "\": " + problem, cause);
+        super("invalid image reference \"" + Text.printable(String.valueOf(reference)) + "\": " + problem, cause);
         this.reference = String.valueOf(reference);
         this.problem = problem;
     }

@@ -20,9 +20,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import dev.ocikit.spec.internal.FieldException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -66,6 +64,9 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+                // Unknown fields are kept as trees: numbers must come back out digit for digit.
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+                .nodeFactory(com.fasterxml.jackson.databind.node.JsonNodeFactory.withExactBigDecimals(true))
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -131,7 +132,7 @@ public final class Json {
         try {
             return MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new OciException("cannot serialise " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 
@@ -140,7 +141,7 @@ public final class Json {
         try {
             return PRETTY.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("cannot serialise " + value.getClass().getSimpleName(), e);
+            throw new OciException("cannot serialise " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
     }
 
@@ -150,6 +151,14 @@ public final class Json {
     }
 
     private static RuntimeException translate(Exception e, String document) {
+        Throwable range = e;
+        while (range != null && !(range instanceof com.fasterxml.jackson.core.exc.InputCoercionException)) {
+            range = range.getCause();
+        }
+        if (range != null) {
+            String pointer = e instanceof JsonMappingException m ? pointer(m.getPath()) : "";
+            return new MalformedDocumentException(document, pointer, "number out of range for this field", e);
+        }
         if (e instanceof JsonMappingException m && m.getCause() instanceof JsonProcessingException syntax
                 && !(m.getCause() instanceof JsonMappingException)) {
             // A syntax error met while binding a value: report it as such, at the value's place.
@@ -162,7 +171,7 @@ public final class Json {
             if (m instanceof ValueInstantiationException || cause instanceof OciException
                     || cause instanceof IllegalArgumentException) {
                 Throwable root = rootCause(m);
-                if (root instanceof FieldException f) {
+                if (root instanceof InvalidFieldException f) {
                     String field = f.field().isEmpty() ? pointer : pointer + "/" + f.field();
                     return new MalformedDocumentException(document, field, f.problem(), e);
                 }
@@ -192,7 +201,7 @@ public final class Json {
 
     private static String location(JsonProcessingException p) {
         JsonLocation at = p.getLocation();
-        return at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        return at == null || at.getLineNr() < 1 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     private static String describeMismatch(MismatchedInputException e) {
@@ -224,6 +233,12 @@ public final class Json {
         if (List.class.isAssignableFrom(t) || t.isArray()) {
             return "an array";
         }
+        if (t == Digest.class) {
+            return "a digest string (algorithm:encoded)";
+        }
+        if (t == ImageReference.class) {
+            return "an image reference string";
+        }
         return "an object (" + t.getSimpleName() + ")";
     }
 
@@ -243,7 +258,7 @@ public final class Json {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
-            if (c instanceof FieldException || c instanceof OciException) {
+            if (c instanceof InvalidFieldException || c instanceof OciException) {
                 return c;
             }
         }

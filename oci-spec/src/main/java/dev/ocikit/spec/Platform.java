@@ -1,11 +1,11 @@
 package dev.ocikit.spec;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.spec.internal.FieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public record Platform(
         @JsonProperty("os.features") List<String> osFeatures,
         Optional<String> variant,
         List<String> features,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** One specifier component: what containerd accepts for architecture and variant. */
     private static final Pattern COMPONENT = Pattern.compile("[A-Za-z0-9_.-]+");
@@ -59,10 +59,10 @@ public record Platform(
         Fields.required(architecture, "architecture");
         Fields.required(os, "os");
         if (architecture.isEmpty()) {
-            throw new FieldException("architecture", "must not be empty");
+            throw new InvalidFieldException("architecture", "must not be empty");
         }
         if (os.isEmpty()) {
-            throw new FieldException("os", "must not be empty");
+            throw new InvalidFieldException("os", "must not be empty");
         }
         // An empty string means "none" here; Go writes neither.
         osVersion = nonEmpty(osVersion);
@@ -70,6 +70,12 @@ public record Platform(
         osFeatures = Fields.list(osFeatures, "os.features");
         features = Fields.list(features, "features");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** {@code os}/{@code architecture} with no variant, exactly as given (not normalised). */
@@ -99,7 +105,7 @@ public record Platform(
         if (specifier == null || specifier.isEmpty()) {
             throw new InvalidPlatformException("invalid platform: empty; expected os/arch[/variant], for example linux/amd64");
         }
-        String shown = Digest.quoteShort(specifier);
+        String shown = Text.printable(specifier);
         if (specifier.indexOf('*') >= 0) {
             throw new InvalidPlatformException("invalid platform '" + shown + "': wildcards are not supported");
         }
@@ -110,13 +116,13 @@ public record Platform(
         }
         Matcher osMatch = OS_PART.matcher(parts[0]);
         if (!osMatch.matches()) {
-            throw new InvalidPlatformException("invalid platform '" + shown + "': '" + Digest.quoteShort(parts[0])
+            throw new InvalidPlatformException("invalid platform '" + shown + "': '" + Text.printable(parts[0])
                     + "' is not an operating system name (letters, digits, _ and -, optionally followed by (version))");
         }
         for (int i = 1; i < parts.length; i++) {
             if (!COMPONENT.matcher(parts[i]).matches()) {
                 throw new InvalidPlatformException("invalid platform '" + shown + "': "
-                        + (i == 1 ? "architecture" : "variant") + " '" + Digest.quoteShort(parts[i])
+                        + (i == 1 ? "architecture" : "variant") + " '" + Text.printable(parts[i])
                         + "' must be letters, digits, _ . and - only");
             }
         }
@@ -274,8 +280,8 @@ public record Platform(
         try {
             return java.net.URLDecoder.decode(v.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new InvalidPlatformException("invalid platform '" + Digest.quoteShort(specifier)
-                    + "': bad percent-encoding in '" + Digest.quoteShort(v) + "'");
+            throw new InvalidPlatformException("invalid platform '" + Text.printable(specifier)
+                    + "': bad percent-encoding in '" + Text.printable(v) + "'");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ocikit.spec.distribution;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
@@ -64,16 +65,5 @@ public record ErrorResponse(@JsonInclude(JsonInclude.Include.ALWAYS) List<Regist
                 .collect(Collectors.joining("; "));
         int more = errors.size() - SUMMARY_LIMIT;
         return more > 0 ? listed + "; and " + more + " more" : listed;
-    }
-
-    /** Registry-supplied text made safe for one-line messages: no control characters, bounded length. */
-    static String printable(String s, int max) {
-        String shown = s.length() > max ? s.substring(0, max) + "…" : s;
-        StringBuilder b = new StringBuilder(shown.length());
-        for (int i = 0; i < shown.length(); i++) {
-            char c = shown.charAt(i);
-            b.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        return b.toString();
     }
 }

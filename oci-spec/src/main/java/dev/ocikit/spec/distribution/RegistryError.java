@@ -1,5 +1,6 @@
 package dev.ocikit.spec.distribution;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.internal.Fields;
@@ -44,6 +45,6 @@ public record RegistryError(String code, Optional<String> message, Optional<Json
      */
     public String summary() {
         String text = message.map(m -> code + ": " + m).orElse(code);
-        return ErrorResponse.printable(text, 300);
+        return Text.printable(text, 300);
     }
 }

@@ -63,10 +63,23 @@ public record ContainerConfig(
         @JsonProperty("StopSignal") @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<String> stopSignal,
         @JsonProperty("ArgsEscaped") Optional<Boolean> argsEscaped,
         @JsonProperty("Healthcheck") Optional<Healthcheck> healthcheck,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** No defaults at all. */
     public static final ContainerConfig EMPTY = builder().build();
+
+    /** Jackson's filter that leaves an empty {@code config} out, as an absent one was read. */
+    static final class OmitWhenEmpty {
+        @Override
+        public boolean equals(Object other) {
+            return other == null || EMPTY.equals(other);
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
+    }
 
     public ContainerConfig {
         user = user == null ? Optional.empty() : user;
@@ -81,6 +94,12 @@ public record ContainerConfig(
         argsEscaped = argsEscaped == null ? Optional.empty() : argsEscaped;
         healthcheck = healthcheck == null ? Optional.empty() : healthcheck;
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A builder with no defaults set. */

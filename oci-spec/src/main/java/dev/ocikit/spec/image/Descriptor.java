@@ -1,5 +1,6 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -9,7 +10,7 @@ import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestMismatchException;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.Platform;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -47,7 +48,7 @@ public record Descriptor(
         Optional<String> data,
         Optional<String> artifactType,
         Optional<Platform> platform,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /**
      * The descriptor of the empty JSON object {@code {}}, with the content embedded: the config
@@ -62,7 +63,7 @@ public record Descriptor(
         Fields.required(digest, "digest");
         Fields.required(size, "size");
         if (size < 0) {
-            throw new FieldException("size", "must not be negative, got " + size);
+            throw new InvalidFieldException("size", "must not be negative, got " + size);
         }
         urls = Fields.list(urls, "urls");
         annotations = Fields.map(annotations, "annotations");
@@ -71,13 +72,19 @@ public record Descriptor(
             try {
                 Base64.getDecoder().decode(data.get());
             } catch (IllegalArgumentException e) {
-                throw new FieldException("data", "not valid base64: " + e.getMessage());
+                throw new InvalidFieldException("data", "not valid base64: " + e.getMessage());
             }
         }
         artifactType = artifactType == null ? Optional.empty() : artifactType;
         artifactType.ifPresent(t -> checkMediaType(t, "artifactType"));
         platform = platform == null ? Optional.empty() : platform;
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A descriptor with just the three required fields. */
@@ -187,18 +194,8 @@ public record Descriptor(
 
     static void checkMediaType(String value, String field) {
         if (!MediaTypes.isValid(value)) {
-            throw new FieldException(field, "'" + shorten(value)
+            throw new InvalidFieldException(field, "'" + Text.printable(value)
                     + "' is not a media type: expected type/subtype as RFC 6838 names them, without spaces or parameters");
         }
-    }
-
-    static String shorten(String s) {
-        String shown = s.length() > 80 ? s.substring(0, 80) + "…" : s;
-        StringBuilder b = new StringBuilder(shown.length());
-        for (int i = 0; i < shown.length(); i++) {
-            char c = shown.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
     }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.time.Duration;
 import java.util.List;
@@ -34,7 +34,7 @@ public record Healthcheck(
         @JsonProperty("StartPeriod") Optional<Long> startPeriod,
         @JsonProperty("StartInterval") Optional<Long> startInterval,
         @JsonProperty("Retries") Optional<Integer> retries,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Healthcheck {
         test = Fields.list(test, "Test");
@@ -44,9 +44,15 @@ public record Healthcheck(
         startInterval = nonNegative(startInterval, "StartInterval");
         retries = retries == null ? Optional.empty() : retries;
         if (retries.isPresent() && retries.get() < 0) {
-            throw new FieldException("Retries", "must not be negative, got " + retries.get());
+            throw new InvalidFieldException("Retries", "must not be negative, got " + retries.get());
         }
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A check running {@code test} with the runtime's default timings. */
@@ -114,7 +120,7 @@ public record Healthcheck(
             return Optional.empty();
         }
         if (value.isPresent() && value.get() < 0) {
-            throw new FieldException(field, "must not be negative, got " + value.get());
+            throw new InvalidFieldException(field, "must not be negative, got " + value.get());
         }
         return value;
     }

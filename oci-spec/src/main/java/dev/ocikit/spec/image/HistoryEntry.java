@@ -29,7 +29,7 @@ public record HistoryEntry(
         Optional<String> author,
         Optional<String> comment,
         @JsonProperty("empty_layer") Optional<Boolean> emptyLayer,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public HistoryEntry {
         created = created == null ? Optional.empty() : created;
@@ -38,6 +38,12 @@ public record HistoryEntry(
         comment = comment == null ? Optional.empty() : comment;
         emptyLayer = emptyLayer == null ? Optional.empty() : emptyLayer;
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A step that ran {@code createdBy} at {@code created} and made a layer. */

@@ -1,7 +1,9 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,7 +11,7 @@ import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
 import dev.ocikit.spec.Platform;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -58,10 +60,11 @@ public record ImageConfig(
         @JsonProperty("os.version") Optional<String> osVersion,
         @JsonProperty("os.features") List<String> osFeatures,
         Optional<String> variant,
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = ContainerConfig.OmitWhenEmpty.class)
         ContainerConfig config,
         RootFs rootfs,
         List<HistoryEntry> history,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     private static final DateTimeFormatter RFC3339 = new DateTimeFormatterBuilder()
             .parseCaseInsensitive().append(DateTimeFormatter.ISO_OFFSET_DATE_TIME).toFormatter();
@@ -72,10 +75,10 @@ public record ImageConfig(
         Fields.required(architecture, "architecture");
         Fields.required(os, "os");
         if (architecture.isEmpty()) {
-            throw new FieldException("architecture", "must not be empty");
+            throw new InvalidFieldException("architecture", "must not be empty");
         }
         if (os.isEmpty()) {
-            throw new FieldException("os", "must not be empty");
+            throw new InvalidFieldException("os", "must not be empty");
         }
         osVersion = osVersion == null ? Optional.empty() : osVersion;
         osFeatures = Fields.list(osFeatures, "os.features");
@@ -84,6 +87,12 @@ public record ImageConfig(
         Fields.required(rootfs, "rootfs");
         history = Fields.list(history, "history");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**
@@ -139,7 +148,7 @@ public record ImageConfig(
         try {
             return OffsetDateTime.parse(value, RFC3339).toInstant();
         } catch (DateTimeParseException e) {
-            throw new MalformedDocumentException(document, "/created", "'" + Descriptor.shorten(value)
+            throw new MalformedDocumentException(document, "/created", "'" + Text.printable(value)
                     + "' is not an RFC 3339 date-time");
         }
     }
@@ -193,14 +202,14 @@ public record ImageConfig(
         /**
          * The creation time as an RFC 3339 string, kept as given; null removes it.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) if it is not RFC 3339
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) if it is not RFC 3339
          */
         public Builder created(String value) {
             if (value != null) {
                 try {
                     parseTime(value, "image config");
                 } catch (MalformedDocumentException e) {
-                    throw new FieldException("created", "'" + Descriptor.shorten(value) + "' is not an RFC 3339 date-time");
+                    throw new InvalidFieldException("created", "'" + Text.printable(value) + "' is not an RFC 3339 date-time");
                 }
             }
             this.created = value;
@@ -305,7 +314,7 @@ public record ImageConfig(
         /**
          * The config.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) naming a missing or invalid field
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
          */
         public ImageConfig build() {
             return new ImageConfig(Optional.ofNullable(created), Optional.ofNullable(author), architecture, os,

@@ -1,5 +1,6 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.Platform;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ public record ImageIndex(
         // An annotation with an empty value is still an annotation: keep it (the shared setup drops empty map values).
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS)
         Map<String, String> annotations,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) implements Manifest {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) implements Manifest {
 
     public ImageIndex {
         ImageManifest.checkSchemaVersion(schemaVersion);
@@ -54,10 +55,16 @@ public record ImageIndex(
         unknownFields = Fields.bag(unknownFields);
         for (String field : List.of("config", "layers")) {
             if (unknownFields.containsKey(field)) {
-                throw new FieldException(field, "an image index must not have a '" + field + "' field; refused as "
+                throw new InvalidFieldException(field, "an image index must not have a '" + field + "' field; refused as "
                         + ManifestReader.CVE + " requires (an index must not be readable as a manifest)");
             }
         }
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**
@@ -133,13 +140,13 @@ public record ImageIndex(
             return;
         }
         if (MediaTypes.isManifest(mediaType)) {
-            throw new FieldException("mediaType", "'" + mediaType + "' is an image manifest type, not an image index "
+            throw new InvalidFieldException("mediaType", "'" + mediaType + "' is an image manifest type, not an image index "
                     + "type; refused as " + ManifestReader.CVE + " requires (a document must not be read as another kind)");
         }
         if (MediaTypes.isSchema1(mediaType)) {
-            throw new FieldException("mediaType", ManifestReader.schema1(mediaType).getMessage());
+            throw new InvalidFieldException("mediaType", ManifestReader.schema1(mediaType).getMessage());
         }
-        throw new FieldException("mediaType", "'" + Descriptor.shorten(mediaType) + "' is not an image index type ("
+        throw new InvalidFieldException("mediaType", "'" + Text.printable(mediaType) + "' is not an image index type ("
                 + MediaTypes.OCI_INDEX + " or " + MediaTypes.DOCKER_MANIFEST_LIST + ")");
     }
 
@@ -225,7 +232,7 @@ public record ImageIndex(
         /**
          * The index.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) naming an invalid field
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming an invalid field
          */
         public ImageIndex build() {
             return new ImageIndex(2, Optional.ofNullable(mediaType), Optional.ofNullable(artifactType), manifests,

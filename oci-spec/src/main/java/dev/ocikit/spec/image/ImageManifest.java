@@ -1,12 +1,13 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,7 +46,7 @@ public record ImageManifest(
         // An annotation with an empty value is still an annotation: keep it (the shared setup drops empty map values).
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS)
         Map<String, String> annotations,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) implements Manifest {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) implements Manifest {
 
     public ImageManifest {
         checkSchemaVersion(schemaVersion);
@@ -59,9 +60,15 @@ public record ImageManifest(
         annotations = Fields.map(annotations, "annotations");
         unknownFields = Fields.bag(unknownFields);
         if (unknownFields.containsKey("manifests")) {
-            throw new FieldException("manifests", "an image manifest must not have a 'manifests' field; refused as "
+            throw new InvalidFieldException("manifests", "an image manifest must not have a 'manifests' field; refused as "
                     + ManifestReader.CVE + " requires (a manifest must not be readable as an index)");
         }
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**
@@ -135,7 +142,7 @@ public record ImageManifest(
     static void checkSchemaVersion(Integer schemaVersion) {
         Fields.required(schemaVersion, "schemaVersion");
         if (schemaVersion != 2) {
-            throw new FieldException("schemaVersion", "must be 2, got " + schemaVersion
+            throw new InvalidFieldException("schemaVersion", "must be 2, got " + schemaVersion
                     + (schemaVersion == 1 ? " (Docker schema 1 is not supported; re-push the image with a current client)"
                             : ""));
         }
@@ -147,13 +154,13 @@ public record ImageManifest(
             return;
         }
         if (MediaTypes.isIndex(mediaType)) {
-            throw new FieldException("mediaType", "'" + mediaType + "' is an image index type, not an image manifest "
+            throw new InvalidFieldException("mediaType", "'" + mediaType + "' is an image index type, not an image manifest "
                     + "type; refused as " + ManifestReader.CVE + " requires (a document must not be read as another kind)");
         }
         if (MediaTypes.isSchema1(mediaType)) {
-            throw new FieldException("mediaType", ManifestReader.schema1(mediaType).getMessage());
+            throw new InvalidFieldException("mediaType", ManifestReader.schema1(mediaType).getMessage());
         }
-        throw new FieldException("mediaType", "'" + Descriptor.shorten(mediaType) + "' is not an image manifest type ("
+        throw new InvalidFieldException("mediaType", "'" + Text.printable(mediaType) + "' is not an image manifest type ("
                 + MediaTypes.OCI_MANIFEST + " or " + MediaTypes.DOCKER_MANIFEST + ")");
     }
 
@@ -247,7 +254,7 @@ public record ImageManifest(
         /**
          * The manifest.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) naming a missing or invalid field
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
          */
         public ImageManifest build() {
             return new ImageManifest(2, Optional.ofNullable(mediaType), Optional.ofNullable(artifactType), config,

@@ -1,5 +1,6 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
@@ -32,7 +33,9 @@ final class ManifestReader {
     private static final Set<String> GENERIC = Set.of("", "application/json", "text/plain",
             "application/octet-stream", "binary/octet-stream");
 
-    static Parsed<Manifest> read(byte[] bytes, Optional<String> contentType, Kind expected) {
+    static Parsed<Manifest> read(byte[] input, Optional<String> contentType, Kind expected) {
+        // One private copy, parsed and kept: the caller cannot change the bytes under the model.
+        byte[] bytes = input.clone();
         String document = expected.document;
         JsonNode tree = Json.tree(bytes, document);
         if (!tree.isObject()) {
@@ -57,8 +60,8 @@ final class ManifestReader {
                     + "manifest; refused as " + CVE + " requires (a document must be unambiguously one or the other)");
         }
         if (declared != null && header != null && !MediaTypes.essence(declared).equals(header)) {
-            throw new MalformedDocumentException(document, "/mediaType", "'" + Descriptor.shorten(declared)
-                    + "' contradicts the Content-Type '" + Descriptor.shorten(header) + "'; refused as " + CVE
+            throw new MalformedDocumentException(document, "/mediaType", "'" + Text.printable(declared)
+                    + "' contradicts the Content-Type '" + Text.printable(header) + "'; refused as " + CVE
                     + " requires (the mediaType field and the Content-Type must agree)");
         }
 
@@ -66,11 +69,11 @@ final class ManifestReader {
         String mediaType;
         String toldBy; // what said which kind it is, for messages
         if (declared != null) {
-            kind = kindOf(declared, document, "mediaType '" + Descriptor.shorten(declared) + "'");
+            kind = kindOf(declared, document, "mediaType '" + Text.printable(declared) + "'");
             mediaType = declared;
             toldBy = "its mediaType";
         } else if (header != null) {
-            kind = kindOf(header, document, "Content-Type '" + Descriptor.shorten(header) + "'");
+            kind = kindOf(header, document, "Content-Type '" + Text.printable(header) + "'");
             mediaType = header;
             toldBy = "its Content-Type";
         } else if (hasManifests) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.Map;
 
@@ -18,7 +18,7 @@ import java.util.Map;
  */
 public record OciLayout(
         String imageLayoutVersion,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** The layout version the image spec defines, and ocikit writes. */
     public static final String VERSION = "1.0.0";
@@ -32,9 +32,15 @@ public record OciLayout(
     public OciLayout {
         Fields.required(imageLayoutVersion, "imageLayoutVersion");
         if (imageLayoutVersion.isEmpty()) {
-            throw new FieldException("imageLayoutVersion", "must not be empty");
+            throw new InvalidFieldException("imageLayoutVersion", "must not be empty");
         }
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** Reads an {@code oci-layout} file. */

@@ -1,5 +1,6 @@
 package dev.ocikit.spec.image;
 
+import dev.ocikit.spec.internal.Text;
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -7,7 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Digest;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ import java.util.Map;
 public record RootFs(
         String type,
         @JsonProperty("diff_ids") @JsonInclude(JsonInclude.Include.ALWAYS) List<Digest> diffIds,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** The only type the spec defines. */
     public static final String LAYERS = "layers";
@@ -32,10 +33,16 @@ public record RootFs(
     public RootFs {
         Fields.required(type, "type");
         if (!type.equals(LAYERS)) {
-            throw new FieldException("type", "must be \"layers\", got \"" + Descriptor.shorten(type) + "\"");
+            throw new InvalidFieldException("type", "must be \"layers\", got \"" + Text.printable(type) + "\"");
         }
         diffIds = Fields.list(Fields.required(diffIds, "diff_ids"), "diff_ids");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A {@code layers} root filesystem of these DiffIDs. */

@@ -1,5 +1,7 @@
 package dev.ocikit.spec.internal;
 
+import dev.ocikit.spec.InvalidFieldException;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -27,7 +29,7 @@ public final class EmptyObjectSet {
         }
         for (String s : value) {
             if (s == null) {
-                throw new FieldException(field, "null is not allowed here");
+                throw new InvalidFieldException(field, "null is not allowed here");
             }
         }
         return Collections.unmodifiableSet(new LinkedHashSet<>(value));
@@ -70,7 +72,7 @@ public final class EmptyObjectSet {
         @Override
         public Set<String> deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
             if (!p.isExpectedStartObjectToken()) {
-                throw new FieldException("", "expected an object whose values are {}, such as {\"80/tcp\": {}}");
+                throw new InvalidFieldException("", "expected an object whose values are {}, such as {\"80/tcp\": {}}");
             }
             Set<String> out = new LinkedHashSet<>();
             for (String key = p.nextFieldName(); key != null; key = p.nextFieldName()) {
@@ -79,7 +81,7 @@ public final class EmptyObjectSet {
                     p.skipChildren();
                 } else if (t != JsonToken.VALUE_NULL) {
                     // The key goes into a JSON pointer: escape it as RFC 6901 says.
-                    throw new FieldException(key.replace("~", "~0").replace("/", "~1"), "expected an empty object {}");
+                    throw new InvalidFieldException(key.replace("~", "~0").replace("/", "~1"), "expected an empty object {}");
                 }
                 out.add(key);
             }

@@ -1,5 +1,8 @@
 package dev.ocikit.spec.internal;
 
+import dev.ocikit.spec.InvalidFieldException;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +16,10 @@ import java.util.Map;
 public final class Fields {
     private Fields() {}
 
-    /** The value, or a {@link FieldException} saying that the required field is missing. */
+    /** The value, or a {@link InvalidFieldException} saying that the required field is missing. */
     public static <T> T required(T value, String field) {
         if (value == null) {
-            throw new FieldException(field, "required field is missing");
+            throw new InvalidFieldException(field, "required field is missing");
         }
         return value;
     }
@@ -28,7 +31,7 @@ public final class Fields {
         }
         for (int i = 0; i < value.size(); i++) {
             if (value.get(i) == null) {
-                throw new FieldException(field + "/" + i, "null is not allowed here");
+                throw new InvalidFieldException(field + "/" + i, "null is not allowed here");
             }
         }
         return List.copyOf(value);
@@ -42,21 +45,31 @@ public final class Fields {
         LinkedHashMap<K, V> copy = new LinkedHashMap<>(value.size() * 2);
         for (Map.Entry<K, V> e : value.entrySet()) {
             if (e.getKey() == null) {
-                throw new FieldException(field, "null key is not allowed");
+                throw new InvalidFieldException(field, "null key is not allowed");
             }
             if (e.getValue() == null) {
-                throw new FieldException(field + "/" + e.getKey(), "null is not allowed here");
+                throw new InvalidFieldException(field + "/" + e.getKey(), "null is not allowed here");
             }
             copy.put(e.getKey(), e.getValue());
         }
         return Collections.unmodifiableMap(copy);
     }
 
-    /** Like {@link #map} but null values are kept out silently (used for unknown-field bags). */
-    public static <K, V> Map<K, V> bag(Map<K, V> value) {
-        if (value == null || value.isEmpty()) {
+    /**
+     * An unknown-field bag: an immutable, order-preserving map of deep copies, so that nobody
+     * holding the trees that went in can change the model.
+     */
+    public static Map<String, JsonNode> bag(Map<String, JsonNode> value) {
+        return value == null || value.isEmpty() ? Map.of() : copyBag(value);
+    }
+
+    /** A deep copy of a bag, for accessors: JSON trees are mutable, models are not. */
+    public static Map<String, JsonNode> copyBag(Map<String, JsonNode> value) {
+        if (value.isEmpty()) {
             return Map.of();
         }
-        return Collections.unmodifiableMap(new LinkedHashMap<>(value));
+        LinkedHashMap<String, JsonNode> copy = new LinkedHashMap<>(value.size() * 2);
+        value.forEach((k, v) -> copy.put(k, v == null ? com.fasterxml.jackson.databind.node.NullNode.getInstance() : v.deepCopy()));
+        return Collections.unmodifiableMap(copy);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ocikit.spec.internal;
 
+import dev.ocikit.spec.InvalidFieldException;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -29,10 +31,10 @@ public final class Unsigned {
 
     private Unsigned() {}
 
-    /** The value if it lies in {@code [0, max]}, else a {@link FieldException} naming the range. */
+    /** The value if it lies in {@code [0, max]}, else a {@link InvalidFieldException} naming the range. */
     public static Long check(Long value, long max, String field) {
         if (value != null && (value < 0 || value > max)) {
-            throw new FieldException(field, "must be between 0 and " + max + ", got " + value);
+            throw new InvalidFieldException(field, "must be between 0 and " + max + ", got " + value);
         }
         return value;
     }
@@ -40,7 +42,7 @@ public final class Unsigned {
     /** Like {@link #check(Long, long, String)} for {@code Integer} components. */
     public static Integer check(Integer value, long max, String field) {
         if (value != null && (value < 0 || value > max)) {
-            throw new FieldException(field, "must be between 0 and " + max + ", got " + value);
+            throw new InvalidFieldException(field, "must be between 0 and " + max + ", got " + value);
         }
         return value;
     }
@@ -60,7 +62,7 @@ public final class Unsigned {
             }
             BigInteger v = p.getBigIntegerValue();
             if (v.signum() < 0 || v.compareTo(UINT64_LIMIT) >= 0) {
-                throw new FieldException("", "must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + v);
+                throw new InvalidFieldException("", "must be an unsigned 64-bit integer (0 to 18446744073709551615), got " + v);
             }
             return v.longValue();
         }

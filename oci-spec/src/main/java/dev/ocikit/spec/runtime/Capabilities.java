@@ -21,7 +21,7 @@ public record Capabilities(
         List<String> inheritable,
         List<String> permitted,
         List<String> ambient,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** No capabilities in any set. */
     public static final Capabilities NONE = new Capabilities(null, null, null, null, null, null);
@@ -33,6 +33,12 @@ public record Capabilities(
         permitted = Fields.list(permitted, "permitted");
         ambient = Fields.list(ambient, "ambient");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.ocikit.spec.runtime;
 
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import dev.ocikit.spec.internal.Unsigned;
 import java.util.List;
@@ -53,7 +53,7 @@ final class Check {
     static Map<String, String> annotations(Map<String, String> value, String field) {
         Map<String, String> map = Fields.map(value, field);
         if (map.containsKey("")) {
-            throw new FieldException(field, "keys must not be empty");
+            throw new InvalidFieldException(field, "keys must not be empty");
         }
         return map;
     }

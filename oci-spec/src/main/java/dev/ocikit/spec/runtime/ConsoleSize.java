@@ -15,12 +15,18 @@ import java.util.Map;
 public record ConsoleSize(
         Long height,
         Long width,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public ConsoleSize {
         Check.nonNegative(Fields.required(height, "height"), "height");
         Check.nonNegative(Fields.required(width, "width"), "width");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static ConsoleSize of(long height, long width) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +31,7 @@ public record Device(
         Optional<Long> fileMode,
         Optional<Long> uid,
         Optional<Long> gid,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Device {
         Fields.required(type, "type");
@@ -40,16 +40,22 @@ public record Device(
         minor = Check.opt(minor);
         if (!"p".equals(type)) {
             if (major.isEmpty()) {
-                throw new FieldException("major", "required field is missing (only FIFOs, type \"p\", may omit it)");
+                throw new InvalidFieldException("major", "required field is missing (only FIFOs, type \"p\", may omit it)");
             }
             if (minor.isEmpty()) {
-                throw new FieldException("minor", "required field is missing (only FIFOs, type \"p\", may omit it)");
+                throw new InvalidFieldException("minor", "required field is missing (only FIFOs, type \"p\", may omit it)");
             }
         }
         fileMode = Check.uint32(fileMode, "fileMode");
         uid = Check.uint32(uid, "uid");
         gid = Check.uint32(gid, "gid");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A character device. */

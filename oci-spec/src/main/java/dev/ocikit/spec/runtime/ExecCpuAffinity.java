@@ -20,12 +20,18 @@ import java.util.Optional;
 public record ExecCpuAffinity(
         @JsonProperty("initial") Optional<String> initialCpus,
         @JsonProperty("final") Optional<String> finalCpus,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public ExecCpuAffinity {
         initialCpus = Check.opt(initialCpus);
         finalCpus = Check.opt(finalCpus);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static ExecCpuAffinity of(String initialCpus, String finalCpus) {

@@ -45,7 +45,7 @@ public record Features(
         @JsonInclude(value = JsonInclude.Include.NON_ABSENT, content = JsonInclude.Include.ALWAYS)
         Optional<Map<String, String>> annotations,
         @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> potentiallyUnsafeConfigAnnotations,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Features {
         OciVersion.parse(Fields.required(ociVersionMin, "ociVersionMin"), "ociVersionMin");
@@ -57,6 +57,12 @@ public record Features(
         potentiallyUnsafeConfigAnnotations =
                 Check.optList(potentiallyUnsafeConfigAnnotations, "potentiallyUnsafeConfigAnnotations");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**
@@ -100,7 +106,7 @@ public record Features(
             Optional<MemoryPolicy> memoryPolicy,
             Optional<MountExtensions> mountExtensions,
             Optional<Support> netDevices,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Linux {
             namespaces = Check.optList(namespaces, "namespaces");
@@ -115,6 +121,12 @@ public record Features(
             netDevices = Check.opt(netDevices);
             unknownFields = Fields.bag(unknownFields);
         }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
+        }
     }
 
     /**
@@ -128,7 +140,7 @@ public record Features(
             Optional<Boolean> systemd,
             Optional<Boolean> systemdUser,
             Optional<Boolean> rdma,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Cgroup {
             v1 = Check.opt(v1);
@@ -137,6 +149,12 @@ public record Features(
             systemdUser = Check.opt(systemdUser);
             rdma = Check.opt(rdma);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -154,7 +172,7 @@ public record Features(
             @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> archs,
             @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> knownFlags,
             @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> supportedFlags,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Seccomp {
             enabled = Check.opt(enabled);
@@ -164,6 +182,12 @@ public record Features(
             knownFlags = Check.optList(knownFlags, "knownFlags");
             supportedFlags = Check.optList(supportedFlags, "supportedFlags");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -175,11 +199,17 @@ public record Features(
     @JsonPropertyOrder({"enabled"})
     public record Support(
             Optional<Boolean> enabled,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Support {
             enabled = Check.opt(enabled);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -194,13 +224,19 @@ public record Features(
             Optional<Boolean> enabled,
             Optional<Boolean> schemata,
             Optional<Boolean> monitoring,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public IntelRdt {
             enabled = Check.opt(enabled);
             schemata = Check.opt(schemata);
             monitoring = Check.opt(monitoring);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -209,12 +245,18 @@ public record Features(
     public record MemoryPolicy(
             @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> modes,
             @JsonInclude(JsonInclude.Include.NON_ABSENT) Optional<List<String>> flags,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public MemoryPolicy {
             modes = Check.optList(modes, "modes");
             flags = Check.optList(flags, "flags");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -226,11 +268,17 @@ public record Features(
     @JsonPropertyOrder({"idmap"})
     public record MountExtensions(
             Optional<Support> idmap,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public MountExtensions {
             idmap = Check.opt(idmap);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 }

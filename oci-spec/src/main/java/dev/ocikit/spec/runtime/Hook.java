@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +26,7 @@ public record Hook(
         List<String> args,
         List<String> env,
         Optional<Integer> timeout,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Hook {
         Fields.required(path, "path");
@@ -34,9 +34,15 @@ public record Hook(
         env = Fields.list(env, "env");
         timeout = Check.opt(timeout);
         if (timeout.isPresent() && timeout.get() < 1) {
-            throw new FieldException("timeout", "must be greater than zero, got " + timeout.get());
+            throw new InvalidFieldException("timeout", "must be greater than zero, got " + timeout.get());
         }
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** Runs {@code path} with argv {@code args} (pass argv[0] yourself, as execv expects). */

@@ -29,7 +29,7 @@ public record Hooks(
         List<Hook> startContainer,
         List<Hook> poststart,
         List<Hook> poststop,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Hooks {
         prestart = Fields.list(prestart, "prestart");
@@ -39,6 +39,12 @@ public record Hooks(
         poststart = Fields.list(poststart, "poststart");
         poststop = Fields.list(poststop, "poststop");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static Builder builder() {

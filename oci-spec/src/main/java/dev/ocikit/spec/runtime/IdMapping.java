@@ -19,13 +19,19 @@ public record IdMapping(
         @JsonProperty("containerID") Long containerId,
         @JsonProperty("hostID") Long hostId,
         Long size,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public IdMapping {
         Check.uint32(Fields.required(containerId, "containerID"), "containerID");
         Check.uint32(Fields.required(hostId, "hostID"), "hostID");
         Check.uint32(Fields.required(size, "size"), "size");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static IdMapping of(long containerId, long hostId, long size) {

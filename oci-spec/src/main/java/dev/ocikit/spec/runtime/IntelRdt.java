@@ -34,7 +34,7 @@ public record IntelRdt(
         Optional<Boolean> enableMonitoring,
         @JsonProperty("enableCMT") Optional<Boolean> enableCmt,
         @JsonProperty("enableMBM") Optional<Boolean> enableMbm,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public IntelRdt {
         closId = Check.opt(closId);
@@ -45,6 +45,12 @@ public record IntelRdt(
         enableCmt = Check.opt(enableCmt);
         enableMbm = Check.opt(enableMbm);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** The container in resctrl group {@code closId} with the given schemata lines. */

@@ -20,7 +20,7 @@ import java.util.Map;
 public record IoPriority(
         @JsonProperty("class") @JsonInclude(JsonInclude.Include.ALWAYS) String ioClass,
         Integer priority,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public static final String CLASS_RT = "IOPRIO_CLASS_RT";
     public static final String CLASS_BE = "IOPRIO_CLASS_BE";
@@ -30,6 +30,12 @@ public record IoPriority(
         Fields.required(ioClass, "class");
         Fields.required(priority, "priority");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static IoPriority of(String ioClass, int priority) {

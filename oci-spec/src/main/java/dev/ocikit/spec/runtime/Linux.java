@@ -60,7 +60,7 @@ public record Linux(
         Optional<Personality> personality,
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS)
         Map<String, TimeOffset> timeOffsets,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Linux {
         uidMappings = Fields.list(uidMappings, "uidMappings");
@@ -81,6 +81,12 @@ public record Linux(
         personality = Check.opt(personality);
         timeOffsets = Fields.map(timeOffsets, "timeOffsets");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static Builder builder() {

@@ -24,13 +24,19 @@ public record MemoryPolicy(
         @JsonInclude(JsonInclude.Include.ALWAYS) String mode,
         Optional<String> nodes,
         List<String> flags,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public MemoryPolicy {
         Fields.required(mode, "mode");
         nodes = Check.opt(nodes);
         flags = Fields.list(flags, "flags");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static MemoryPolicy of(String mode, String nodes, String... flags) {

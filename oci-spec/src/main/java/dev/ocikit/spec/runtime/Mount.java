@@ -29,7 +29,7 @@ public record Mount(
         List<String> options,
         List<IdMapping> uidMappings,
         List<IdMapping> gidMappings,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Mount {
         Fields.required(destination, "destination");
@@ -39,6 +39,12 @@ public record Mount(
         uidMappings = Fields.list(uidMappings, "uidMappings");
         gidMappings = Fields.list(gidMappings, "gidMappings");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A mount of {@code source} (of filesystem {@code type}) at {@code destination}. */

@@ -28,7 +28,7 @@ import java.util.Set;
 public record Namespace(
         @JsonInclude(JsonInclude.Include.ALWAYS) String type,
         Optional<String> path,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public static final String PID = "pid";
     public static final String NETWORK = "network";
@@ -46,6 +46,12 @@ public record Namespace(
         Fields.required(type, "type");
         path = Check.opt(path);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A new namespace of {@code type}. */

@@ -18,7 +18,7 @@ import java.util.Optional;
 @JsonPropertyOrder({"name"})
 public record NetDevice(
         Optional<String> name,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** Moved under its host name. */
     public static final NetDevice KEEP_NAME = new NetDevice(null, null);
@@ -26,6 +26,12 @@ public record NetDevice(
     public NetDevice {
         name = Check.opt(name);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** Moved and renamed to {@code name}. */

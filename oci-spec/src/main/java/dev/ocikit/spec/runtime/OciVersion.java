@@ -1,6 +1,7 @@
 package dev.ocikit.spec.runtime;
 
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.internal.Text;
+import dev.ocikit.spec.InvalidFieldException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,11 +20,11 @@ record OciVersion(int major, int minor, int patch, String prerelease) implements
                     + "(?:-([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?"
                     + "(?:\\+[0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*)?");
 
-    /** Parses {@code text}, or throws a {@link FieldException} on {@code field}. */
+    /** Parses {@code text}, or throws a {@link InvalidFieldException} on {@code field}. */
     static OciVersion parse(String text, String field) {
         Matcher m = SEMVER.matcher(text);
         if (!m.matches()) {
-            throw new FieldException(field, "\"" + shorten(text)
+            throw new InvalidFieldException(field, "\"" + Text.printable(text)
                     + "\" is not a SemVer 2.0.0 version (MAJOR.MINOR.PATCH, for example \"" + CURRENT + "\")");
         }
         return new OciVersion(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
@@ -39,7 +40,7 @@ record OciVersion(int major, int minor, int patch, String prerelease) implements
     static String checkSupported(String text, String field) {
         OciVersion v = parse(text, field);
         if (v.major != 1 || v.minor > 3) {
-            throw new FieldException(field, "unsupported runtime-spec version \"" + text
+            throw new InvalidFieldException(field, "unsupported runtime-spec version \"" + text
                     + "\": ocikit reads versions " + SUPPORTED);
         }
         return text;
@@ -79,9 +80,5 @@ record OciVersion(int major, int minor, int patch, String prerelease) implements
             }
         }
         return Integer.compare(a.length, b.length);
-    }
-
-    private static String shorten(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
     }
 }

@@ -20,7 +20,7 @@ import java.util.Map;
 public record Personality(
         @JsonInclude(JsonInclude.Include.ALWAYS) String domain,
         List<String> flags,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public static final String LINUX = "LINUX";
     public static final String LINUX32 = "LINUX32";
@@ -29,6 +29,12 @@ public record Personality(
         Fields.required(domain, "domain");
         flags = Fields.list(flags, "flags");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static Personality of(String domain) {

@@ -1,5 +1,7 @@
 package dev.ocikit.spec.runtime;
 
+import dev.ocikit.spec.InvalidFieldException;
+
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -59,7 +61,7 @@ public record Process(
         Optional<String> selinuxLabel,
         Optional<IoPriority> ioPriority,
         @JsonProperty("execCPUAffinity") Optional<ExecCpuAffinity> execCpuAffinity,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Process {
         terminal = Check.opt(terminal);
@@ -79,6 +81,12 @@ public record Process(
         ioPriority = Check.opt(ioPriority);
         execCpuAffinity = Check.opt(execCpuAffinity);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A builder with {@code cwd} set to {@code /} and nothing else. */
@@ -278,7 +286,7 @@ public record Process(
         /**
          * The process.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) naming a missing or invalid field
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
          */
         public Process build() {
             return new Process(terminal, consoleSize, user, args, commandLine, env, cwd, capabilities, rlimits,

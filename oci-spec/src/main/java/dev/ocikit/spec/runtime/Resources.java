@@ -45,7 +45,7 @@ public record Resources(
         Optional<Network> network,
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS) Map<String, Rdma> rdma,
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS) Map<String, String> unified,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Resources {
         devices = Fields.list(devices, "devices");
@@ -58,6 +58,12 @@ public record Resources(
         rdma = Fields.map(rdma, "rdma");
         unified = Fields.map(unified, "unified");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static Builder builder() {
@@ -184,7 +190,7 @@ public record Resources(
             Optional<Long> major,
             Optional<Long> minor,
             Optional<String> access,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public DeviceRule {
             Fields.required(allow, "allow");
@@ -193,6 +199,12 @@ public record Resources(
             minor = Check.opt(minor);
             access = Check.opt(access);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         /** Denies every access to every device: the usual first rule. */
@@ -234,7 +246,7 @@ public record Resources(
             @JsonProperty("disableOOMKiller") Optional<Boolean> disableOomKiller,
             Optional<Boolean> useHierarchy,
             Optional<Boolean> checkBeforeUpdate,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         /** Nothing set. */
         public static final Memory EMPTY = new Memory(null, null, null, null, null, null, null, null, null, null);
@@ -250,6 +262,12 @@ public record Resources(
             useHierarchy = Check.opt(useHierarchy);
             checkBeforeUpdate = Check.opt(checkBeforeUpdate);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         /** A hard limit of {@code bytes} (-1: unlimited). */
@@ -314,7 +332,7 @@ public record Resources(
             Optional<String> cpus,
             Optional<String> mems,
             Optional<Long> idle,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         /** Nothing set. */
         public static final Cpu EMPTY = new Cpu(null, null, null, null, null, null, null, null, null, null);
@@ -330,6 +348,12 @@ public record Resources(
             mems = Check.opt(mems);
             idle = Check.opt(idle);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public Cpu withShares(long value) {
@@ -362,11 +386,17 @@ public record Resources(
     @JsonPropertyOrder({"limit"})
     public record Pids(
             Optional<Long> limit,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Pids {
             limit = Check.opt(limit);
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static Pids of(long limit) {
@@ -388,7 +418,7 @@ public record Resources(
             List<ThrottleDevice> throttleWriteBpsDevice,
             @JsonProperty("throttleReadIOPSDevice") List<ThrottleDevice> throttleReadIopsDevice,
             @JsonProperty("throttleWriteIOPSDevice") List<ThrottleDevice> throttleWriteIopsDevice,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public BlockIo {
             weight = Check.uint16(weight, "weight");
@@ -399,6 +429,12 @@ public record Resources(
             throttleReadIopsDevice = Fields.list(throttleReadIopsDevice, "throttleReadIOPSDevice");
             throttleWriteIopsDevice = Fields.list(throttleWriteIopsDevice, "throttleWriteIOPSDevice");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         /** Only a default weight. */
@@ -419,7 +455,7 @@ public record Resources(
             Long minor,
             Optional<Integer> weight,
             Optional<Integer> leafWeight,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public WeightDevice {
             Fields.required(major, "major");
@@ -427,6 +463,12 @@ public record Resources(
             weight = Check.uint16(weight, "weight");
             leafWeight = Check.uint16(leafWeight, "leafWeight");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static WeightDevice of(long major, long minor, int weight) {
@@ -445,13 +487,19 @@ public record Resources(
             Long major,
             Long minor,
             @Uint64 Long rate,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public ThrottleDevice {
             Fields.required(major, "major");
             Fields.required(minor, "minor");
             Fields.required(rate, "rate");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static ThrottleDevice of(long major, long minor, long rate) {
@@ -469,12 +517,18 @@ public record Resources(
     public record HugepageLimit(
             @JsonInclude(JsonInclude.Include.ALWAYS) String pageSize,
             @Uint64 Long limit,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public HugepageLimit {
             Fields.required(pageSize, "pageSize");
             Fields.required(limit, "limit");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static HugepageLimit of(String pageSize, long limit) {
@@ -492,12 +546,18 @@ public record Resources(
     public record Network(
             @JsonProperty("classID") Optional<Long> classId,
             List<InterfacePriority> priorities,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Network {
             classId = Check.uint32(classId, "classID");
             priorities = Fields.list(priorities, "priorities");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 
@@ -511,12 +571,18 @@ public record Resources(
     public record InterfacePriority(
             @JsonInclude(JsonInclude.Include.ALWAYS) String name,
             Long priority,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public InterfacePriority {
             Fields.required(name, "name");
             Check.uint32(Fields.required(priority, "priority"), "priority");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static InterfacePriority of(String name, long priority) {
@@ -532,12 +598,18 @@ public record Resources(
     public record Rdma(
             Optional<Long> hcaHandles,
             Optional<Long> hcaObjects,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Rdma {
             hcaHandles = Check.uint32(hcaHandles, "hcaHandles");
             hcaObjects = Check.uint32(hcaObjects, "hcaObjects");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
     }
 }

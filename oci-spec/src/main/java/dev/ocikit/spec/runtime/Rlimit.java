@@ -24,7 +24,7 @@ public record Rlimit(
         @JsonInclude(JsonInclude.Include.ALWAYS) String type,
         @Uint64 Long soft,
         @Uint64 Long hard,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** {@code RLIM_INFINITY}, 18446744073709551615 as a uint64. */
     public static final long INFINITY = -1L;
@@ -34,6 +34,12 @@ public record Rlimit(
         Fields.required(soft, "soft");
         Fields.required(hard, "hard");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** Limit {@code type} to {@code soft}, with ceiling {@code hard}. */

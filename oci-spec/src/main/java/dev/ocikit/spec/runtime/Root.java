@@ -19,12 +19,18 @@ import java.util.Optional;
 public record Root(
         @JsonInclude(JsonInclude.Include.ALWAYS) String path,
         Optional<Boolean> readonly,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Root {
         Fields.required(path, "path");
         readonly = Check.opt(readonly);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A writable root at {@code path}. */

@@ -33,7 +33,7 @@ public record Scheduler(
         @OptionalUint64 Optional<Long> runtime,
         @OptionalUint64 Optional<Long> deadline,
         @OptionalUint64 Optional<Long> period,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public Scheduler {
         Fields.required(policy, "policy");
@@ -44,6 +44,12 @@ public record Scheduler(
         deadline = Check.opt(deadline);
         period = Check.opt(period);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** Only a policy, everything else at its default. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import dev.ocikit.spec.internal.OptionalUint64;
 import dev.ocikit.spec.internal.Uint64;
@@ -37,7 +37,7 @@ public record Seccomp(
         Optional<String> listenerPath,
         Optional<String> listenerMetadata,
         List<Syscall> syscalls,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public static final String ACT_ALLOW = "SCMP_ACT_ALLOW";
     public static final String ACT_ERRNO = "SCMP_ACT_ERRNO";
@@ -58,6 +58,12 @@ public record Seccomp(
         listenerMetadata = Check.opt(listenerMetadata);
         syscalls = Fields.list(syscalls, "syscalls");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A filter that applies {@code defaultAction} to every system call no later rule matches. */
@@ -104,17 +110,23 @@ public record Seccomp(
             @JsonInclude(JsonInclude.Include.ALWAYS) String action,
             Optional<Long> errnoRet,
             List<Arg> args,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Syscall {
             names = Fields.list(Fields.required(names, "names"), "names");
             if (names.isEmpty()) {
-                throw new FieldException("names", "must name at least one system call");
+                throw new InvalidFieldException("names", "must name at least one system call");
             }
             Fields.required(action, "action");
             errnoRet = Check.uint32(errnoRet, "errnoRet");
             args = Fields.list(args, "args");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static Syscall of(String action, String... names) {
@@ -147,7 +159,7 @@ public record Seccomp(
             @Uint64 Long value,
             @OptionalUint64 Optional<Long> valueTwo,
             @JsonInclude(JsonInclude.Include.ALWAYS) String op,
-            @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+            @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
         public Arg {
             Check.uint32(Fields.required(index, "index"), "index");
@@ -155,6 +167,12 @@ public record Seccomp(
             valueTwo = Check.opt(valueTwo);
             Fields.required(op, "op");
             unknownFields = Fields.bag(unknownFields);
+        }
+
+        /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+        @JsonAnyGetter
+        public Map<String, JsonNode> unknownFields() {
+            return Fields.copyBag(unknownFields);
         }
 
         public static Arg of(long index, String op, long value) {

@@ -1,5 +1,7 @@
 package dev.ocikit.spec.runtime;
 
+import dev.ocikit.spec.InvalidFieldException;
+
 import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -48,7 +50,7 @@ public record Spec(
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS)
         Map<String, String> annotations,
         Optional<Linux> linux,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** The runtime-spec version these models implement, and {@link #builder()}'s default. */
     public static final String VERSION = OciVersion.CURRENT;
@@ -67,6 +69,12 @@ public record Spec(
         annotations = Check.annotations(annotations, "annotations");
         linux = Check.opt(linux);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /**
@@ -220,7 +228,7 @@ public record Spec(
         /**
          * The config.
          *
-         * @throws IllegalArgumentException (a {@code FieldException}) naming a missing or invalid field
+         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
          */
         public Spec build() {
             return new Spec(ociVersion, process, root, hostname, domainname, mounts, hooks, annotations, linux,

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import dev.ocikit.spec.internal.Fields;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +41,7 @@ public record State(
         @JsonInclude(JsonInclude.Include.ALWAYS) String bundle,
         @JsonInclude(value = JsonInclude.Include.NON_EMPTY, content = JsonInclude.Include.ALWAYS)
         Map<String, String> annotations,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     /** The statuses the spec defines, plus runc's {@code paused}, which other runtimes share. */
     public enum Status {
@@ -84,14 +84,20 @@ public record State(
         Fields.required(status, "status");
         pid = Check.opt(pid);
         if (pid.isPresent() && pid.get() < 0) {
-            throw new FieldException("pid", "must not be negative, got " + pid.get());
+            throw new InvalidFieldException("pid", "must not be negative, got " + pid.get());
         }
         if (pid.isEmpty() && (Status.CREATED.value.equals(status) || Status.RUNNING.value.equals(status))) {
-            throw new FieldException("pid", "required field is missing (a " + status + " container has a process)");
+            throw new InvalidFieldException("pid", "required field is missing (a " + status + " container has a process)");
         }
         Fields.required(bundle, "bundle");
         annotations = Check.annotations(annotations, "annotations");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** A state with no annotations. */

@@ -20,7 +20,7 @@ import java.util.Optional;
 public record TimeOffset(
         Optional<Long> secs,
         Optional<Long> nanosecs,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public static final String BOOTTIME = "boottime";
     public static final String MONOTONIC = "monotonic";
@@ -29,6 +29,12 @@ public record TimeOffset(
         secs = Check.opt(secs);
         nanosecs = Check.uint32(nanosecs, "nanosecs");
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     public static TimeOffset of(long secs, long nanosecs) {

@@ -29,7 +29,7 @@ public record User(
         Optional<Long> umask,
         List<Long> additionalGids,
         Optional<String> username,
-        @JsonAnySetter @JsonAnyGetter Map<String, JsonNode> unknownFields) {
+        @JsonAnySetter Map<String, JsonNode> unknownFields) {
 
     public User {
         Check.uint32(Fields.required(uid, "uid"), "uid");
@@ -38,6 +38,12 @@ public record User(
         additionalGids = Check.uint32s(additionalGids, "additionalGids");
         username = Check.opt(username);
         unknownFields = Fields.bag(unknownFields);
+    }
+
+    /** Fields the spec does not define, kept for round trips: a deep copy, so the model stays immutable. */
+    @JsonAnyGetter
+    public Map<String, JsonNode> unknownFields() {
+        return Fields.copyBag(unknownFields);
     }
 
     /** The user {@code uid} with primary group {@code gid}. */

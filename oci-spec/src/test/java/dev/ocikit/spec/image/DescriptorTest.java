@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestMismatchException;
 import dev.ocikit.spec.Platform;
-import dev.ocikit.spec.internal.FieldException;
+import dev.ocikit.spec.InvalidFieldException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -61,30 +61,30 @@ class DescriptorTest {
     void constructorChecksFieldsForHandBuiltDescriptors() {
         Digest digest = Digest.sha256(new byte[0]);
         assertThatThrownBy(() -> Descriptor.of("bad type", digest, 0))
-                .isInstanceOf(FieldException.class).hasMessageStartingWith("mediaType: 'bad type' is not a media type");
+                .isInstanceOf(InvalidFieldException.class).hasMessageStartingWith("mediaType: 'bad type' is not a media type");
         assertThatThrownBy(() -> Descriptor.of(MediaTypes.OCI_EMPTY, digest, -5))
-                .isInstanceOf(FieldException.class).hasMessage("size: must not be negative, got -5");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("size: must not be negative, got -5");
         assertThatThrownBy(() -> new Descriptor(MediaTypes.OCI_EMPTY, null, 1L, List.of(), Map.of(), Optional.empty(),
                 Optional.empty(), Optional.empty(), Map.of()))
-                .isInstanceOf(FieldException.class).hasMessage("digest: required field is missing");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("digest: required field is missing");
         assertThatThrownBy(() -> Descriptor.of(MediaTypes.OCI_EMPTY, digest, 0).withArtifactType("x y/z"))
-                .isInstanceOf(FieldException.class).hasMessageStartingWith("artifactType: 'x y/z' is not a media type");
+                .isInstanceOf(InvalidFieldException.class).hasMessageStartingWith("artifactType: 'x y/z' is not a media type");
         assertThatThrownBy(() -> Descriptor.of(MediaTypes.OCI_EMPTY, digest, 0).withAnnotations(
                 java.util.Collections.singletonMap("k", null)))
-                .isInstanceOf(FieldException.class).hasMessage("annotations/k: null is not allowed here");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("annotations/k: null is not allowed here");
     }
 
     @Test
     void configBuilderChecksWhatItIsGiven() {
         assertThatThrownBy(() -> ImageConfig.builder().created("last tuesday"))
-                .isInstanceOf(FieldException.class).hasMessage("created: 'last tuesday' is not an RFC 3339 date-time");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("created: 'last tuesday' is not an RFC 3339 date-time");
         assertThatThrownBy(() -> ImageConfig.builder().os("linux").build())
-                .isInstanceOf(FieldException.class).hasMessage("architecture: required field is missing");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("architecture: required field is missing");
         assertThat(ImageConfig.builder().created("2024-01-02T03:04:05.5+01:00").architecture("amd64").os("linux").build()
                 .createdInstant()).contains(java.time.Instant.parse("2024-01-02T02:04:05.5Z"));
         assertThat(RootFs.of(List.of())).isEqualTo(new RootFs("layers", List.of(), Map.of()));
         assertThatThrownBy(() -> Healthcheck.none().withInterval(java.time.Duration.ofSeconds(-1)))
-                .isInstanceOf(FieldException.class).hasMessage("Interval: must not be negative, got -1000000000");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("Interval: must not be negative, got -1000000000");
     }
 
     @Test
@@ -93,18 +93,18 @@ class DescriptorTest {
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
         assertThatThrownBy(() -> ImageManifest.builder().config(Descriptor.EMPTY_JSON)
                 .unknownFields(Map.of("manifests", emptyArray)).build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("CVE-2021-41190");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("CVE-2021-41190");
         assertThatThrownBy(() -> ImageIndex.builder().unknownFields(Map.of("layers", emptyArray)).build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("CVE-2021-41190");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("CVE-2021-41190");
         assertThatThrownBy(() -> ImageManifest.builder().config(Descriptor.EMPTY_JSON).mediaType(MediaTypes.OCI_INDEX).build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("is an image index type");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("is an image index type");
         assertThatThrownBy(() -> ImageIndex.builder().mediaType(MediaTypes.DOCKER_MANIFEST).build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("is an image manifest type");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("is an image manifest type");
         assertThatThrownBy(() -> ImageIndex.builder().mediaType(MediaTypes.DOCKER_SCHEMA1_MANIFEST).build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("Re-push the image");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("Re-push the image");
         assertThatThrownBy(() -> ImageManifest.builder().build())
-                .isInstanceOf(FieldException.class).hasMessage("config: required field is missing");
+                .isInstanceOf(InvalidFieldException.class).hasMessage("config: required field is missing");
         assertThatThrownBy(() -> ImageManifest.builder().config(Descriptor.EMPTY_JSON).mediaType("application/json").build())
-                .isInstanceOf(FieldException.class).hasMessageContaining("is not an image manifest type");
+                .isInstanceOf(InvalidFieldException.class).hasMessageContaining("is not an image manifest type");
     }
 }

@@ -77,7 +77,7 @@ class ParsedTest {
         assertThat(Parsed.serialize(ImageConfig.parse(bytes("config.json")), MediaTypes.DOCKER_CONFIG).mediaType())
                 .isEqualTo(MediaTypes.DOCKER_CONFIG);
         assertThatThrownBy(() -> Parsed.serialize(ImageConfig.parse(bytes("config.json")), "not a type"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a media type");
+                .isInstanceOf(dev.ocikit.spec.InvalidFieldException.class).hasMessageContaining("is not a media type");
     }
 
     /** How the media type of a document is decided, and which Content-Types are ignored. */

@@ -326,7 +326,7 @@ class RoundTripTest {
         assertThat(new String(ImageManifest.builder().config(Descriptor.EMPTY_JSON).build().toJson()))
                 .endsWith("\"layers\":[]}");
         assertThat(new String(ImageConfig.builder().architecture("amd64").os("linux").build().toJson()))
-                .isEqualTo("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
+                .isEqualTo("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}");
     }
 
     @Test

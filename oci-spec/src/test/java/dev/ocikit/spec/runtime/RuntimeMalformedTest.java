@@ -288,11 +288,11 @@ class RuntimeMalformedTest {
     @Test
     void buildersReportTheFieldToo() {
         assertThatThrownBy(() -> Process.builder().cwd(null).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("cwd: required field is missing");
+                .isInstanceOf(dev.ocikit.spec.InvalidFieldException.class).hasMessage("cwd: required field is missing");
         assertThatThrownBy(() -> Spec.builder().ociVersion("3.0.0").build())
-                .isInstanceOf(IllegalArgumentException.class)
+                .isInstanceOf(dev.ocikit.spec.InvalidFieldException.class)
                 .hasMessageContaining("unsupported runtime-spec version \"3.0.0\"");
-        assertThatThrownBy(() -> User.of(-1, 0)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> User.of(-1, 0)).isInstanceOf(dev.ocikit.spec.InvalidFieldException.class)
                 .hasMessage("uid: must be between 0 and 4294967295, got -1");
     }
 }

@@ -1,16 +1,16 @@
-package dev.ocikit.spec.internal;
+package dev.ocikit.spec;
 
 /**
- * Thrown by a model's constructor when a field is missing or invalid. Code that builds models by
- * hand sees it as an {@link IllegalArgumentException}; {@code Json} turns it into a
- * {@code MalformedDocumentException} that names the document and the field's full JSON pointer.
+ * A model built with a field that is missing or invalid. Code that builds models by hand sees
+ * this; reading JSON turns it into a {@link MalformedDocumentException} that names the document
+ * and the field's full JSON pointer.
  */
-public final class FieldException extends IllegalArgumentException {
+public final class InvalidFieldException extends OciException {
     private static final long serialVersionUID = 1L;
     private final String field;
     private final String problem;
 
-    public FieldException(String field, String problem) {
+    public InvalidFieldException(String field, String problem) {
         super(field + ": " + problem);
         this.field = field;
         this.problem = problem;
