@@ -1,5 +1,6 @@
 package dev.ocikit.spec.runtime;
 
+import static dev.ocikit.spec.testing.JsonAssert.assertSameFieldOrder;
 import static dev.ocikit.spec.testing.JsonAssert.assertSemanticallyEqual;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -62,6 +63,7 @@ class RuncSpecIT {
         Spec spec = Spec.parse(json);
 
         assertSemanticallyEqual(json, spec);
+        assertSameFieldOrder(json, spec);
         assertThat(spec.ociVersion()).startsWith("1.");
         Process process = spec.process().orElseThrow();
         assertThat(process.args()).containsExactly("sh");
@@ -97,6 +99,7 @@ class RuncSpecIT {
         Spec spec = Spec.parse(json);
 
         assertSemanticallyEqual(json, spec);
+        assertSameFieldOrder(json, spec);
         assertThat(spec.process().orElseThrow().args()).containsExactly("sh");
         Linux linux = spec.linux().orElseThrow();
         assertThat(linux.namespaces()).extracting(Namespace::type).contains("mount", "user").doesNotContain("network");
@@ -114,6 +117,7 @@ class RuncSpecIT {
         Features features = Features.parse(json);
 
         assertSemanticallyEqual(json, features);
+        assertSameFieldOrder(json, features);
         assertThat(features.ociVersionMin()).startsWith("1.");
         assertThat(features.hooks().orElseThrow()).contains("createRuntime", "poststop");
         assertThat(features.mountOptions().orElseThrow()).contains("ro", "rbind");

@@ -31,6 +31,35 @@ public final class JsonAssert {
                 .isEqualTo(normalise(Json.tree(expected, "expected")));
     }
 
+    /**
+     * Asserts that every object the model writes lists its fields in the order {@code original}
+     * does (fields only one side has are ignored): Go tools write the spec's order, and so must we.
+     */
+    public static void assertSameFieldOrder(byte[] original, Object model) {
+        compareOrder(Json.tree(original, "expected"), Json.tree(Json.write(model), "actual"), "");
+    }
+
+    private static void compareOrder(JsonNode expected, JsonNode actual, String at) {
+        if (expected.isObject() && actual.isObject()) {
+            java.util.List<String> e = new java.util.ArrayList<>();
+            expected.fieldNames().forEachRemaining(e::add);
+            java.util.List<String> a = new java.util.ArrayList<>();
+            actual.fieldNames().forEachRemaining(a::add);
+            java.util.List<String> common = new java.util.ArrayList<>(e);
+            common.retainAll(a);
+            java.util.List<String> actualCommon = new java.util.ArrayList<>(a);
+            actualCommon.retainAll(e);
+            assertThat(actualCommon).as("field order at " + (at.isEmpty() ? "/" : at)).isEqualTo(common);
+            for (String name : common) {
+                compareOrder(expected.get(name), actual.get(name), at + "/" + name);
+            }
+        } else if (expected.isArray() && actual.isArray()) {
+            for (int i = 0; i < Math.min(expected.size(), actual.size()); i++) {
+                compareOrder(expected.get(i), actual.get(i), at + "/" + i);
+            }
+        }
+    }
+
     /** A copy with null, empty-array and empty-object members removed, recursively. */
     public static JsonNode normalise(JsonNode node) {
         if (node.isObject()) {
