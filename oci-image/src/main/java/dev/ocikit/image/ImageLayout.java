@@ -405,25 +405,36 @@ public final class ImageLayout {
      */
     public Parsed<ImageManifest> imageManifest(Descriptor d, Platform platform) throws IOException {
         Objects.requireNonNull(platform, "platform");
-        Descriptor current = d;
-        for (int depth = 0; depth <= MAX_DEPTH; depth++) {
-            Parsed<Manifest> parsed = manifest(current);
-            Optional<Parsed<ImageManifest>> image = parsed.as(ImageManifest.class);
-            if (image.isPresent()) {
-                return image.get();
-            }
-            ImageIndex index = (ImageIndex) parsed.model();
-            Optional<Descriptor> chosen = index.manifestFor(platform);
-            if (chosen.isEmpty()) {
-                List<String> platforms = index.manifests().stream()
-                        .map(e -> e.platform().map(Platform::toString).orElse("(no platform)")).distinct().toList();
-                throw new ImageUnknownException(platform.toString(), "index " + current.digest() + " has no image for "
-                        + platform + "; it has " + platforms);
-            }
-            current = chosen.get();
+        Set<String> offered = new LinkedHashSet<>();
+        return select(d, platform, 0, offered).orElseThrow(() -> new ImageUnknownException(platform.toString(),
+                "image " + d.digest() + " has no image for " + platform + "; it has " + offered));
+    }
+
+    private Optional<Parsed<ImageManifest>> select(Descriptor d, Platform platform, int depth, Set<String> offered)
+            throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new MalformedDocumentException("image index " + d.digest(), "",
+                    "indexes nest more than " + MAX_DEPTH + " deep");
         }
-        throw new MalformedDocumentException("image index " + d.digest(), "",
-                "indexes nest more than " + MAX_DEPTH + " deep");
+        Parsed<Manifest> parsed = manifest(d);
+        Optional<Parsed<ImageManifest>> image = parsed.as(ImageManifest.class);
+        if (image.isPresent()) {
+            return image;
+        }
+        ImageIndex index = (ImageIndex) parsed.model();
+        index.manifests().forEach(e -> e.platform().ifPresent(p -> offered.add(p.toString())));
+        // The entries for the platform, best first; then nested indexes that say no platform
+        // (as index.json's entries usually do), searched in turn.
+        List<Descriptor> candidates = new ArrayList<>(index.manifestsFor(platform));
+        index.manifests().stream().filter(e -> e.platform().isEmpty() && MediaTypes.isIndex(e.mediaType()))
+                .forEach(candidates::add);
+        for (Descriptor candidate : candidates) {
+            Optional<Parsed<ImageManifest>> found = select(candidate, platform, depth + 1, offered);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Reads and verifies the image config of {@code manifest}. */
