@@ -85,8 +85,12 @@ public final class ImageLayout {
     /** The grammar the image spec gives for {@code org.opencontainers.image.ref.name}. */
     private static final Pattern REF_NAME = Pattern.compile(
             "[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*(?:/[A-Za-z0-9]+(?:(?:[-._:@+]|--)[A-Za-z0-9]+)*)*");
-    /** Files a concurrent {@link #create} of the same directory may already have made. */
-    private static final Set<String> OWN_FILES = Set.of(INDEX_LOCK);
+    /**
+     * The entries of a layout directory that the image spec defines; a program archiving a
+     * layout (as {@code oci-archive:} does) takes these and leaves ocikit's working files
+     * ({@code index.lock}, {@code lock}, {@code ingest/}, {@code pins/}) out.
+     */
+    public static final Set<String> SPEC_ENTRIES = Set.of(OciLayout.FILE_NAME, INDEX_FILE, "blobs");
 
     private final Path root;
     private final StoreLock indexLock;
@@ -134,14 +138,17 @@ public final class ImageLayout {
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new ImageLayoutException("cannot create an image layout at " + dir + ": it is not a directory");
         }
-        if (Files.isDirectory(dir) && !Files.exists(dir.resolve(OciLayout.FILE_NAME)) && hasForeignContent(dir)) {
+        // Refuse before touching anything, unless another create of this directory left its lock.
+        if (Files.isDirectory(dir) && !Files.exists(dir.resolve(OciLayout.FILE_NAME))
+                && !Files.exists(dir.resolve(INDEX_LOCK)) && hasForeignContent(dir, Set.of())) {
             throw notALayout(dir);
         }
         Files.createDirectories(dir);
         ImageLayout layout = new ImageLayout(dir.toRealPath());
         try (StoreLock.Held held = layout.indexLock.exclusive()) {
             if (!layout.checkHeader()) {
-                if (hasForeignContent(layout.root)) {
+                // What an earlier create, interrupted before it wrote oci-layout, may have left.
+                if (hasForeignContent(layout.root, Set.of("blobs", INDEX_FILE))) {
                     throw notALayout(dir);
                 }
                 Files.createDirectories(layout.root.resolve("blobs"));
@@ -162,15 +169,22 @@ public final class ImageLayout {
                 + " file); give an empty or new directory");
     }
 
-    private static boolean hasForeignContent(Path dir) throws IOException {
+    private static boolean hasForeignContent(Path dir, Set<String> alsoOwn) throws IOException {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path p : entries) {
-                if (!OWN_FILES.contains(p.getFileName().toString())) {
+                String name = p.getFileName().toString();
+                if (!name.equals(INDEX_LOCK) && !alsoOwn.contains(name) && !isOwnTemporary(name)) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    /** The temporary files {@link AtomicFiles#write} makes for the layout's own files. */
+    private static boolean isOwnTemporary(String name) {
+        return (name.startsWith("." + INDEX_FILE + ".") || name.startsWith("." + OciLayout.FILE_NAME + "."))
+                && name.endsWith(".tmp");
     }
 
     /** Whether {@code oci-layout} exists; throws if it exists but is unusable. */
@@ -684,7 +698,7 @@ public final class ImageLayout {
     /**
      * Deletes every blob that {@code index.json} does not reach (through manifests, indexes,
      * configs, layers and subjects) and that no open destination has pinned, and temporary
-     * files left by interrupted writes. Holds the index lock and then the blob store's
+     * files left by interrupted writes (of blobs and of {@code index.json}). Holds the index lock and then the blob store's
      * exclusive lock, so writers wait for it.
      *
      * @throws ImageLayoutException if a manifest that is reached cannot be read; nothing is
@@ -693,6 +707,14 @@ public final class ImageLayout {
     public GarbageReport collectGarbage() throws IOException {
         BlobStore store = blobStore();
         try (StoreLock.Held held = indexLock.exclusive()) {
+            // No index write is in flight while the index lock is held: its temporaries are leftovers.
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(root, ".*.tmp")) {
+                for (Path p : entries) {
+                    if (isOwnTemporary(p.getFileName().toString())) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
             return store.collectGarbage(() -> {
                 Set<Digest> live = reachable(index());
                 live.addAll(BlobPins.live(root));

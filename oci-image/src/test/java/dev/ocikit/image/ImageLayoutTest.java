@@ -363,6 +363,32 @@ class ImageLayoutTest {
     }
 
     @Test
+    void createFinishesWhatAnInterruptedCreateLeftButNotAForeignDirectory() throws IOException {
+        Path interrupted = dir.resolve("interrupted");
+        Files.createDirectories(interrupted.resolve("blobs"));
+        Files.writeString(interrupted.resolve("index.lock"), "");
+        Files.writeString(interrupted.resolve(".index.json.123.tmp"), "{");
+        assertThat(ImageLayout.create(interrupted).refs()).isEmpty();
+        assertThat(interrupted.resolve("oci-layout")).exists();
+
+        Path foreign = dir.resolve("foreign");
+        Files.createDirectories(foreign.resolve("blobs"));
+        assertThatThrownBy(() -> ImageLayout.create(foreign)).isInstanceOf(ImageLayoutException.class);
+        assertThat(tree(foreign)).containsExactlyInAnyOrder("", "blobs");
+    }
+
+    @Test
+    void garbageCollectionRemovesTemporariesOfInterruptedIndexWrites() throws IOException {
+        ImageLayout layout = ImageLayout.create(dir);
+        Files.writeString(dir.resolve(".index.json.8213.tmp"), "{\"schema");
+        Files.writeString(dir.resolve(".keep.tmp"), "not ours");
+        layout.collectGarbage();
+        assertThat(dir.resolve(".index.json.8213.tmp")).doesNotExist();
+        assertThat(dir.resolve(".keep.tmp")).exists();
+        assertThat(ImageLayout.SPEC_ENTRIES).containsExactlyInAnyOrder("oci-layout", "index.json", "blobs");
+    }
+
+    @Test
     void concurrentTagsFromManyThreadsAreAllKept() throws Exception {
         ImageLayout layout = ImageLayout.create(dir);
         Descriptor d = store(layout, TestImages.image("a"), "base");

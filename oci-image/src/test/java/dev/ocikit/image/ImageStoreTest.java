@@ -21,7 +21,6 @@ import dev.ocikit.spec.image.MediaTypes;
 import dev.ocikit.spec.image.Parsed;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
