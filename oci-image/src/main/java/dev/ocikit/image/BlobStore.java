@@ -263,9 +263,24 @@ public final class BlobStore {
      */
     public GarbageReport collectGarbage(Set<Digest> live) throws IOException {
         Objects.requireNonNull(live, "live");
+        return collectGarbage(() -> live);
+    }
+
+    /** Computes what is live, under the exclusive lock, so that it cannot change before the sweep. */
+    interface LiveSet {
+        Set<Digest> compute() throws IOException;
+    }
+
+    /**
+     * Like {@link #collectGarbage(Set)}, but asks for the live set once the exclusive lock is held:
+     * an image layout reads its index and its writers' pins there, so that nothing can become
+     * referenced between the mark and the sweep. If {@code liveSet} throws, nothing is deleted.
+     */
+    GarbageReport collectGarbage(LiveSet liveSet) throws IOException {
         List<Digest> removed = new ArrayList<>();
         long bytes = 0;
         try (StoreLock.Held held = lock.exclusive()) {
+            Set<Digest> live = Objects.requireNonNull(liveSet.compute(), "live");
             for (Digest d : list()) {
                 if (!live.contains(d)) {
                     Path p = pathOf(d);
