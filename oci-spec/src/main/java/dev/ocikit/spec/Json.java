@@ -49,6 +49,15 @@ public final class Json {
             .maxNameLength(64 * 1024)
             .build();
 
+    /** Indented as Go's json.MarshalIndent(v, "", "    ") does, so output looks like skopeo's and podman's. */
+    private static final com.fasterxml.jackson.core.util.DefaultPrettyPrinter GO_STYLE =
+            new com.fasterxml.jackson.core.util.DefaultPrettyPrinter()
+                    .withObjectIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n"))
+                    .withArrayIndenter(new com.fasterxml.jackson.core.util.DefaultIndenter("    ", "\n"))
+                    .withSeparators(com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
+                            .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)
+                            .withArrayEmptySeparator("").withObjectEmptySeparator(""));
+
     private static final ObjectMapper MAPPER = build(false);
     private static final ObjectMapper PRETTY = build(true);
 
@@ -139,7 +148,7 @@ public final class Json {
     /** Indented UTF-8 JSON of a model, for people. */
     public static byte[] writePretty(Object value) {
         try {
-            return PRETTY.writeValueAsBytes(value);
+            return PRETTY.writer(GO_STYLE).writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new OciException("cannot serialise " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
         }

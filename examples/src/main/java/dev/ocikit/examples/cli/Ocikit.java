@@ -10,13 +10,26 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
         description = "Inspect, copy, run and build OCI images without a daemon.",
-        subcommands = {ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, UnpackCommand.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Option(names = "--root", paramLabel = "DIR", scope = CommandLine.ScopeType.INHERIT,
+            description = "the local image store used by ocikit: names (default: $XDG_DATA_HOME/ocikit, as root /var/lib/ocikit)")
+    java.nio.file.Path root;
+
+    /** The store root the user named, if any. */
+    java.util.Optional<java.nio.file.Path> root() {
+        return java.util.Optional.ofNullable(root);
+    }
+
     public static void main(String[] args) {
+        // Warnings (a mislabelled layer, a skipped device node) to stderr, one line each.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("ocikit.log", "warn"));
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
         System.exit(commandLine().execute(args));
     }
 

@@ -1,0 +1,104 @@
+package dev.ocikit.examples.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.ocikit.image.SourceImage;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.spec.Json;
+import dev.ocikit.spec.Platform;
+import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.ImageConfig;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code skopeo inspect}: what an image is, without unpacking it. */
+@Command(name = "inspect", description = "Show an image's digest, platform, layers and config, as skopeo inspect does.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Ocikit parent;
+
+    @Option(names = "--raw", description = "print the manifest (or with --config, the config) exactly as stored")
+    boolean raw;
+
+    @Option(names = "--config", description = "show the image config instead")
+    boolean config;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
+    String platform;
+
+    @Parameters(paramLabel = "IMAGE", description = "e.g. oci:/srv/layout:app, dir:/tmp/img, ocikit:busybox")
+    String image;
+
+    /** The summary skopeo prints, field for field. */
+    @JsonPropertyOrder({"Name", "Digest", "RepoTags", "Created", "DockerVersion", "Labels", "Architecture", "Variant",
+            "Os", "Layers", "LayersData", "Env"})
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    record Summary(@JsonProperty("Name") Optional<String> name, @JsonProperty("Digest") String digest,
+                   @JsonProperty("RepoTags") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> repoTags,
+                   @JsonProperty("Created") Optional<String> created,
+                   @JsonProperty("DockerVersion") @JsonInclude(JsonInclude.Include.ALWAYS) String dockerVersion,
+                   @JsonProperty("Labels") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, String> labels,
+                   @JsonProperty("Architecture") String architecture, @JsonProperty("Variant") Optional<String> variant,
+                   @JsonProperty("Os") String os, @JsonProperty("Layers") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> layers,
+                   @JsonProperty("LayersData") @JsonInclude(JsonInclude.Include.ALWAYS) List<LayerData> layersData,
+                   @JsonProperty("Env") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> env) {}
+
+    @JsonPropertyOrder({"MIMEType", "Digest", "Size", "Annotations"})
+    record LayerData(@JsonProperty("MIMEType") String mimeType, @JsonProperty("Digest") String digest,
+                     @JsonProperty("Size") long size,
+                     @JsonProperty("Annotations") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, String> annotations) {}
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        TransportReference ref = Sources.parse(image, parent.root());
+        try (ImageSource src = ref.openSource()) {
+            if (raw && !config) {
+                ManifestBlob top = src.manifest(Optional.empty());
+                out.print(new String(top.bytes(), StandardCharsets.UTF_8));
+                out.flush();
+                return 0;
+            }
+            SourceImage img = SourceImage.read(src, wanted);
+            if (config) {
+                byte[] bytes = img.config().bytes();
+                out.println(raw ? new String(bytes, StandardCharsets.UTF_8)
+                        : new String(Json.writePretty(Json.tree(bytes, "image config")), StandardCharsets.UTF_8));
+                return 0;
+            }
+            ImageConfig c = img.config().model();
+            List<Descriptor> layers = img.manifest().model().layers();
+            Summary summary = new Summary(
+                    ref.dockerReference().map(r -> r.withoutTagOrDigest().toString()),
+                    img.manifest().digest().toString(),
+                    List.of(),
+                    c.created(),
+                    "",
+                    c.config().labels().isEmpty() ? null : c.config().labels(),
+                    c.architecture(), c.variant(), c.os(),
+                    layers.stream().map(d -> d.digest().toString()).toList(),
+                    layers.stream().map(d -> new LayerData(d.mediaType(), d.digest().toString(), d.size(),
+                            d.annotations().isEmpty() ? null : d.annotations())).toList(),
+                    c.config().env().isEmpty() ? null : c.config().env());
+            out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.ocikit.examples.cli;
+
+import dev.ocikit.image.SourceImage;
+import dev.ocikit.image.UnpackReport;
+import dev.ocikit.image.Unpacker;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.spec.Platform;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code umoci unpack}: an image's layers applied, verified, into {@code BUNDLE/rootfs}. */
+@Command(name = "unpack", description = "Unpack an image into BUNDLE_DIR/rootfs, as umoci unpack does.")
+final class UnpackCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Ocikit parent;
+
+    @Option(names = "--rootless", description = "leave files owned by the caller and record ownership in the"
+            + " user.rootlesscontainers xattr; skip device nodes (default: when not root)")
+    Boolean rootless;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
+    String platform;
+
+    @Parameters(index = "0", paramLabel = "SOURCE", description = "image, e.g. oci:/srv/layout:app or ocikit:busybox")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "BUNDLE_DIR", description = "directory to create; the root file system goes in its rootfs/")
+    Path bundle;
+
+    @Override
+    public Integer call() throws Exception {
+        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        Unpacker unpacker = Unpacker.defaults();
+        if (rootless != null) {
+            unpacker = unpacker.rootless(rootless);
+        }
+        Files.createDirectories(bundle);
+        UnpackReport report;
+        try (ImageSource src = Sources.parse(source, parent.root()).openSource()) {
+            SourceImage image = SourceImage.read(src, wanted);
+            report = unpacker.unpack(image.layers(), bundle.resolve("rootfs"));
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("unpacked %d layers (%d entries) into %s%n", report.diffIds().size(), report.entries(),
+                bundle.resolve("rootfs"));
+        for (String skipped : report.skipped()) {
+            out.println("  skipped: " + skipped);
+        }
+        return 0;
+    }
+}

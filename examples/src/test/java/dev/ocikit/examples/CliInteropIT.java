@@ -1,0 +1,105 @@
+package dev.ocikit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ocikit.examples.cli.Ocikit;
+import dev.ocikit.spec.Json;
+import dev.ocikit.spec.testing.Tools;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The CLI against skopeo and umoci on the same image: same answers. */
+class CliInteropIT {
+    @TempDir
+    Path tmp;
+
+    static String exec(Path dir, String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + new String(out, StandardCharsets.UTF_8)).isZero();
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    static String ocikit(String... args) {
+        CommandLine cli = Ocikit.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        assertThat(exit).as("ocikit " + String.join(" ", args) + ": " + err).isZero();
+        return out.toString();
+    }
+
+    /** A two-layer image made by umoci: a file, a directory, a symlink, then a whiteout. */
+    Path umociImage() throws Exception {
+        String umoci = Tools.require("umoci").toString();
+        Path layout = tmp.resolve("layout");
+        exec(tmp, umoci, "init", "--layout", layout.toString());
+        exec(tmp, umoci, "new", "--image", layout + ":app");
+        Path l1 = Files.createDirectories(tmp.resolve("l1/etc/app"));
+        Files.writeString(l1.resolve("config"), "one\n");
+        Files.writeString(tmp.resolve("l1/etc/gone"), "gone\n");
+        Files.createSymbolicLink(tmp.resolve("l1/etc/link"), Path.of("app/config"));
+        exec(tmp, "tar", "-C", tmp.resolve("l1").toString(), "-cf", tmp.resolve("l1.tar").toString(), ".");
+        exec(tmp, umoci, "raw", "add-layer", "--image", layout + ":app", tmp.resolve("l1.tar").toString());
+        Path l2 = Files.createDirectories(tmp.resolve("l2/etc"));
+        Files.writeString(l2.resolve(".wh.gone"), "");
+        Files.writeString(l2.resolve("added"), "two\n");
+        exec(tmp, "tar", "-C", tmp.resolve("l2").toString(), "-cf", tmp.resolve("l2.tar").toString(), ".");
+        exec(tmp, umoci, "raw", "add-layer", "--image", layout + ":app", tmp.resolve("l2.tar").toString());
+        return layout;
+    }
+
+    @Test
+    void inspectAgreesWithSkopeo() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "skopeo");
+        JsonNode ours = Json.tree(ocikit("inspect", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "ocikit");
+        for (String field : List.of("Digest", "RepoTags", "Created", "Architecture", "Os", "Layers", "Env", "Labels")) {
+            assertThat(ours.get(field)).as(field).isEqualTo(theirs.get(field));
+        }
+        assertThat(ocikit("inspect", "--raw", "oci:" + layout + ":app"))
+                .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "oci:" + layout + ":app"));
+        assertThat(Json.tree(ocikit("inspect", "--config", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "ours"))
+                .isEqualTo(Json.tree(exec(tmp, skopeo, "inspect", "--config", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "theirs"));
+    }
+
+    @Test
+    void unpackGivesTheTreeUmociGives() throws Exception {
+        String umoci = Tools.require("umoci").toString();
+        Path layout = umociImage();
+        exec(tmp, umoci, "unpack", "--image", layout + ":app", tmp.resolve("theirs").toString());
+        assertThat(ocikit("unpack", "oci:" + layout + ":app", tmp.resolve("ours").toString())).contains("unpacked 2 layers");
+        Path ours = tmp.resolve("ours/rootfs");
+        Path theirs = tmp.resolve("theirs/rootfs");
+        assertThat(listing(ours)).isEqualTo(listing(theirs)).contains("etc/added", "etc/link -> app/config").doesNotContain("etc/gone");
+        assertThat(ours.resolve("etc/app/config")).hasSameTextualContentAs(theirs.resolve("etc/app/config"));
+    }
+
+    static List<String> listing(Path root) throws IOException {
+        try (Stream<Path> s = Files.walk(root)) {
+            return s.filter(p -> !p.equals(root)).map(p -> {
+                String rel = root.relativize(p).toString();
+                try {
+                    return Files.isSymbolicLink(p) ? rel + " -> " + Files.readSymbolicLink(p) : rel;
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sorted().toList();
+        }
+    }
+}
