@@ -364,8 +364,21 @@ final class CopyExecution {
                 });
                 try (InputStream out = wanted == Compression.NONE ? checked : new CompressingInputStream(checked, wanted)) {
                     DigestingInputStream digesting = new DigestingInputStream(out, DigestAlgorithm.SHA256);
-                    BlobInfo stored = destination.putBlob(digesting,
-                            new BlobWrite(step.targetMediaType(), Optional.empty(), -1));
+                    BlobInfo stored;
+                    try {
+                        stored = destination.putBlob(digesting,
+                                new BlobWrite(step.targetMediaType(), Optional.empty(), -1));
+                    } catch (LayerInputStream.CorruptLayerException e) {
+                        // Undecodable data is most often a blob damaged on its way: if its digest
+                        // is wrong, say so, as that is the cause.
+                        try {
+                            drain(verified);
+                        } catch (DigestMismatchException mismatch) {
+                            mismatch.addSuppressed(e);
+                            throw mismatch;
+                        }
+                        throw e;
+                    }
                     drain(digesting);
                     if (!stored.digest().equals(digesting.digest()) || stored.size() != digesting.count()) {
                         throw new OciException(toName + " stored the recompressed layer as " + stored + " but it is "
