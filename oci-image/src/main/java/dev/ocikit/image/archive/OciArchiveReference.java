@@ -19,12 +19,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** An {@code oci-archive:} reference: the archive's path and the {@code oci:} reference inside. Immutable. */
-record OciArchiveReference(Path archive, Optional<String> image) implements TransportReference {
-
-    @Override
-    public Transport transport() {
-        return OciArchiveTransport.INSTANCE;
-    }
+record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional<String> image)
+        implements TransportReference {
 
     @Override
     public String withinTransport() {
@@ -62,9 +58,20 @@ record OciArchiveReference(Path archive, Optional<String> image) implements Tran
         return layout + image.map(i -> ":" + i).orElse("");
     }
 
-    private static Transport oci() {
-        return OciArchiveTransport.ociTransport().orElseThrow(() -> new OciException("oci-archive: needs the "
+    private Transport oci() {
+        return transport.ociTransport().orElseThrow(() -> new OciException("oci-archive: needs the "
                 + OciArchiveTransport.OCI + ": transport, which is not on the class path; it ships in oci-image"));
+    }
+
+    /** Equal when they name the same archive and image (however the transport was obtained). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OciArchiveReference r && r.archive.equals(archive) && r.image.equals(image);
+    }
+
+    @Override
+    public int hashCode() {
+        return archive.hashCode() * 31 + image.hashCode();
     }
 
     @Override

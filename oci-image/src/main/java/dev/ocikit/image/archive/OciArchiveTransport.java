@@ -8,6 +8,7 @@ import dev.ocikit.spec.OciException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@code oci-archive:} transport: an OCI image layout in a tar file, named as skopeo names
@@ -36,8 +37,17 @@ public final class OciArchiveTransport implements Transport {
 
     static final OciArchiveTransport INSTANCE = new OciArchiveTransport();
 
+    private final Supplier<Optional<Transport>> oci;
+
     /** For {@link java.util.ServiceLoader}; use {@link #reference} or {@code Transports}. */
-    public OciArchiveTransport() {}
+    public OciArchiveTransport() {
+        this(OciArchiveTransport::serviceLoaded);
+    }
+
+    /** Wraps the {@code oci:} transport {@code oci} finds (tests hand in their own). */
+    OciArchiveTransport(Supplier<Optional<Transport>> oci) {
+        this.oci = oci;
+    }
 
     @Override
     public String name() {
@@ -62,17 +72,21 @@ public final class OciArchiveTransport implements Transport {
                 throw new InvalidTransportReferenceException(full, e.getMessage());
             }
         });
-        return new OciArchiveReference(Path.of(path), image);
+        return new OciArchiveReference(this, Path.of(path), image);
     }
 
     /** The layout archived at {@code archive}, and the image {@code reference} names in it. */
     public static TransportReference reference(Path archive, Optional<String> reference) {
-        return new OciArchiveReference(Objects.requireNonNull(archive, "archive"),
+        return new OciArchiveReference(INSTANCE, Objects.requireNonNull(archive, "archive"),
                 Objects.requireNonNull(reference, "reference"));
     }
 
-    /** The {@code oci:} transport on this class's class path, if there is one. */
-    static Optional<Transport> ociTransport() {
+    /** The {@code oci:} transport this one wraps, if there is one. */
+    Optional<Transport> ociTransport() {
+        return oci.get();
+    }
+
+    private static Optional<Transport> serviceLoaded() {
         return Transports.load(OciArchiveTransport.class.getClassLoader()).get(OCI);
     }
 }
