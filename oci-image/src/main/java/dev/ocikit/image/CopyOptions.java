@@ -8,8 +8,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What a {@link Copy} does, as an immutable value. Build with {@link #builder()} or derive with
- * {@link #newBuilder()}; contradictory settings are refused by {@link Builder#build()}.
+ * What a {@link Copy} does, as an immutable, thread-safe value. Build with {@link #builder()} or
+ * derive with {@link #newBuilder()}; contradictory settings are refused by {@link Builder#build()}
+ * (and by the constructor).
  *
  * @param platforms which images of an index to copy; default: the one for the platform this JVM
  *     runs on ({@link PlatformChoice#host()}). A source that is a single image is copied whatever

@@ -256,6 +256,17 @@ class CopyTest {
     }
 
     @Test
+    void aDirectExecutorCopiesOnTheCallersThread() throws IOException {
+        Image image = TestImages.image(ManifestFormat.OCI, Compression.GZIP, 2, AMD64, "direct");
+        mem.put("src", image);
+        Thread caller = Thread.currentThread();
+        MemoryTransport dst = new MemoryTransport().putBlobHook(w -> assertThat(Thread.currentThread()).isSameAs(caller));
+        CopyResult r = Copy.from(mem.ref("src")).to(dst.ref("dst")).executor(Runnable::run).run();
+        assertThat(r.blobsCopied()).isEqualTo(3);
+        assertThat(dst.maxInPutBlob.get()).isEqualTo(1);
+    }
+
+    @Test
     void blobsTheDestinationHasAreSkipped() throws IOException {
         Image image = TestImages.image(ManifestFormat.OCI, Compression.GZIP, 2, AMD64, "reuse");
         mem.put("src", image);
@@ -310,7 +321,7 @@ class CopyTest {
             }
 
             @Override
-            public void blobProgress(Descriptor blob, long done, long total) {
+            public synchronized void blobProgress(Descriptor blob, long done, long total) {
                 throw new IllegalStateException("listener bug");
             }
         };
@@ -347,7 +358,7 @@ class CopyTest {
         }
     }
 
-    /** Records events, and checks their order per blob as they come. */
+    /** Records events, and checks their order per blob as they come. Synchronized: events come from several threads. */
     static final class Recorder implements CopyListener {
         final List<String> started = Collections.synchronizedList(new ArrayList<>());
         final List<String> ended = Collections.synchronizedList(new ArrayList<>());
@@ -355,7 +366,7 @@ class CopyTest {
         private final java.util.Map<Digest, List<Long>> progress = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
-        public void blobStarted(Descriptor blob) {
+        public synchronized void blobStarted(Descriptor blob) {
             if (started.contains(blob.digest().toString())) {
                 errors.add("started twice: " + blob.digest());
             }
@@ -363,7 +374,7 @@ class CopyTest {
         }
 
         @Override
-        public void blobProgress(Descriptor blob, long done, long total) {
+        public synchronized void blobProgress(Descriptor blob, long done, long total) {
             if (!started.contains(blob.digest().toString()) || ended.stream().anyMatch(e -> e.startsWith(blob.digest().toString()))) {
                 errors.add("progress outside start/end: " + blob.digest());
             }
@@ -374,14 +385,14 @@ class CopyTest {
         }
 
         @Override
-        public void blobEnded(Descriptor blob, Outcome outcome) {
+        public synchronized void blobEnded(Descriptor blob, Outcome outcome) {
             if (!started.contains(blob.digest().toString())) {
                 errors.add("ended without start: " + blob.digest());
             }
             ended.add(blob.digest() + " " + outcome);
         }
 
-        List<Long> progress(Digest d) {
+        synchronized List<Long> progress(Digest d) {
             return progress.getOrDefault(d, List.of());
         }
     }
