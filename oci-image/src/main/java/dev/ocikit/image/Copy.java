@@ -29,7 +29,15 @@ import java.util.concurrent.Executor;
  * copies every blob in parallel through a verifying hash, skipping those the destination already
  * has; then writes the manifests and the index and commits. A blob whose bytes do not match its
  * digest fails the run with {@link dev.ocikit.spec.DigestMismatchException} and nothing is
- * committed. Configs are never rewritten, so a layer keeps its DiffID whatever its compression.
+ * committed.
+ *
+ * <p><b>Conversions.</b> Layers are recompressed when asked ({@link #compression}) or when the
+ * destination prefers another compression (not under {@link #preserveDigests()}); manifests are
+ * converted between OCI and Docker v2 schema 2 when asked ({@link #manifestFormat}) or when the
+ * destination stores only the other format. Both rewrite the manifest (new digest) but never the
+ * config: its bytes, and so the image ID and the DiffIDs, stay the same. (skopeo re-serialises
+ * the config when converting Docker to OCI; ocikit keeps it, since the JSON is the same.) A
+ * recompressed layer is checked against its DiffID on the way.
  *
  * <p><b>Values.</b> A {@code Copy} is immutable and thread-safe: each method returns a new one,
  * and one {@code Copy} can be {@link #run()} any number of times. Defaults are those of
