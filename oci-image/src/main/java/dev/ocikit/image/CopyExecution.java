@@ -1,0 +1,449 @@
+package dev.ocikit.image;
+
+import dev.ocikit.image.CopyListener.Outcome;
+import dev.ocikit.image.CopyPlan.BlobKey;
+import dev.ocikit.image.CopyPlan.BlobStep;
+import dev.ocikit.image.CopyPlan.ImageStep;
+import dev.ocikit.image.CopyPlanner.Destination;
+import dev.ocikit.image.ProgressInputStream.Listeners;
+import dev.ocikit.image.spi.BlobWrite;
+import dev.ocikit.image.spi.ImageDestination;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.DigestAlgorithm;
+import dev.ocikit.spec.DigestMismatchException;
+import dev.ocikit.spec.DigestingInputStream;
+import dev.ocikit.spec.MalformedDocumentException;
+import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.image.Compression;
+import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.ImageConfig;
+import dev.ocikit.spec.image.ImageIndex;
+import dev.ocikit.spec.image.ImageManifest;
+import dev.ocikit.spec.image.Manifest;
+import dev.ocikit.spec.image.MediaTypes;
+import dev.ocikit.spec.image.Parsed;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one copy: reads and verifies the source's manifests, plans, copies every blob through a
+ * verifying hash (in parallel, at most {@link CopyOptions#maxParallelBlobs()} at once), then
+ * writes the manifests and commits. Nothing is committed unless every blob arrived intact.
+ */
+final class CopyExecution {
+    private static final Logger LOG = LoggerFactory.getLogger(CopyExecution.class);
+    /** Manifests and configs are read whole; a larger one is refused rather than buffered. */
+    static final long MAX_MANIFEST_SIZE = 4L << 20;
+    static final long MAX_CONFIG_SIZE = 64L << 20;
+
+    private final TransportReference from;
+    private final TransportReference to;
+    private final CopyOptions options;
+    private final CopyListener listener;
+    private final Optional<Executor> executor;
+
+    CopyExecution(TransportReference from, TransportReference to, CopyOptions options, CopyListener listener,
+            Optional<Executor> executor) {
+        this.from = from;
+        this.to = to;
+        this.options = options;
+        this.listener = listener;
+        this.executor = executor;
+    }
+
+    CopyResult run() throws IOException {
+        String fromName = TransportReference.format(from);
+        String toName = TransportReference.format(to);
+        try (ImageSource source = from.openSource()) {
+            ManifestBlob topBlob = source.manifest(Optional.empty());
+            Parsed<Manifest> top = Parsed.manifest(topBlob.bytes(), Optional.of(topBlob.mediaType()));
+            Map<Digest, Parsed<ImageManifest>> instances = new HashMap<>();
+            if (top.model() instanceof ImageIndex index) {
+                for (Descriptor entry : CopyPlanner.select(index, options.platforms())) {
+                    instances.put(entry.digest(), fetchInstance(source, entry, fromName));
+                }
+            }
+            try (ImageDestination destination = to.openDestination()) {
+                Destination capabilities = new Destination(toName, destination.supportedManifestMediaTypes(),
+                        destination.desiredLayerCompression());
+                CopyPlan plan = CopyPlanner.plan(fromName, top, instances, options, capabilities);
+                if (plan.rewrites()) {
+                    LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());
+                }
+                Map<BlobKey, Set<Digest>> diffIds = new HashMap<>();
+                Map<BlobKey, byte[]> configs = new HashMap<>();
+                for (ImageStep image : plan.images()) {
+                    readConfig(source, image, fromName, diffIds, configs);
+                }
+                Blobs blobs = new Blobs(source, destination, fromName, toName, diffIds, configs);
+                blobs.copyAll(plan.blobs());
+
+                Map<Digest, ManifestBlob> written = new LinkedHashMap<>();
+                for (ImageStep image : plan.images()) {
+                    written.put(image.digest(), ManifestRewriter.image(image, blobs.recompressed));
+                }
+                Descriptor manifest;
+                List<Descriptor> entries = new ArrayList<>();
+                if (plan.index().isPresent()) {
+                    for (ManifestBlob m : written.values()) {
+                        destination.putManifest(m, Optional.of(m.digest()));
+                    }
+                    ManifestBlob index = ManifestRewriter.index(plan.index().get(), written);
+                    destination.putManifest(index, Optional.empty());
+                    manifest = Descriptor.of(index.mediaType(), index.digest(), index.size());
+                    entries.addAll(Parsed.imageIndex(index.bytes()).model().manifests());
+                } else {
+                    ManifestBlob only = written.values().iterator().next();
+                    destination.putManifest(only, Optional.empty());
+                    manifest = Descriptor.of(only.mediaType(), only.digest(), only.size());
+                }
+                destination.commit();
+                LOG.debug("copied {} to {} as {}", fromName, toName, manifest.digest());
+                return new CopyResult(manifest, entries, blobs.copied.get(), blobs.reused.get());
+            }
+        }
+    }
+
+    private static Parsed<ImageManifest> fetchInstance(ImageSource source, Descriptor entry, String fromName)
+            throws IOException {
+        ManifestBlob blob = source.manifest(Optional.of(entry.digest()));
+        byte[] bytes = blob.bytes();
+        Digest actual = Digest.compute(entry.digest().algorithm(), bytes);
+        if (!actual.equals(entry.digest()) || bytes.length != entry.size()) {
+            throw new DigestMismatchException("the manifest " + entry.digest() + " that " + fromName
+                    + " returned hashes to " + actual + " (" + bytes.length + " bytes, the index says "
+                    + entry.size() + "); nothing was copied", entry.digest(), actual);
+        }
+        return Parsed.imageManifest(bytes);
+    }
+
+    /** Reads and verifies an image's config, and notes the DiffIDs its recompressed layers must have. */
+    private static void readConfig(ImageSource source, ImageStep image, String fromName,
+            Map<BlobKey, Set<Digest>> diffIds, Map<BlobKey, byte[]> configs) throws IOException {
+        Descriptor config = image.config().source();
+        BlobKey key = image.config().key();
+        byte[] bytes = configs.get(key);
+        if (bytes == null) {
+            if (config.size() > MAX_CONFIG_SIZE) {
+                throw new OciException("the config " + config.digest() + " of " + fromName + " is " + config.size()
+                        + " bytes, more than the " + MAX_CONFIG_SIZE + " a config may have");
+            }
+            try (InputStream in = DigestingInputStream.verifying(source.blob(config), config.digest(), config.size())) {
+                bytes = in.readAllBytes();
+            } catch (DigestMismatchException e) {
+                throw sourceMismatch(e, config, fromName, "");
+            }
+            configs.put(key, bytes);
+        }
+        boolean recompressing = image.layers().stream().anyMatch(l -> l.recompress().isPresent());
+        if (!recompressing || !MediaTypes.isConfig(config.mediaType())) {
+            return;
+        }
+        List<Digest> expected = ImageConfig.parse(bytes).diffIds();
+        if (expected.size() != image.layers().size()) {
+            throw new MalformedDocumentException("image config", "/rootfs/diff_ids", "lists " + expected.size()
+                    + " layers but manifest " + image.digest() + " has " + image.layers().size()
+                    + "; the image is inconsistent, so its layers cannot be recompressed safely");
+        }
+        for (int i = 0; i < expected.size(); i++) {
+            BlobStep layer = image.layers().get(i);
+            if (layer.recompress().isPresent()) {
+                diffIds.computeIfAbsent(layer.key(), k -> new LinkedHashSet<>()).add(expected.get(i));
+            }
+        }
+    }
+
+    private static DigestMismatchException sourceMismatch(DigestMismatchException e, Descriptor blob, String fromName,
+            String toName) {
+        return new DigestMismatchException("blob " + blob.digest() + " read from " + fromName + " is not what its"
+                + " descriptor says: " + e.getMessage()
+                + (toName.isEmpty() ? "" : "; nothing was committed to " + toName), e.expected(), e.actual().orElse(null));
+    }
+
+    /** The blob copies of one run, and their results. */
+    private final class Blobs {
+        private final ImageSource source;
+        private final ImageDestination destination;
+        private final String fromName;
+        private final String toName;
+        private final Map<BlobKey, Set<Digest>> diffIds;
+        private final Map<BlobKey, byte[]> configs;
+        final Map<BlobKey, BlobInfo> recompressed = new ConcurrentHashMap<>();
+        final AtomicInteger copied = new AtomicInteger();
+        final AtomicInteger reused = new AtomicInteger();
+
+        Blobs(ImageSource source, ImageDestination destination, String fromName, String toName,
+                Map<BlobKey, Set<Digest>> diffIds, Map<BlobKey, byte[]> configs) {
+            this.source = source;
+            this.destination = destination;
+            this.fromName = fromName;
+            this.toName = toName;
+            this.diffIds = diffIds;
+            this.configs = configs;
+        }
+
+        /**
+         * Copies every blob, at most maxParallelBlobs at once, and returns only when none is
+         * running any more, so that the destination is never closed under a running copy. The
+         * first failure stops new copies from starting and is thrown, the others added to it as
+         * suppressed.
+         */
+        void copyAll(List<BlobStep> steps) throws IOException {
+            int max = options.maxParallelBlobs();
+            ExecutorService owned = executor.isPresent() ? null : Executors.newFixedThreadPool(
+                    Math.min(max, Math.max(1, steps.size())), daemonThreads());
+            Executor run = executor.orElse(owned);
+            Semaphore permits = new Semaphore(max);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            try {
+                for (BlobStep step : steps) {
+                    try {
+                        permits.acquire();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        record(failure, new InterruptedIOException("copy to " + toName + " interrupted"));
+                        break;
+                    }
+                    if (failure.get() != null) {
+                        permits.release();
+                        break;
+                    }
+                    try {
+                        run.execute(() -> {
+                            try {
+                                if (failure.get() == null) { // queued behind a failure: no point starting
+                                    copy(step);
+                                }
+                            } catch (Throwable t) {
+                                record(failure, t);
+                            } finally {
+                                permits.release();
+                            }
+                        });
+                    } catch (RejectedExecutionException e) {
+                        permits.release();
+                        record(failure, e);
+                        break;
+                    }
+                }
+            } finally {
+                permits.acquireUninterruptibly(max);
+                if (owned != null) {
+                    owned.shutdown();
+                }
+            }
+            Throwable t = failure.get();
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error err) {
+                throw err;
+            }
+            if (t != null) {
+                throw new OciException("blob copy failed: " + t, t);
+            }
+        }
+
+        private void record(AtomicReference<Throwable> failure, Throwable t) {
+            if (!failure.compareAndSet(null, t)) {
+                Throwable first = failure.get();
+                if (first != t) {
+                    synchronized (first) {
+                        first.addSuppressed(t);
+                    }
+                }
+            }
+        }
+
+        private void copy(BlobStep step) throws IOException {
+            Descriptor blob = step.source();
+            Listeners.call(() -> listener.blobStarted(blob));
+            Outcome outcome = Outcome.FAILED;
+            try {
+                if (step.recompress().isPresent()) {
+                    recompressed.put(step.key(), recompress(step));
+                    outcome = Outcome.COPIED;
+                    copied.incrementAndGet();
+                } else if (copyAsIs(step)) {
+                    outcome = Outcome.COPIED;
+                    copied.incrementAndGet();
+                } else {
+                    outcome = Outcome.REUSED;
+                    reused.incrementAndGet();
+                }
+            } catch (DigestMismatchException e) {
+                throw sourceMismatch(e, blob, fromName, toName);
+            } finally {
+                Outcome o = outcome;
+                Listeners.call(() -> listener.blobEnded(blob, o));
+            }
+        }
+
+        /** Copies a blob byte for byte; false if the destination had it already. */
+        private boolean copyAsIs(BlobStep step) throws IOException {
+            Descriptor blob = step.source();
+            Descriptor target = blob.mediaType().equals(step.targetMediaType()) ? blob
+                    : blob.withMediaType(step.targetMediaType());
+            if (destination.tryReuseBlob(target).isPresent()) {
+                return false;
+            }
+            byte[] preloaded = configs.get(step.key());
+            try (InputStream raw = preloaded != null ? new ByteArrayInputStream(preloaded) : source.blob(blob)) {
+                DigestingInputStream verified = DigestingInputStream.verifying(
+                        new ProgressInputStream(raw, listener, blob), blob.digest(), blob.size());
+                BlobInfo stored = destination.putBlob(verified,
+                        BlobWrite.of(step.targetMediaType(), blob.digest(), blob.size()));
+                if (verified.count() > 0) {
+                    // A destination may stop at the declared size; the check happens at the end.
+                    drain(verified);
+                }
+                if (!stored.digest().equals(blob.digest())) {
+                    throw new OciException(toName + " stored blob " + blob.digest() + " as " + stored.digest()
+                            + "; the destination is broken");
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Decompresses a layer and recompresses it on the fly, verifying the source's digest and
+         * the layer's DiffID before the destination sees the end of the new blob, so that a bad
+         * source never becomes a complete blob there.
+         */
+        private BlobInfo recompress(BlobStep step) throws IOException {
+            Descriptor blob = step.source();
+            Compression declared = MediaTypes.layerCompression(blob.mediaType()).orElseThrow();
+            Compression wanted = step.recompress().orElseThrow();
+            Set<Digest> expectedDiffIds = diffIds.getOrDefault(step.key(), Set.of());
+            if (expectedDiffIds.size() > 1) {
+                throw new MalformedDocumentException("image config", "/rootfs/diff_ids", "two images give layer "
+                        + blob.digest() + " different DiffIDs " + expectedDiffIds + "; one of them is wrong");
+            }
+            try (InputStream raw = source.blob(blob)) {
+                DigestingInputStream verified = DigestingInputStream.verifying(
+                        new ProgressInputStream(raw, listener, blob), blob.digest(), blob.size());
+                LayerInputStream layer = LayerInputStream.open(verified, declared, options.layerLimits());
+                InputStream checked = new AtEnd(layer, () -> {
+                    drain(verified);
+                    Digest diffId = layer.diffId();
+                    if (!expectedDiffIds.isEmpty() && !expectedDiffIds.contains(diffId)) {
+                        Digest expected = expectedDiffIds.iterator().next();
+                        throw new DigestMismatchException("layer " + blob.digest() + " of " + fromName
+                                + " decompresses to " + diffId + " but the image config says its DiffID is "
+                                + expected + "; nothing was committed to " + toName, expected, diffId);
+                    }
+                });
+                try (InputStream out = wanted == Compression.NONE ? checked : new CompressingInputStream(checked, wanted)) {
+                    DigestingInputStream digesting = new DigestingInputStream(out, DigestAlgorithm.SHA256);
+                    BlobInfo stored;
+                    try {
+                        stored = destination.putBlob(digesting,
+                                new BlobWrite(step.targetMediaType(), Optional.empty(), -1));
+                    } catch (LayerInputStream.CorruptLayerException e) {
+                        // Undecodable data is most often a blob damaged on its way: if its digest
+                        // is wrong, say so, as that is the cause.
+                        try {
+                            drain(verified);
+                        } catch (DigestMismatchException mismatch) {
+                            mismatch.addSuppressed(e);
+                            throw mismatch;
+                        }
+                        throw e;
+                    }
+                    drain(digesting);
+                    if (!stored.digest().equals(digesting.digest()) || stored.size() != digesting.count()) {
+                        throw new OciException(toName + " stored the recompressed layer as " + stored + " but it is "
+                                + digesting.digest() + " (" + digesting.count() + " bytes); the destination is broken");
+                    }
+                    return stored;
+                }
+            }
+        }
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        in.transferTo(OutputStream.nullOutputStream());
+    }
+
+    private static ThreadFactory daemonThreads() {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "ocikit-copy-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Runs a check when the stream first reaches its end, before the reader sees that end. */
+    private static final class AtEnd extends FilterInputStream {
+        interface Check {
+            void run() throws IOException;
+        }
+
+        private final Check check;
+        private boolean done;
+
+        AtEnd(InputStream in, Check check) {
+            super(in);
+            this.check = check;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n < 0 && !done) {
+                done = true;
+                check.run();
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(8192, Math.max(1, n))];
+            int r = read(buf, 0, (int) Math.min(buf.length, n));
+            return Math.max(r, 0);
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ocikit.image.archive;
+
+import dev.ocikit.image.BlobInfo;
+import dev.ocikit.image.spi.BlobWrite;
+import dev.ocikit.image.spi.ImageDestination;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.Transport;
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.image.Compression;
+import dev.ocikit.spec.image.Descriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** An {@code oci-archive:} reference: the archive's path and the {@code oci:} reference inside. Immutable. */
+record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional<String> image)
+        implements TransportReference {
+
+    @Override
+    public String withinTransport() {
+        return archive + image.map(i -> ":" + i).orElse("");
+    }
+
+    @Override
+    public ImageSource openSource() throws IOException {
+        Transport oci = oci();
+        Path layout = Files.createTempDirectory("ocikit-oci-archive-");
+        try {
+            LayoutArchive.extract(archive, layout);
+            ImageSource inner = oci.parse(inside(layout)).openSource();
+            return new Source(this, inner, layout);
+        } catch (IOException | RuntimeException e) {
+            Archives.deleteTree(layout);
+            throw e;
+        }
+    }
+
+    @Override
+    public ImageDestination openDestination() throws IOException {
+        Transport oci = oci();
+        Path layout = Files.createTempDirectory("ocikit-oci-archive-");
+        try {
+            ImageDestination inner = oci.parse(inside(layout)).openDestination();
+            return new Destination(this, inner, layout);
+        } catch (IOException | RuntimeException e) {
+            Archives.deleteTree(layout);
+            throw e;
+        }
+    }
+
+    private String inside(Path layout) {
+        return layout + image.map(i -> ":" + i).orElse("");
+    }
+
+    private Transport oci() {
+        return transport.ociTransport().orElseThrow(() -> new OciException("oci-archive: needs the "
+                + OciArchiveTransport.OCI + ": transport, which is not on the class path; it ships in oci-image"));
+    }
+
+    /** Equal when they name the same archive and image (however the transport was obtained). */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof OciArchiveReference r && r.archive.equals(archive) && r.image.equals(image);
+    }
+
+    @Override
+    public int hashCode() {
+        return archive.hashCode() * 31 + image.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return TransportReference.format(this);
+    }
+
+    /** The oci: source on the extracted layout; closing deletes the layout. */
+    private record Source(OciArchiveReference reference, ImageSource inner, Path layout) implements ImageSource {
+        @Override
+        public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
+            return inner.manifest(instance);
+        }
+
+        @Override
+        public InputStream blob(Descriptor blob) throws IOException {
+            return inner.blob(blob);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                inner.close();
+            } finally {
+                Archives.deleteTree(layout);
+            }
+        }
+    }
+
+    /** The oci: destination on a temporary layout, archived on commit; closing deletes the layout. */
+    private record Destination(OciArchiveReference reference, ImageDestination inner, Path layout)
+            implements ImageDestination {
+        @Override
+        public List<String> supportedManifestMediaTypes() {
+            return inner.supportedManifestMediaTypes();
+        }
+
+        @Override
+        public Optional<Compression> desiredLayerCompression() {
+            return inner.desiredLayerCompression();
+        }
+
+        @Override
+        public Optional<BlobInfo> tryReuseBlob(Descriptor blob) throws IOException {
+            return inner.tryReuseBlob(blob);
+        }
+
+        @Override
+        public BlobInfo putBlob(InputStream content, BlobWrite blob) throws IOException {
+            return inner.putBlob(content, blob);
+        }
+
+        @Override
+        public void putManifest(ManifestBlob manifest, Optional<Digest> instance) throws IOException {
+            inner.putManifest(manifest, instance);
+        }
+
+        @Override
+        public void commit() throws IOException {
+            inner.commit();
+            Archives.publish(reference.archive(), out -> LayoutArchive.write(layout, out));
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                inner.close();
+            } finally {
+                Archives.deleteTree(layout);
+            }
+        }
+    }
+}

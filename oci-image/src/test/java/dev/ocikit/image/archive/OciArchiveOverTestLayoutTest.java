@@ -1,0 +1,15 @@
+package dev.ocikit.image.archive;
+
+import dev.ocikit.image.spi.Transports;
+import dev.ocikit.image.testing.TestLayoutTransport;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link OciArchiveTest} over the test stand-in for the oci: transport. */
+class OciArchiveOverTestLayoutTest extends OciArchiveTest {
+    @Override
+    Transports transportsUnderTest() {
+        TestLayoutTransport oci = new TestLayoutTransport();
+        return Transports.of(List.of(new OciArchiveTransport(() -> Optional.of(oci))));
+    }
+}
