@@ -3,7 +3,7 @@ package dev.ocikit.image;
 import dev.ocikit.image.PackContext.Overrides;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,13 +38,14 @@ public final class LayerContent {
     /**
      * Everything under {@code root} (not {@code root} itself), with the files' own metadata. A file
      * with several names in the tree is written once, at its first name in layer order, and the
-     * other names become hard links to it. Symlinks are kept as symlinks, never followed.
+     * other names become hard links to it. Symlinks are kept as symlinks, never followed (only
+     * {@code root} itself may be one).
      */
     public static LayerContent directory(Path root) {
         Objects.requireNonNull(root, "root");
         return new LayerContent("directory " + root, walk -> {
-            requireDirectory(root, "layer root");
-            walk.push(() -> walk.directory(root, "", Overrides.NONE, true));
+            Path dir = realDirectory(root, "layer root");
+            walk.push(() -> walk.directory(dir, "", Overrides.NONE, true));
         });
     }
 
@@ -54,8 +55,8 @@ public final class LayerContent {
      * {@link PackOptions#sourceDateEpoch()} (or 1970-01-01 without one). An item may name a
      * destination inside an added directory: the item wins over what that directory holds under
      * the same name. Two items at one destination are refused with {@link LayerPackException}, as
-     * is a file added where other items need a directory. Each item is a separate file, even when
-     * two sources are hard links of one another.
+     * is a file added where other items need a directory. Hard links are not kept: every name is
+     * written as a file of its own, as {@code buildah add} does.
      */
     public static LayerContent files(List<AddedFile> files) {
         List<AddedFile> copy = List.copyOf(files);
@@ -74,9 +75,9 @@ public final class LayerContent {
         Objects.requireNonNull(lower, "lower");
         Objects.requireNonNull(upper, "upper");
         return new LayerContent("difference from " + lower + " to " + upper, walk -> {
-            requireDirectory(lower, "lower directory");
-            requireDirectory(upper, "upper directory");
-            walk.push(() -> walk.diff(lower, upper, ""));
+            Path low = realDirectory(lower, "lower directory");
+            Path up = realDirectory(upper, "upper directory");
+            walk.push(() -> walk.diff(low, up, ""));
         });
     }
 
@@ -92,19 +93,21 @@ public final class LayerContent {
     public static LayerContent overlayUpper(Path upper) {
         Objects.requireNonNull(upper, "upper");
         return new LayerContent("overlay upper directory " + upper, walk -> {
-            requireDirectory(upper, "overlay upper directory");
-            boolean opaque = TreeWalk.isOpaque(PackContext.readXattrs(upper));
-            walk.push(() -> walk.overlay(upper, "", opaque));
+            Path dir = realDirectory(upper, "overlay upper directory");
+            boolean opaque = TreeWalk.isOpaque(PackContext.readXattrs(dir));
+            walk.push(() -> walk.overlay(dir, "", opaque));
         });
     }
 
-    private static void requireDirectory(Path dir, String what) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-                throw new java.nio.file.NoSuchFileException(dir.toString(), null, what + " does not exist");
+    /** The directory's real path: a symlink naming the directory itself is followed, nothing below it. */
+    private static Path realDirectory(Path dir, String what) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            if (!Files.exists(dir)) {
+                throw new NoSuchFileException(dir.toString(), null, what + " does not exist");
             }
             throw new NotDirectoryException(dir + " (" + what + ")");
         }
+        return dir.toRealPath();
     }
 
     /** Starts reading the content: the entries, in layer order. */

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -79,7 +78,6 @@ class LayerPackerTest {
 
     @Test
     void theSameTreeGivesTheSameBytesAndACopyWithOtherTimesTheSameDigestWhenClamped() throws IOException {
-        assumeTrue(PackTrees.root() || dev.ocikit.image.internal.LibC.available());
         Path a = PackTrees.basic(tmp.resolve("a"));
         // The copy: other inodes (decoys created first), other mtimes and atimes, all after the epoch.
         Files.createDirectories(tmp.resolve("b"));
@@ -316,8 +314,6 @@ class LayerPackerTest {
         assertThat(p.waitFor()).as(listing).isZero();
         assertThat(listing).contains("opt/" + "n".repeat(120)).contains("usr/bin/sudo link to usr/bin/su")
                 .contains("bin -> usr/bin").doesNotContain("PaxHeaders").doesNotContain("warning");
-        Optional<String> ignored = Optional.empty();
-        assertThat(ignored).isEmpty();
     }
 
     static byte[] gunzip(byte[] gz) throws IOException {

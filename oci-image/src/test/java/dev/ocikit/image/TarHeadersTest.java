@@ -129,8 +129,10 @@ class TarHeadersTest {
         PackEntry e = new PackEntry("ping", PackEntry.Type.FILE, 0755, 0, 0, "", "", 0, 0, "", 0, 0, x,
                 Optional.empty());
         byte[] h = TarHeaders.headers(e);
-        byte[] records = TarHeaders.paxRecords(Map.of("SCHILY.xattr.security.capability", PackTrees.CAPABILITY,
-                "SCHILY.xattr.user.z", new byte[] {0, (byte) 0xff}));
+        TreeMap<String, byte[]> expected = new TreeMap<>();
+        expected.put("SCHILY.xattr.security.capability", PackTrees.CAPABILITY);
+        expected.put("SCHILY.xattr.user.z", new byte[] {0, (byte) 0xff});
+        byte[] records = TarHeaders.paxRecords(expected);
         assertThat(Arrays.copyOfRange(h, 512, 512 + records.length)).isEqualTo(records);
         String text = new String(records, StandardCharsets.ISO_8859_1);
         assertThat(text.indexOf("security.capability")).isLessThan(text.indexOf("user.z"));
