@@ -44,6 +44,9 @@ final class FileListWalk {
             if (f.destination().endsWith("/") && !meta.isDirectory()) {
                 components.add(source.getFileName().toString());
             }
+            for (String c : components) {
+                TreeWalk.checkName(f.destination(), c);
+            }
             Node node = root;
             StringBuilder at = new StringBuilder();
             for (int i = 0; i < components.size() - 1; i++) {
@@ -59,7 +62,6 @@ final class FileListWalk {
             Node target = node;
             if (!components.isEmpty()) {
                 String last = components.get(components.size() - 1);
-                TreeWalk.checkName(f.destination(), last);
                 target = node.children.computeIfAbsent(last, Node::new);
             } else if (!meta.isDirectory()) {
                 throw new LayerPackException("cannot add the file " + f.source() + " as the layer's root directory;"

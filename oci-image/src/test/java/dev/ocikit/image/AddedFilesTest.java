@@ -127,6 +127,8 @@ class AddedFilesTest {
                 .containsExactly("f");
         assertThatThrownBy(() -> tar(LayerContent.files(List.of(AddedFile.of(f, "/etc/.wh.x")))))
                 .isInstanceOf(LayerPackException.class).hasMessageContaining("'.wh.'");
+        assertThatThrownBy(() -> tar(LayerContent.files(List.of(AddedFile.of(f, "/.wh.etc/x")))))
+                .isInstanceOf(LayerPackException.class).hasMessageContaining("'/.wh.etc/x' cannot be packed");
         assertThatThrownBy(() -> tar(LayerContent.files(List.of(AddedFile.of(tmp.resolve("missing"), "/m")))))
                 .isInstanceOf(NoSuchFileException.class);
         // A directory may be added where other items were placed inside it first.
