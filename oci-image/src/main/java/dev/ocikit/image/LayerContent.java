@@ -15,8 +15,9 @@ import java.util.Objects;
  * read until the layer is packed, and each packing reads the files afresh.
  *
  * <p>Whatever the kind, entries come out sorted by name (compared as bytes, directories with their
- * trailing slash), named relative to the layer's root without a {@code ./} prefix; the root
- * directory itself is not an entry. Sockets are skipped, as tar cannot hold them. A file or
+ * trailing slash), except that an opaque whiteout comes first in its directory, so that readers
+ * applying it in stream order never hide the directory's new entries. Names are relative to the
+ * layer's root, without a {@code ./} prefix; the root directory itself is not an entry. Sockets are skipped, as tar cannot hold them. A file or
  * directory whose name starts with {@code .wh.} is refused with {@link LayerPackException}, as
  * unpackers would read it as a whiteout.
  */
