@@ -79,21 +79,32 @@ final class PackContext {
                 return Optional.empty();
             }
         }
+        SortedMap<String, byte[]> xattrs = null;
+        long ownerUid = m.uid();
+        long ownerGid = m.gid();
+        boolean hostOwner = true;
+        if (options.xattrs()) {
+            xattrs = new TreeMap<>(rawXattrs != null ? rawXattrs : readXattrs(path));
+            byte[] rootless = xattrs.remove(Unpacker.ROOTLESS_XATTR);
+            if (rootless != null) {
+                // A rootless unpack keeps the layer's owner here: the owner to pack again.
+                long[] owner = rootlessOwner(rootless, path);
+                ownerUid = owner[0];
+                ownerGid = owner[1];
+                hostOwner = false;
+            }
+            xattrs.keySet().removeIf(PackContext::neverRecorded);
+        }
         boolean symlink = type == PackEntry.Type.SYMLINK;
         int mode = symlink ? 0777 : ov.mode().orElse(m.mode() & 07777);
-        long uid = ov.uid().orElse(m.uid());
-        long gid = ov.gid().orElse(m.gid());
+        long uid = ov.uid().orElse(ownerUid);
+        long gid = ov.gid().orElse(ownerGid);
         long mtime = Math.min(ov.mtime().map(Instant::getEpochSecond).orElse(m.mtime()), clamp);
         String uname = "";
         String gname = "";
-        if (options.ownerNames()) {
+        if (options.ownerNames() && hostOwner) {
             uname = ov.uid().isPresent() ? "" : userName(path, m.uid());
             gname = ov.gid().isPresent() ? "" : groupName(path, m.gid());
-        }
-        SortedMap<String, byte[]> xattrs = null;
-        if (options.xattrs()) {
-            xattrs = new TreeMap<>(rawXattrs != null ? rawXattrs : readXattrs(path));
-            xattrs.keySet().removeIf(PackContext::neverRecorded);
         }
         String link = symlink ? Files.readSymbolicLink(path).toString() : "";
         boolean device = type == PackEntry.Type.CHAR_DEVICE || type == PackEntry.Type.BLOCK_DEVICE;
@@ -118,6 +129,40 @@ final class PackContext {
         }
         return new PackEntry(e.name(), PackEntry.Type.HARDLINK, e.mode(), e.uid(), e.gid(), e.uname(), e.gname(),
                 e.mtime(), 0, first, 0, 0, null, Optional.empty());
+    }
+
+    /**
+     * Decodes the rootlesscontainers.io {@code Resource} message ({@code uint32 uid = 1;
+     * uint32 gid = 2;}, absent fields meaning 0) that rootless unpackers leave in
+     * {@code user.rootlesscontainers}.
+     */
+    static long[] rootlessOwner(byte[] value, Path path) {
+        long[] owner = {0, 0};
+        int i = 0;
+        while (i < value.length) {
+            int tag = value[i++] & 0xff;
+            long v = 0;
+            int shift = 0;
+            while (true) {
+                if (i >= value.length || shift > 35) {
+                    throw new LayerPackException(path + " has a malformed " + Unpacker.ROOTLESS_XATTR + " attribute;"
+                            + " remove it, or set the owner it should record with setfattr");
+                }
+                int b = value[i++] & 0xff;
+                v |= (long) (b & 0x7f) << shift;
+                shift += 7;
+                if (b < 0x80) {
+                    break;
+                }
+            }
+            if (tag == 0x08 || tag == 0x10) {
+                owner[tag == 0x08 ? 0 : 1] = v & 0xffffffffL;
+            } else if ((tag & 7) != 0) {
+                throw new LayerPackException(path + " has a " + Unpacker.ROOTLESS_XATTR + " attribute with a field"
+                        + " that is not a number; remove it, or set the owner it should record with setfattr");
+            }
+        }
+        return owner;
     }
 
     /** Host-specific or overlayfs-internal attributes, which never belong in a layer. */

@@ -21,7 +21,8 @@ import java.util.concurrent.Executor;
  *     numeric ids; default false, as names are host-specific and unpackers use the ids
  * @param xattrs whether to record extended attributes; default true. {@code security.selinux}
  *     (a host's labelling) and overlayfs' own {@code trusted.overlay.*}/{@code user.overlay.*}
- *     are never recorded
+ *     are never recorded. {@code user.rootlesscontainers}, where a rootless unpack (ours or
+ *     umoci's) keeps the owner it could not apply, is packed as that owner, not as an attribute
  * @param parallelism how many cores compression may use: gzip blocks compressed at once, zstd
  *     workers; default the number of available processors
  * @param gzipBlockSize input bytes per parallel gzip block; default 128 KiB. Changing it changes

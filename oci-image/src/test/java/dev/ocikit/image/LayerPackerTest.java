@@ -304,6 +304,42 @@ class LayerPackerTest {
     }
 
     @Test
+    void ownersKeptByARootlessUnpackArePackedBackAsOwners() throws IOException {
+        Path src = tmp.resolve("src");
+        Path f = PackTrees.write(src.resolve("home/user/f"), "x");
+        PackTrees.xattr(f, Unpacker.ROOTLESS_XATTR, Unpacker.rootlessOwner(1000, 2000));
+        PackTrees.xattr(f, "user.other", PackTrees.utf8("kept"));
+        PackTrees.xattr(src.resolve("home/user"), Unpacker.ROOTLESS_XATTR, Unpacker.rootlessOwner(0, 70_000));
+        List<TarArchiveEntry> entries = entries(tar(LayerContent.directory(src)));
+        TarArchiveEntry file = entries.get(2);
+        assertThat(file.getName()).isEqualTo("home/user/f");
+        assertThat(file.getLongUserId()).isEqualTo(1000);
+        assertThat(file.getLongGroupId()).isEqualTo(2000);
+        assertThat(file.getExtraPaxHeaders()).containsOnlyKeys("SCHILY.xattr.user.other");
+        assertThat(entries.get(1).getLongUserId()).isZero();
+        assertThat(entries.get(1).getLongGroupId()).isEqualTo(70_000);
+
+        PackTrees.xattr(f, Unpacker.ROOTLESS_XATTR, new byte[] {0x08, (byte) 0x80});
+        assertThatThrownBy(() -> tar(LayerContent.directory(src))).isInstanceOf(LayerPackException.class)
+                .hasMessageContaining("malformed user.rootlesscontainers");
+    }
+
+    @Test
+    void aRootlessUnpackPacksBackToTheSameDiffId() throws IOException {
+        assumeTrue(PackTrees.root(), "making files with other owners needs root");
+        Path src = PackTrees.basic(tmp.resolve("src"));
+        PackTrees.owner(src.resolve("etc/hostname"), 1000, 1000);
+        PackTrees.owner(src.resolve("srv/shared"), 33, 33);
+        BlobStore store = BlobStore.open(tmp.resolve("store"));
+        LayerPacker packer = packer(Compression.GZIP);
+        PackedLayer layer = packer.pack(LayerContent.directory(src), store);
+        Path out = tmp.resolve("out");
+        UnpackReport report = Unpacker.defaults().rootless(true).unpack(List.of(source(store, layer)), out);
+        assertThat(report.ownershipRecorded()).isEqualTo(2);
+        assertThat(packer.pack(LayerContent.directory(out), store).diffId()).isEqualTo(layer.diffId());
+    }
+
+    @Test
     void gnuTarReadsTheLayer() throws Exception {
         Path tarTool = dev.ocikit.spec.testing.Tools.require("tar");
         Path src = PackTrees.basic(tmp.resolve("src"));
