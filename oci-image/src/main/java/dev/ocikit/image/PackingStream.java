@@ -1,0 +1,259 @@
+package dev.ocikit.image;
+
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.DigestAlgorithm;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A layer blob produced on demand: each read packs just enough of the content (one header, or
+ * one chunk of a file) through the compressor to have bytes to return. Pulling instead of pushing
+ * lets a consumer that wants an input stream, such as {@link BlobStore#put(InputStream)}, store
+ * the blob in the same pass that packs it, with no thread and no temporary file in between. The
+ * DiffID is hashed on the way into the compressor.
+ *
+ * <p>Memory: one chunk of file data, the compressor's blocks in flight, and what the compressor
+ * emitted but was not read yet. Not thread-safe. Closing before the end stops the packing.
+ */
+final class PackingStream extends InputStream {
+    private static final int CHUNK = 128 * 1024;
+
+    private final TreeWalk walk;
+    private final Sink sink;
+    private final OutputStream compressor;
+    private final MessageDigest tarHash = DigestAlgorithm.SHA256.newMessageDigest();
+    private final Optional<MessageDigest> blobHash;
+    private final byte[] chunk = new byte[CHUNK];
+    private long tarSize;
+    private long blobSize;
+    private PackEntry current;
+    private FileChannel content;
+    private long remaining;
+    private boolean finished;
+    private boolean closed;
+    private Digest diffId;
+
+    private PackingStream(TreeWalk walk, Sink sink, OutputStream compressor, boolean hashBlob) {
+        this.walk = walk;
+        this.sink = sink;
+        this.compressor = compressor;
+        this.blobHash = hashBlob ? Optional.of(DigestAlgorithm.SHA256.newMessageDigest()) : Optional.empty();
+    }
+
+    /**
+     * Starts packing {@code layer} as {@code options} say.
+     *
+     * @param hashBlob whether to hash the blob as it is read (not needed when the reader hashes)
+     */
+    static PackingStream open(LayerContent layer, PackOptions options, boolean hashBlob) throws IOException {
+        TreeWalk walk = layer.walk(new PackContext(options));
+        Sink sink = new Sink();
+        OutputStream compressor = switch (options.compression()) {
+            case NONE -> sink;
+            case GZIP -> new ParallelGzipOutputStream(sink, options.level(), options.gzipBlockSize(),
+                    options.parallelism(), options.executor().orElseGet(ParallelGzipOutputStream::sharedPool));
+            case ZSTD -> {
+                ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(sink,
+                        options.level() == -1 ? 3 : options.level());
+                // zstd writes the same bytes for any number of workers from one up, so the
+                // parallelism never changes the blob.
+                z.setWorkers(options.parallelism());
+                yield z;
+            }
+        };
+        return new PackingStream(walk, sink, compressor, hashBlob);
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        int n = read(one, 0, 1);
+        return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        if (len == 0) {
+            return 0;
+        }
+        while (sink.available() == 0 && !finished) {
+            step();
+        }
+        if (sink.available() == 0) {
+            return -1;
+        }
+        int n = sink.read(b, off, len);
+        blobHash.ifPresent(h -> h.update(b, off, n));
+        blobSize += n;
+        return n;
+    }
+
+    /** Packs one more piece: a chunk of the current file, the next header, or the archive's end. */
+    private void step() throws IOException {
+        if (content != null) {
+            copyChunk();
+            return;
+        }
+        Optional<PackEntry> next = walk.next();
+        if (next.isEmpty()) {
+            tar(TarHeaders.trailer(), TarHeaders.BLOCK * 2);
+            compressor.close(); // finishes the compressed stream into the sink
+            diffId = Digest.of(DigestAlgorithm.SHA256, tarHash.digest());
+            finished = true;
+            return;
+        }
+        PackEntry e = next.get();
+        byte[] headers = TarHeaders.headers(e);
+        tar(headers, headers.length);
+        if (e.size() > 0) {
+            current = e;
+            remaining = e.size();
+            content = FileChannel.open(e.content().orElseThrow(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    private void copyChunk() throws IOException {
+        int want = (int) Math.min(chunk.length, remaining);
+        ByteBuffer buf = ByteBuffer.wrap(chunk, 0, want);
+        while (buf.hasRemaining()) {
+            if (content.read(buf) < 0) {
+                throw changed("shrank");
+            }
+        }
+        tar(chunk, want);
+        remaining -= want;
+        if (remaining == 0) {
+            // A file that grew would make the entry's content disagree with its header's size.
+            if (content.read(ByteBuffer.allocate(1)) > 0) {
+                throw changed("grew");
+            }
+            content.close();
+            content = null;
+            int pad = TarHeaders.padding(current.size());
+            Arrays.fill(chunk, 0, pad, (byte) 0);
+            tar(chunk, pad);
+            current = null;
+        }
+    }
+
+    private LayerPackException changed(String how) {
+        return new LayerPackException("'" + current.name() + "' (" + current.content().orElseThrow() + ") " + how
+                + " while it was being packed (its size was " + current.size() + " bytes); pack a tree nothing writes"
+                + " to, such as a stopped container's");
+    }
+
+    private void tar(byte[] b, int n) throws IOException {
+        tarHash.update(b, 0, n);
+        tarSize += n;
+        compressor.write(b, 0, n);
+    }
+
+    /** The DiffID, once the stream has been read to its end. */
+    Digest diffId() {
+        if (diffId == null) {
+            throw new IllegalStateException("the layer has not been read to its end");
+        }
+        return diffId;
+    }
+
+    /** The uncompressed tar's length, once the stream has been read to its end. */
+    long tarSize() {
+        return tarSize;
+    }
+
+    /** Blob bytes read so far. */
+    long blobSize() {
+        return blobSize;
+    }
+
+    /** The blob's digest, when hashing was asked for and the stream has been read to its end. */
+    Digest blobDigest() {
+        if (diffId == null || sink.available() > 0 || blobHash.isEmpty()) {
+            throw new IllegalStateException("the blob was not hashed to its end");
+        }
+        return Digest.of(DigestAlgorithm.SHA256, blobHash.get().digest());
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            if (content != null) {
+                content.close();
+            }
+        } finally {
+            if (!finished) {
+                if (compressor instanceof ParallelGzipOutputStream gz) {
+                    gz.abort();
+                } else if (compressor != sink) {
+                    compressor.close();
+                }
+            }
+        }
+    }
+
+    /** Where the compressor's output waits to be read: a byte queue that grows as needed. */
+    static final class Sink extends OutputStream {
+        private byte[] buf = new byte[64 * 1024];
+        private int start;
+        private int end;
+
+        int available() {
+            return end - start;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (end + len > buf.length) {
+                int live = end - start;
+                if (live + len > buf.length) {
+                    buf = Arrays.copyOfRange(buf, start, start + Math.max(buf.length * 2, live + len));
+                } else {
+                    System.arraycopy(buf, start, buf, 0, live);
+                }
+                start = 0;
+                end = live;
+            }
+            System.arraycopy(b, off, buf, end, len);
+            end += len;
+        }
+
+        int read(byte[] b, int off, int len) {
+            int n = Math.min(len, end - start);
+            System.arraycopy(buf, start, b, off, n);
+            start += n;
+            if (start == end) {
+                start = 0;
+                end = 0;
+            }
+            return n;
+        }
+
+        @Override
+        public void close() {
+            // the compressor closes its output when it finishes; the bytes stay readable
+        }
+    }
+}
