@@ -90,6 +90,35 @@ class CliInteropIT {
         assertThat(ours.resolve("etc/app/config")).hasSameTextualContentAs(theirs.resolve("etc/app/config"));
     }
 
+    @Test
+    void skopeoToOcikitToSkopeoKeepsEveryDigest() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        exec(tmp, skopeo, "copy", "oci:" + layout + ":app", "oci:" + tmp.resolve("s1") + ":app");
+        assertThat(ocikit("copy", "oci:" + tmp.resolve("s1") + ":app", "dir:" + tmp.resolve("d"))).contains("Writing manifest");
+        assertThat(ocikit("copy", "--preserve-digests", "dir:" + tmp.resolve("d"), "oci:" + tmp.resolve("o2") + ":app"))
+                .contains("Writing manifest");
+        exec(tmp, skopeo, "copy", "oci:" + tmp.resolve("o2") + ":app", "oci:" + tmp.resolve("s2") + ":app");
+        String original = exec(tmp, skopeo, "inspect", "--raw", "oci:" + layout + ":app");
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("s2") + ":app")).isEqualTo(original);
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + tmp.resolve("s2") + ":app"))
+                .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app"));
+    }
+
+    @Test
+    void recompressedCopyIsReadBySkopeoWithTheSameDiffIds() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        ocikit("copy", "--dest-compress-format", "zstd", "oci:" + layout + ":app", "oci:" + tmp.resolve("z") + ":app");
+        JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app")
+                .getBytes(StandardCharsets.UTF_8), "config");
+        JsonNode ours = Json.tree(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + tmp.resolve("z") + ":app")
+                .getBytes(StandardCharsets.UTF_8), "config");
+        assertThat(ours.get("rootfs")).isEqualTo(theirs.get("rootfs"));
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("z") + ":app")).contains("tar+zstd");
+        exec(tmp, skopeo, "copy", "oci:" + tmp.resolve("z") + ":app", "dir:" + tmp.resolve("zd"));
+    }
+
     static List<String> listing(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(p -> !p.equals(root)).map(p -> {

@@ -65,4 +65,24 @@ class OcikitCliTest {
         assertThat(bad.exit()).isEqualTo(125);
         assertThat(bad.err()).contains("schema 1", "Re-push");
     }
+
+    @Test
+    void packLayerIsReproducible() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("tree/etc"));
+        Files.writeString(dir.resolve("hostname"), "box\n");
+        Run first = run("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("a.tgz").toString());
+        Files.setLastModifiedTime(dir.resolve("hostname"), java.nio.file.attribute.FileTime.fromMillis(123456789000L));
+        Run second = run("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("b.tgz").toString());
+        assertThat(first.exit()).isZero();
+        assertThat(first.out()).startsWith("application/vnd.oci.image.layer.v1.tar+gzip sha256:");
+        assertThat(second.out()).isEqualTo(first.out());
+        assertThat(Files.readAllBytes(tmp.resolve("b.tgz"))).isEqualTo(Files.readAllBytes(tmp.resolve("a.tgz")));
+    }
+
+    @Test
+    void copyRefusesAnUnknownTransportWithTheKnownOnes() {
+        Run r = run("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
+        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.err()).contains("unknown transport 'quay.io/x/y'", "docker://", "oci-archive");
+    }
 }

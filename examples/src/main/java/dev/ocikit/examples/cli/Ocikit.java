@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
         description = "Inspect, copy, run and build OCI images without a daemon.",
-        subcommands = {InspectCommand.class, UnpackCommand.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -1,0 +1,101 @@
+package dev.ocikit.examples.cli;
+
+import dev.ocikit.image.Copy;
+import dev.ocikit.image.CopyListener;
+import dev.ocikit.image.CopyResult;
+import dev.ocikit.image.ManifestFormat;
+import dev.ocikit.spec.Platform;
+import dev.ocikit.spec.image.Compression;
+import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.MediaTypes;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code skopeo copy}: an image or a whole index from any transport to any other, verified. */
+@Command(name = "copy", description = "Copy an image from one place to another, as skopeo copy does.")
+final class CopyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @ParentCommand
+    Ocikit parent;
+
+    @Option(names = {"-a", "--all"}, description = "copy every image of an index, not just this machine's")
+    boolean all;
+
+    @Option(names = "--preserve-digests", description = "fail rather than change any digest")
+    boolean preserveDigests;
+
+    @Option(names = "--dest-compress-format", paramLabel = "gzip|zstd|none", description = "recompress layers")
+    String compression;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "oci|v2s2", description = "manifest format to write")
+    String format;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
+    String platform;
+
+    @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
+    boolean quiet;
+
+    @Parameters(index = "0", paramLabel = "SOURCE")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DESTINATION")
+    String destination;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        Copy copy = Copy.from(Sources.parse(source, parent.root())).to(Sources.parse(destination, parent.root()));
+        if (all) {
+            copy = copy.allPlatforms();
+        } else if (platform != null) {
+            copy = copy.platform(Platform.parse(platform));
+        }
+        if (preserveDigests) {
+            copy = copy.preserveDigests();
+        }
+        if (compression != null) {
+            copy = copy.compression(switch (compression.toLowerCase(Locale.ROOT)) {
+                case "gzip" -> Compression.GZIP;
+                case "zstd" -> Compression.ZSTD;
+                case "none", "uncompressed" -> Compression.NONE;
+                default -> throw new IllegalArgumentException("--dest-compress-format must be gzip, zstd or none, not " + compression);
+            });
+        }
+        if (format != null) {
+            copy = copy.manifestFormat(switch (format.toLowerCase(Locale.ROOT)) {
+                case "oci" -> ManifestFormat.OCI;
+                case "v2s2", "docker" -> ManifestFormat.DOCKER_V2S2;
+                default -> throw new IllegalArgumentException("--format must be oci or v2s2, not " + format);
+            });
+        }
+        if (!quiet) {
+            copy = copy.onProgress(new CopyListener() {
+                @Override
+                public void blobEnded(Descriptor blob, Outcome outcome) {
+                    String what = MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob";
+                    synchronized (out) {
+                        out.printf("Copying %s %s %s%n", what, blob.digest().shortId(),
+                                outcome == Outcome.REUSED ? "skipped: already exists" : outcome == Outcome.COPIED ? "done" : "failed");
+                        out.flush();
+                    }
+                }
+            });
+        }
+        CopyResult result = copy.run();
+        if (!quiet) {
+            out.printf("Writing manifest to image destination%n");
+            out.printf("%s (%d blobs copied, %d reused)%n", result.manifestDigest(), result.blobsCopied(), result.blobsReused());
+        }
+        return 0;
+    }
+}
