@@ -19,6 +19,7 @@ public final class LibC {
     public static final int ENOTSUP = 95;
     public static final int ENODATA = 61;
     public static final int ERANGE = 34;
+    public static final int EEXIST = 17;
 
     private static final boolean AVAILABLE;
 
@@ -63,6 +64,11 @@ public final class LibC {
     public static native long lgetxattr(String path, String name, byte[] value, long size) throws LastErrorException;
 
     public static native long llistxattr(String path, byte[] list, long size) throws LastErrorException;
+
+    public static native int lremovexattr(String path, String name) throws LastErrorException;
+
+    /** Creates {@code linkpath} holding {@code target} verbatim (java.nio would normalise slashes away). */
+    public static native int symlink(String target, String linkpath) throws LastErrorException;
 
     /** Linux's dev_t encoding of a major/minor pair (glibc's makedev). */
     public static long makedev(long major, long minor) {
