@@ -48,8 +48,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * <p>Privileged mode (the default when running as root) applies ownership with {@code lchown},
  * creates device nodes and sets any extended attribute. Rootless mode leaves files owned by the
  * caller and records each entry's ownership in the {@code user.rootlesscontainers} attribute,
- * as umoci's {@code --rootless} does; device nodes and non-{@code user.} attributes are
- * skipped and listed in the {@link UnpackReport}. In both modes {@code trusted.overlay.*} and
+ * byte for byte as umoci's {@code --rootless} does (only files and directories can carry it);
+ * device nodes are skipped (umoci leaves an empty file in their place), and extended attributes
+ * the kernel refuses ({@code trusted.*}, {@code security.*} outside a user namespace) are skipped;
+ * all of these are listed in the {@link UnpackReport}. In both modes {@code trusted.overlay.*} and
  * {@code user.overlay.*} attributes from a layer are skipped: they would steer overlayfs.
  *
  * <p>Defaults: {@link LayerLimits#DEFAULT}; privileged exactly when the effective uid is 0.
@@ -596,10 +598,10 @@ public final class Unpacker {
                 throw new HostileLayerException(name, "has an owner " + uid + ":" + gid + " outside the valid range");
             }
             if (rootless) {
-                if (Files.isSymbolicLink(path)) {
+                if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     if (uid != 0 || gid != 0) {
-                        // Linux allows no user.* xattrs on symlinks; umoci drops these owners too.
-                        skip(name + ": owner " + uid + ":" + gid + " of a symlink cannot be recorded rootless");
+                        // Linux allows user.* xattrs only on files and directories; umoci drops these owners too.
+                        skip(name + ": owner " + uid + ":" + gid + " of a symlink or special file cannot be recorded rootless");
                     }
                     return;
                 }
@@ -670,10 +672,6 @@ public final class Unpacker {
                 if (rootless && attr.equals(ROOTLESS_XATTR)) {
                     continue; // ours to write, from the entry's owner
                 }
-                if (rootless && !attr.startsWith("user.")) {
-                    skip(name + ": xattr " + attr + " not set in rootless mode");
-                    continue;
-                }
                 if (!LibC.available()) {
                     skip(name + ": xattr " + attr + " not set: no native access on this platform");
                     continue;
@@ -681,7 +679,12 @@ public final class Unpacker {
                 try {
                     LibC.lsetxattr(path.toString(), attr, x.getValue(), x.getValue().length, 0);
                 } catch (LastErrorException ex) {
-                    skip(name + ": xattr " + attr + " not set: errno " + ex.getErrorCode());
+                    // Rootless, security.* works only inside a user namespace and trusted.* not at all;
+                    // like umoci, try, and report what the kernel refused.
+                    skip(name + ": xattr " + attr + " not set: " + (ex.getErrorCode() == LibC.EPERM
+                            ? "not permitted" + (rootless ? " in rootless mode" : "")
+                            : ex.getErrorCode() == LibC.ENOTSUP ? "not supported by the file system"
+                            : "errno " + ex.getErrorCode()));
                 }
             }
         }
@@ -729,17 +732,24 @@ public final class Unpacker {
         }
     }
 
-    /** The rootlesscontainers.io protobuf: {@code message Resource { uint32 uid = 1; uint32 gid = 2; }}. */
+    /** "Leave this id as it is" in the rootlesscontainers.io record: uint32 -1. */
+    private static final long NOOP_ID = 0xffffffffL;
+
+    /**
+     * The rootlesscontainers.io protobuf, {@code message Resource { uint32 uid = 1; uint32 gid = 2; }},
+     * byte for byte as umoci writes it: 0:0 is no record at all (the caller is the container's
+     * root), and a 0 next to a non-zero id is written as {@code NoopID} (2^32-1, "unchanged"),
+     * since a literal 0 would be omitted by protobuf and read back as unset.
+     */
     static byte[] rootlessOwner(long uid, long gid) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        if (uid != 0) {
-            out.write(0x08);
-            varint(out, uid);
+        if (uid == 0 && gid == 0) {
+            return out.toByteArray();
         }
-        if (gid != 0) {
-            out.write(0x10);
-            varint(out, gid);
-        }
+        out.write(0x08);
+        varint(out, uid == 0 ? NOOP_ID : uid);
+        out.write(0x10);
+        varint(out, gid == 0 ? NOOP_ID : gid);
         return out.toByteArray();
     }
 

@@ -54,6 +54,11 @@ final class RawTar {
             return this;
         }
 
+        Header mtime(long epochSeconds) {
+            octal(136, 12, epochSeconds);
+            return this;
+        }
+
         Header device(int major, int minor) {
             octal(329, 8, major);
             octal(337, 8, minor);
@@ -115,6 +120,14 @@ final class RawTar {
 
     RawTar file(String name, String content) {
         return entry(header(name, '0'), content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An entry preceded by a PAX header with these records (binary values allowed). */
+    RawTar entry(Header header, byte[] data, Map<String, byte[]> pax) {
+        if (!pax.isEmpty()) {
+            pax('x', pax);
+        }
+        return entry(header, data);
     }
 
     /** A header only, whatever size it declares; data, if any, must follow with {@link #raw}. */

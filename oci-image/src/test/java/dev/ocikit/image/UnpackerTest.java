@@ -295,8 +295,10 @@ class UnpackerTest {
     @Test
     void rootlessOwnerEncodingMatchesTheProtobuf() {
         assertThat(Unpacker.rootlessOwner(0, 0)).isEmpty();
-        assertThat(Unpacker.rootlessOwner(1, 0)).containsExactly(0x08, 0x01);
-        assertThat(Unpacker.rootlessOwner(0, 300)).containsExactly(0x10, 0xac, 0x02);
+        assertThat(Unpacker.rootlessOwner(1000, 1000)).containsExactly(0x08, 0xe8, 0x07, 0x10, 0xe8, 0x07);
+        // a zero beside a non-zero id is umoci's NoopID, 2^32-1
+        assertThat(Unpacker.rootlessOwner(1, 0)).containsExactly(0x08, 0x01, 0x10, 0xff, 0xff, 0xff, 0xff, 0x0f);
+        assertThat(Unpacker.rootlessOwner(0, 300)).containsExactly(0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x10, 0xac, 0x02);
     }
 
     /** A tar whose PAX header carries a raw binary xattr, as Go's archive/tar writes it. */
