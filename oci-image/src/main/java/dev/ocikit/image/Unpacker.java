@@ -148,8 +148,8 @@ public final class Unpacker {
     /**
      * Extracts one layer on its own into the empty directory {@code dir}, whiteouts in overlayfs
      * form: a {@code .wh.name} becomes a 0/0 character device {@code name}, an opaque marker sets
-     * {@code trusted.overlay.opaque=y} (and {@code user.overlay.opaque=y}) on its directory. The
-     * caller owns {@code dir} and deletes it on failure.
+     * {@code trusted.overlay.opaque=y} on its directory. The caller owns {@code dir} and deletes
+     * it on failure.
      */
     UnpackReport extractForOverlay(LayerSource layer, Path dir) throws IOException {
         Job job = new Job(dir.toRealPath(), true);
@@ -484,8 +484,8 @@ public final class Unpacker {
         private void overlayOpaque(Path dir, String name) throws IOException {
             byte[] y = {'y'};
             try {
+                // Not user.overlay.opaque as well: an overlay mounted without userxattr shows it in the merged view.
                 LibC.lsetxattr(dir.toString(), "trusted.overlay.opaque", y, 1, 0);
-                LibC.lsetxattr(dir.toString(), "user.overlay.opaque", y, 1, 0);
             } catch (LastErrorException | UnsatisfiedLinkError x) {
                 throw new UnsupportedLayerException("entry '" + HostileLayerException.printable(name) + "' makes its"
                         + " directory opaque, which an overlay snapshot stores as the trusted.overlay.opaque xattr, and"

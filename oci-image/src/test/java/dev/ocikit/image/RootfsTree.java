@@ -69,7 +69,8 @@ final class RootfsTree {
                 b.append(" mtime=").append(mtime.toInstant());
             }
             List<String> links = byInode.get(a.get("ino"));
-            if (links != null && !type.equals("dir")) {
+            // Only links within the tree: overlayfs reports a lower file's own link count.
+            if (links != null && links.size() > 1 && !type.equals("dir")) {
                 b.append(" links=").append(links.stream().sorted().toList());
             }
             for (String x : LibC.listXattrs(p.toString()).stream().sorted().toList()) {

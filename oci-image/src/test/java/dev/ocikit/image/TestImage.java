@@ -120,6 +120,44 @@ final class TestImage {
         return List.of(base, middle, top);
     }
 
+    /**
+     * The same image as a layer producer that diffs whole trees (Docker, Buildah, umoci) would
+     * write it: each layer names the parent directories of what it changes, with their
+     * metadata, and hard links stay within a layer. Snapshots reproduce these exactly.
+     */
+    static List<byte[]> wellFormedLayerTars() {
+        long t1 = 1_600_000_000L;
+        long t2 = 1_650_000_000L;
+        List<byte[]> layers = layerTars();
+        byte[] middle = new RawTar()
+                .entry(dir("etc", 0755, 0, 0, t2), new byte[0])
+                .entry(file("etc/.wh.old", 0644, 0, 0, t2), new byte[0])
+                .entry(file("etc/passwd-", 0644, 0, 0, t2), bytes("root:x:0:0:root:/root:/bin/sh\n"))
+                .header(RawTar.header("etc/passwd--", '1').link("etc/passwd-").mtime(t2))
+                .entry(dir("opt", 0755, 0, 0, t1), new byte[0])
+                .entry(dir("opt/app", 0711, 0, 0, t2), new byte[0])
+                .entry(file("opt/app/.wh..wh..opq", 0644, 0, 0, t2), new byte[0])
+                .entry(file("opt/app/c", 0644, 0, 0, t2), bytes("c\n"))
+                .entry(dir("usr", 0755, 0, 0, t1), new byte[0])
+                .entry(dir("usr/bin", 0755, 0, 0, t1), new byte[0])
+                .entry(file("usr/bin/su", 04755, 0, 0, t2), bytes("#!/bin/sh\necho new su\n"))
+                .entry(dir("srv", 02775, 0, 50, t1), new byte[0])
+                .entry(file("srv/data", 0664, 33, 50, t2), bytes("www\n"))
+                .end();
+        byte[] top = new RawTar()
+                .entry(file(".wh.srv", 0644, 0, 0, t2), new byte[0])
+                .entry(dir("tmp", 01777, 0, 0, t1), new byte[0])
+                .entry(file("tmp/scratch", 0600, 1000, 1000, t2), bytes("x\n"))
+                .entry(dir("home", 0755, 0, 0, t1), new byte[0])
+                .entry(dir("home/user", 0750, 1000, 1000, t1), new byte[0], Map.of("SCHILY.xattr.user.dir", bytes("d")))
+                .entry(file("home/user/.wh.big-ids", 0644, 0, 0, t2), new byte[0])
+                .entry(dir("var", 0755, 0, 0, t2), new byte[0])
+                .entry(dir("var/lib", 0755, 0, 0, t2), new byte[0])
+                .entry(file("var/lib/file", 0644, 0, 0, t2), bytes("var\n"))
+                .end();
+        return List.of(layers.get(0), middle, top);
+    }
+
     /** Writes the layout at {@code dir} (which must not exist) with the image tagged {@link #TAG}. */
     static TestImage write(Path dir, List<byte[]> tars) throws IOException {
         BlobStore store = BlobStore.open(dir);

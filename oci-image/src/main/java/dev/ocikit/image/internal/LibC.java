@@ -67,6 +67,17 @@ public final class LibC {
 
     public static native int lremovexattr(String path, String name) throws LastErrorException;
 
+    public static final int O_RDONLY = 0;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static native int open(String path, int flags) throws LastErrorException;
+
+    public static native int close(int fd) throws LastErrorException;
+
+    /** Flushes the whole file system holding {@code fd}: one call instead of an fsync per file. */
+    public static native int syncfs(int fd) throws LastErrorException;
+
     /** Creates {@code linkpath} holding {@code target} verbatim (java.nio would normalise slashes away). */
     public static native int symlink(String target, String linkpath) throws LastErrorException;
 
