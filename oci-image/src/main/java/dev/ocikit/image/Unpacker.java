@@ -333,6 +333,7 @@ public final class Unpacker {
             if (directory) {
                 if (!existingDir) {
                     Files.createDirectory(path);
+                    chmod(path, 0755); // writable whatever the umask; the entry's mode comes last
                 }
                 directories.put(path, meta(e));
                 ownership(path, name, e);
@@ -426,6 +427,7 @@ public final class Unpacker {
                     overlayOpaque(dir, name);
                 } else {
                     pruneLower(dir, upper);
+                    markUpper(dir, upper);
                 }
                 return;
             }
@@ -440,8 +442,11 @@ public final class Unpacker {
                 if (!RootedPath.exists(path)) {
                     makeDirectories(dir, name);
                     overlayWhiteout(path, name);
+                } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    // This layer has its own directory there: keep it, but hide the lower one's content.
+                    overlayOpaque(path, name);
                 }
-                // Otherwise this layer has its own entry there, which hides the lower one anyway.
+                // A non-directory of this layer hides the lower entry anyway.
                 return;
             }
             if (!RootedPath.exists(path)) {

@@ -50,8 +50,8 @@ class LayerSnapshotsIT {
         }
         Map<String, String> flat = RootfsTree.describe(tmp.resolve("flat"), true, x -> true);
         assertThat(overlay).isEqualTo(flat);
-        assertThat(overlay).containsKeys("usr/bin/ping", "dev/null", "run/fifo", "opt/app/c", "home/user/notes")
-                .doesNotContainKeys("etc/old", "opt/app/a", "srv", "home/user/big-ids");
+        assertThat(overlay).containsKeys("usr/bin/ping", "dev/null", "dev/initctl", "opt/app/c", "home/user/notes", "run/new")
+                .doesNotContainKeys("etc/old", "opt/app/a", "srv", "home/user/big-ids", "run/lower");
 
         // A second image sharing the base layer reuses its snapshot as it is.
         List<LayerSource> shared = new ArrayList<>(image.layers.subList(0, 1));

@@ -65,6 +65,16 @@ class LayerSnapshotsTest {
     }
 
     @Test
+    void aWhiteoutOfADirectoryTheLayerAlsoWritesMakesItOpaque() throws IOException {
+        assumeTrue(Unpacker.isRoot(), "trusted xattrs need root");
+        // .wh.d hides the lower d; the layer's own d/upper must stay, and only it.
+        byte[] tar = new TarBuilder().file("d/upper", "u").file(".wh.d", "").build();
+        Path dir = LayerSnapshots.at(tmp.resolve("snapshots")).prepare(List.of(counted("l", tar))).directories().get(0);
+        assertThat(dir.resolve("d/upper")).hasContent("u");
+        assertThat(LibC.getXattr(dir.resolve("d").toString(), "trusted.overlay.opaque")).containsExactly('y');
+    }
+
+    @Test
     void aSecondCallReusesTheSnapshotsWithoutReadingTheLayers() throws IOException {
         byte[] a = new TarBuilder().file("a", "1").build();
         byte[] b = new TarBuilder().file("b", "2").build();

@@ -89,13 +89,14 @@ final class TestImage {
                 .entry(file("opt/app/a", 0644, 0, 0, t1), bytes("a\n"))
                 .entry(file("opt/app/b", 0644, 0, 0, t1), bytes("b\n"))
                 .entry(file("opt/nanos", 0644, 0, 0, t1), bytes("n\n"), nanoMtime)
+                .entry(file("run/lower", 0644, 0, 0, t1), bytes("lower\n"))
                 .header(RawTar.header("usr/bin/su2", '1').link("usr/bin/su").mtime(t1))
                 .header(RawTar.header("bin/sh", '2').link("/usr/bin/busybox").mtime(t1))
                 .header(RawTar.header("lib", '2').link("usr/lib").mtime(t1))
                 .header(RawTar.header("etc/localtime", '2').link("../usr/share/zoneinfo/UTC").mtime(t1))
                 .header(RawTar.header("etc/dirlink", '2').link("../usr//bin/").mtime(t1))
                 .header(RawTar.header("usr/bin/su-link", '2').link("su").owner(1000, 1000).mtime(t1))
-                .header(RawTar.header("run/fifo", '6').mode(0620).owner(0, 5).mtime(t1))
+                .header(RawTar.header("dev/initctl", '6').mode(0620).owner(0, 5).mtime(t1))
                 .header(RawTar.header("dev/null", '3').mode(0666).device(1, 3).mtime(t1))
                 .end();
         byte[] middle = new RawTar()
@@ -112,6 +113,10 @@ final class TestImage {
                 .entry(file(".wh.srv", 0644, 0, 0, t2), new byte[0])
                 .entry(file("tmp/scratch", 0600, 1000, 1000, t2), bytes("x\n"))
                 .entry(file("home/user/.wh.big-ids", 0644, 0, 0, t2), new byte[0])
+                // a whiteout of a directory the same layer writes into: only the lower content goes (run/lower)
+                .entry(dir("run", 0755, 0, 0, t2), new byte[0])
+                .entry(file("run/new", 0644, 0, 0, t2), bytes("new\n"))
+                .entry(file(".wh.run", 0644, 0, 0, t2), new byte[0])
                 // parents never named: both sides create them 0755
                 .entry(file("var/lib/implied/file", 0644, 0, 0, t2), bytes("implied\n"))
                 .entry(file("opt/libarchive", 0644, 0, 0, t2), bytes("l\n"),
@@ -154,6 +159,9 @@ final class TestImage {
                 .entry(dir("var", 0755, 0, 0, t2), new byte[0])
                 .entry(dir("var/lib", 0755, 0, 0, t2), new byte[0])
                 .entry(file("var/lib/file", 0644, 0, 0, t2), bytes("var\n"))
+                .entry(dir("run", 0755, 0, 0, t2), new byte[0])
+                .entry(file("run/new", 0644, 0, 0, t2), bytes("new\n"))
+                .entry(file(".wh.run", 0644, 0, 0, t2), new byte[0])
                 .end();
         return List.of(layers.get(0), middle, top);
     }
