@@ -54,7 +54,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * all of these are listed in the {@link UnpackReport}. In both modes {@code trusted.overlay.*} and
  * {@code user.overlay.*} attributes from a layer are skipped: they would steer overlayfs.
  *
- * <p>Defaults: {@link LayerLimits#DEFAULT}; privileged exactly when the effective uid is 0.
+ * <p>Each layer is read once, as a stream opened with {@link LayerSource#opener()} and closed by
+ * the unpacker; memory use does not grow with layer size. Defaults: {@link LayerLimits#DEFAULT};
+ * privileged exactly when the effective uid is 0. For overlayfs snapshots of each layer instead of
+ * one tree, see {@link LayerSnapshots}.
  */
 public final class Unpacker {
     static final String ROOTLESS_XATTR = "user.rootlesscontainers";

@@ -19,7 +19,6 @@ public final class LibC {
     public static final int ENOTSUP = 95;
     public static final int ENODATA = 61;
     public static final int ERANGE = 34;
-    public static final int EEXIST = 17;
 
     private static final boolean AVAILABLE;
 
