@@ -9,14 +9,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -24,17 +21,17 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Unpacks image layers into a root file system, in order, with OCI whiteout semantics, as
@@ -42,17 +39,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Nothing a layer says can make it write outside the target: entry names with {@code ..} or a
  * leading {@code /} are refused, symlinks met while resolving a path are followed as if the target
- * were the root directory, hard links must point at files inside the target, and metadata
- * (mode, owner, times, xattrs) is never applied through a symlink.
+ * were the root directory (a write through {@code lib -> /etc} lands in the target's {@code etc},
+ * as with umoci and containerd), hard links must point at files inside the target, and metadata
+ * (mode, owner, times, xattrs) is never applied through a symlink. Headers that tar readers would
+ * read differently are refused (see {@link HostileLayerException}); names must be UTF-8
+ * ({@link UnsupportedLayerException}).
  *
  * <p>Privileged mode (the default when running as root) applies ownership with {@code lchown},
  * creates device nodes and sets any extended attribute. Rootless mode leaves files owned by the
  * caller and records each entry's ownership in the {@code user.rootlesscontainers} attribute,
- * as umoci's {@code --rootless} does; device nodes and non-{@code user.} attributes are
- * skipped and listed in the {@link UnpackReport}.
+ * byte for byte as umoci's {@code --rootless} does (only files and directories can carry it);
+ * device nodes are skipped (umoci leaves an empty file in their place), and extended attributes
+ * the kernel refuses ({@code trusted.*}, {@code security.*} outside a user namespace) are skipped;
+ * all of these are listed in the {@link UnpackReport}. In both modes {@code trusted.overlay.*} and
+ * {@code user.overlay.*} attributes from a layer are skipped: they would steer overlayfs.
+ *
+ * <p>Each layer is read once, as a stream opened with {@link LayerSource#opener()} and closed by
+ * the unpacker; memory use does not grow with layer size. Defaults: {@link LayerLimits#DEFAULT};
+ * privileged exactly when the effective uid is 0. For overlayfs snapshots of each layer instead of
+ * one tree, see {@link LayerSnapshots}.
  */
 public final class Unpacker {
-    private static final Logger LOG = LoggerFactory.getLogger(Unpacker.class);
     static final String ROOTLESS_XATTR = "user.rootlesscontainers";
 
     private final boolean rootless;
@@ -68,7 +75,11 @@ public final class Unpacker {
         return new Unpacker(!isRoot(), LayerLimits.DEFAULT);
     }
 
-    /** An unpacker in rootless mode. */
+    /**
+     * An unpacker in rootless mode ({@code true}) or privileged mode.
+     *
+     * @throws IllegalStateException when privileged mode is asked for without root
+     */
     public Unpacker rootless(boolean value) {
         if (!value && !isRoot()) {
             throw new IllegalStateException("privileged unpacking needs root; use rootless mode");
@@ -85,6 +96,10 @@ public final class Unpacker {
         return rootless;
     }
 
+    public LayerLimits limits() {
+        return limits;
+    }
+
     static boolean isRoot() {
         return LibC.available() && LibC.geteuid() == 0;
     }
@@ -94,6 +109,12 @@ public final class Unpacker {
      * directory. Everything is written to a staging directory beside it and renamed into place
      * only when every layer applied and matched its DiffID, so on any failure the target is left
      * as it was.
+     *
+     * @throws HostileLayerException a layer tried to reach outside the target or is ambiguous
+     * @throws UnsupportedLayerException a layer holds names or entries that cannot be reproduced
+     * @throws LayerTooLargeException a layer exceeds the {@link LayerLimits}
+     * @throws DigestMismatchException a layer's DiffID is not the one its source declares
+     * @throws FileAlreadyExistsException the target exists and is not an empty directory
      */
     public UnpackReport unpack(List<LayerSource> layers, Path target) throws IOException {
         Path absolute = target.toAbsolutePath().normalize();
@@ -109,7 +130,7 @@ public final class Unpacker {
         boolean done = false;
         try {
             Files.setAttribute(staging, "unix:mode", 0755);
-            Job job = new Job(staging.toRealPath());
+            Job job = new Job(staging.toRealPath(), false);
             for (LayerSource layer : layers) {
                 job.apply(layer);
             }
@@ -127,44 +148,91 @@ public final class Unpacker {
         }
     }
 
+    /**
+     * Extracts one layer on its own into the empty directory {@code dir}, whiteouts in overlayfs
+     * form: a {@code .wh.name} becomes a 0/0 character device {@code name}, an opaque marker sets
+     * {@code trusted.overlay.opaque=y} on its directory. The caller owns {@code dir} and deletes
+     * it on failure.
+     */
+    UnpackReport extractForOverlay(LayerSource layer, Path dir) throws IOException {
+        Job job = new Job(dir.toRealPath(), true);
+        job.apply(layer);
+        job.finishDirectories();
+        return job.report();
+    }
+
     private static boolean isEmptyDirectory(Path dir) throws IOException {
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             return !s.iterator().hasNext();
         }
     }
 
+    /** A directory's metadata, applied after all its contents are written. */
+    private record DirMeta(int mode, FileTime mtime, FileTime atime) {}
+
     /** The state of one unpack: deferred directory metadata and what to report. */
     private final class Job {
         private final Path root;
-        private final Map<Path, TarArchiveEntry> directories = new HashMap<>();
+        private final boolean overlay;
+        private final Map<Path, DirMeta> directories = new LinkedHashMap<>();
         private final List<Digest> diffIds = new ArrayList<>();
         private final List<String> skipped = new ArrayList<>();
+        private long skippedCount;
         private long entries;
         private long ownershipRecorded;
 
-        Job(Path root) {
+        Job(Path root, boolean overlay) {
             this.root = root;
+            this.overlay = overlay;
         }
 
         UnpackReport report() {
-            return new UnpackReport(diffIds, entries, skipped, ownershipRecorded);
+            return new UnpackReport(diffIds, entries, skipped, skippedCount, ownershipRecorded);
+        }
+
+        private void skip(String line) {
+            skippedCount++;
+            if (skipped.size() < UnpackReport.MAX_SKIPPED_LISTED) {
+                skipped.add(line);
+            }
         }
 
         void apply(LayerSource layer) throws IOException {
-            Set<Path> createdHere = new HashSet<>();
+            try {
+                applyLayer(layer);
+            } catch (HostileLayerException e) {
+                throw e.inLayer(layer.description());
+            } catch (UnsupportedLayerException e) {
+                UnsupportedLayerException named = new UnsupportedLayerException("layer " + layer.description() + ": "
+                        + e.getMessage());
+                named.setStackTrace(e.getStackTrace());
+                throw named;
+            } catch (LayerTooLargeException e) {
+                LayerTooLargeException named = new LayerTooLargeException("layer " + layer.description() + ": "
+                        + e.getMessage());
+                named.setStackTrace(e.getStackTrace());
+                throw named;
+            }
+        }
+
+        private void applyLayer(LayerSource layer) throws IOException {
+            // Paths this layer wrote, with their ancestors: whiteouts only hide what lower layers put there.
+            Set<Path> upper = new HashSet<>();
             try (InputStream blob = layer.opener().open();
                     LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits)) {
                 TarGuard guard = new TarGuard(uncompressed, limits);
                 TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
                 long seen = 0;
                 TarArchiveEntry e;
-                while ((e = nextEntry(tar, layer)) != null) {
+                while ((e = nextEntry(tar, guard)) != null) {
                     seen++;
+                    TarGuard.Header h = guard.last().orElseThrow();
                     if (guard.entries() != seen) {
-                        throw new HostileLayerException(e.getName(), "is laid out so that tar readers disagree on"
-                                + " where entries start (header " + guard.entries() + " vs entry " + seen + ")");
+                        throw new HostileLayerException(e.getName(), "is laid out so that tar readers disagree on where"
+                                + " entries start (header " + guard.entries() + " vs entry " + seen + ")");
                     }
-                    entry(tar, e, guard.lastXattrs(), createdHere);
+                    agree(h, e);
+                    entry(tar, h, e, upper);
                 }
                 entries += seen;
                 // The DiffID covers the whole uncompressed stream, padding after the archive included.
@@ -178,165 +246,334 @@ public final class Unpacker {
             }
         }
 
-        private TarArchiveEntry nextEntry(TarArchiveInputStream tar, LayerSource layer) throws IOException {
+        private TarArchiveEntry nextEntry(TarArchiveInputStream tar, TarGuard guard) throws IOException {
+            String after = guard.last().map(h -> "after entry '" + HostileLayerException.printable(h.name()) + "'")
+                    .orElse("before the first entry");
             try {
                 return tar.getNextEntry();
             } catch (IllegalArgumentException e) {
-                throw new HostileLayerException(layer.description(), "has a malformed tar header: " + e.getMessage());
+                throw HostileLayerException.header(after, "is malformed: " + e.getMessage());
             } catch (IOException e) {
                 if (e.getClass().getName().startsWith("org.apache.commons")
-                        || String.valueOf(e.getMessage()).contains("header")) {
-                    throw new HostileLayerException(layer.description(), "is not a valid tar stream: " + e.getMessage());
+                        || String.valueOf(e.getMessage()).contains("header")
+                        || String.valueOf(e.getMessage()).contains("TAR")) {
+                    throw HostileLayerException.header(after, "is not valid tar: " + e.getMessage());
                 }
                 throw e;
             }
         }
 
-        private void entry(TarArchiveInputStream tar, TarArchiveEntry e, Map<String, byte[]> xattrs, Set<Path> createdHere)
+        /** The parser only streams data; it must agree with our own reading of the headers. */
+        private void agree(TarGuard.Header h, TarArchiveEntry e) {
+            String ours = trimSlashes(h.name());
+            String theirs = trimSlashes(e.getName());
+            if (!ours.equals(theirs)) {
+                throw new HostileLayerException(h.name(), "is read as '" + HostileLayerException.printable(e.getName())
+                        + "' by another tar reader");
+            }
+            if ((h.type() == '1' || h.type() == '2') && !h.linkName().equals(e.getLinkName())) {
+                throw new HostileLayerException(h.name(), "links to '" + HostileLayerException.printable(h.linkName())
+                        + "' but another tar reader reads '" + HostileLayerException.printable(e.getLinkName()) + "'");
+            }
+            if (h.size() != e.getSize()) {
+                throw new HostileLayerException(h.name(), "declares " + h.size() + " bytes but another tar reader reads "
+                        + e.getSize());
+            }
+        }
+
+        private String trimSlashes(String s) {
+            int a = 0;
+            int b = s.length();
+            while (a < b && s.charAt(a) == '/') {
+                a++;
+            }
+            while (b > a && s.charAt(b - 1) == '/') {
+                b--;
+            }
+            return s.substring(a, b);
+        }
+
+        private void entry(TarArchiveInputStream tar, TarGuard.Header h, TarArchiveEntry e, Set<Path> upper)
                 throws IOException {
-            String name = e.getName();
+            String name = h.name();
+            char type = h.type();
+            boolean regular = type == '0' || type == '\0' || type == '7' || type == 'S';
+            boolean directory = type == '5' || type == 'D' || (regular && name.endsWith("/"));
             List<String> components = RootedPath.components(name, "name");
             if (components.isEmpty()) {
-                if (!e.isDirectory()) {
-                    throw new HostileLayerException(name, "would replace the root directory with a non-directory");
+                if (!directory) {
+                    throw new HostileLayerException(name, "would replace the root directory with a "
+                            + describe(type) + "");
                 }
-                directories.put(root, e);
-                ownership(root, e);
+                directories.put(root, meta(e));
+                ownership(root, name, e);
+                xattrs(root, name, h.xattrs());
                 return;
             }
             String base = components.get(components.size() - 1);
             if (base.startsWith(".wh.")) {
-                whiteout(name, components, base.substring(4), createdHere);
+                whiteout(name, components, base.substring(4), upper);
                 return;
             }
-            Path parent = RootedPath.parentOf(root, components);
+            boolean known = directory || regular || type == '1' || type == '2' || type == '3' || type == '4'
+                    || type == '6';
+            if (!known) {
+                skip(name + ": " + (type == 'V' ? "a tape volume label" : "tar entry type '" + printableType(type) + "'")
+                        + " is not a file system object; skipped");
+                return;
+            }
+            Path parent = RootedPath.parentOf(root, components, name);
             makeDirectories(parent, name);
             Path path = parent.resolve(base);
             boolean existingDir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-            if (RootedPath.exists(path) && !(e.isDirectory() && existingDir)) {
+            if (RootedPath.exists(path) && !(directory && existingDir)) {
+                if (type == '1' && path.equals(hardLinkSource(name, h.linkName()))) {
+                    throw new HostileLayerException(name, "is a hard link to itself");
+                }
                 deleteRecursively(path);
             }
-            createdHere.add(path);
-            if (e.isDirectory()) {
+            markUpper(path, upper);
+            if (directory) {
                 if (!existingDir) {
                     Files.createDirectory(path);
+                    chmod(path, 0755); // writable whatever the umask; the entry's mode comes last
                 }
-                directories.put(path, e);
-                ownership(path, e);
-                xattrs(path, name, xattrs);
-            } else if (e.isSymbolicLink()) {
-                if (e.getLinkName().isEmpty()) {
-                    throw new HostileLayerException(name, "is a symlink with an empty target");
-                }
-                // The target is stored verbatim; it is only ever followed through RootedPath.
-                Files.createSymbolicLink(path, Path.of(e.getLinkName()));
-                ownership(path, e);
+                directories.put(path, meta(e));
+                ownership(path, name, e);
+                xattrs(path, name, h.xattrs());
+            } else if (type == '2') {
+                symlink(path, name, h.linkName());
+                ownership(path, name, e);
                 times(path, e);
-            } else if (e.isLink()) {
-                hardLink(path, name, e.getLinkName());
-            } else if (e.isFIFO() || e.isCharacterDevice() || e.isBlockDevice()) {
-                if (special(path, name, e)) {
-                    ownership(path, e);
+            } else if (type == '1') {
+                hardLink(path, name, h.linkName());
+            } else if (type == '3' || type == '4' || type == '6') {
+                if (special(path, name, type, e)) {
+                    ownership(path, name, e);
                     mode(path, e);
-                    xattrs(path, name, xattrs);
+                    xattrs(path, name, h.xattrs());
                     times(path, e);
                 }
-            } else if (e.isFile()) {
-                write(tar, path, e.isSparse());
-                ownership(path, e);
-                mode(path, e);
-                xattrs(path, name, xattrs);
-                times(path, e);
             } else {
-                skipped.add(name + ": tar entry type '" + (char) typeOf(e) + "' is not a file system object; skipped");
+                write(tar, path, e.isSparse());
+                ownership(path, name, e);
+                mode(path, e);
+                xattrs(path, name, h.xattrs());
+                times(path, e);
             }
         }
 
-        private int typeOf(TarArchiveEntry e) {
-            return e.isGlobalPaxHeader() ? 'g' : '?';
+        private String printableType(char type) {
+            return type >= 0x20 && type < 0x7f ? String.valueOf(type) : String.format("\\x%02x", (int) type);
         }
 
+        private String describe(char type) {
+            return switch (type) {
+                case '1' -> "hard link";
+                case '2' -> "symlink";
+                case '3' -> "character device";
+                case '4' -> "block device";
+                case '6' -> "fifo";
+                default -> "non-directory";
+            };
+        }
+
+        private DirMeta meta(TarArchiveEntry e) {
+            FileTime mtime = e.getLastModifiedTime();
+            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
+            return new DirMeta(e.getMode() & 07777, mtime, atime);
+        }
+
+        private void markUpper(Path path, Set<Path> upper) {
+            for (Path p = path; p != null && !p.equals(root) && upper.add(p); p = p.getParent()) {
+                // each ancestor once; stops at the first one already recorded
+            }
+        }
+
+        /** Creates missing directories one by one, 0755 whatever the umask, as umoci does. */
         private void makeDirectories(Path dir, String name) throws IOException {
-            try {
-                Files.createDirectories(dir);
-            } catch (FileAlreadyExistsException e) {
-                throw new HostileLayerException(name, "needs '" + root.relativize(dir)
-                        + "' to be a directory, but it is not one");
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                return;
+            }
+            List<Path> missing = new ArrayList<>();
+            for (Path p = dir; !p.equals(root); p = p.getParent()) {
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    break;
+                }
+                if (RootedPath.exists(p)) {
+                    throw new HostileLayerException(name, "needs '" + root.relativize(p)
+                            + "' to be a directory, but it is not one");
+                }
+                missing.add(p);
+            }
+            for (int i = missing.size() - 1; i >= 0; i--) {
+                Path p = missing.get(i);
+                Files.createDirectory(p);
+                chmod(p, 0755);
             }
         }
 
-        private void whiteout(String name, List<String> components, String victim, Set<Path> createdHere)
+        private void whiteout(String name, List<String> components, String victim, Set<Path> upper)
                 throws IOException {
             if (victim.isEmpty()) {
                 throw new HostileLayerException(name, "is a bare whiteout '.wh.' that names nothing");
             }
             if (victim.equals(".") || victim.equals("..")) {
-                throw new HostileLayerException(name, "whites out '" + victim + "', which would delete outside its directory");
+                throw new HostileLayerException(name, "whites out '" + victim + "', which would delete "
+                        + (victim.equals(".") ? "its own directory" : "outside its directory"));
             }
-            Path dir = RootedPath.parentOf(root, components);
+            Path dir = RootedPath.parentOf(root, components, name);
             if (victim.equals(".wh..opq")) {
                 // Opaque: hide everything the lower layers put in this directory.
-                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    makeDirectories(dir, name);
-                    return;
-                }
-                try (DirectoryStream<Path> children = Files.newDirectoryStream(dir)) {
-                    for (Path child : children) {
-                        if (!createdHere.contains(child)) {
-                            deleteRecursively(child);
-                        }
-                    }
+                makeDirectories(dir, name);
+                if (overlay) {
+                    overlayOpaque(dir, name);
+                } else {
+                    pruneLower(dir, upper);
+                    markUpper(dir, upper);
                 }
                 return;
             }
             if (victim.startsWith(".wh.")) {
                 // aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not part of the image.
+                skip(name + ": aufs metadata, not part of the image; skipped");
                 return;
             }
+            RootedPath.representable(name, victim);
             Path path = dir.resolve(victim);
-            if (RootedPath.exists(path) && !createdHere.contains(path)) {
+            if (overlay) {
+                if (!RootedPath.exists(path)) {
+                    makeDirectories(dir, name);
+                    overlayWhiteout(path, name);
+                } else if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    // This layer has its own directory there: keep it, but hide the lower one's content.
+                    overlayOpaque(path, name);
+                }
+                // A non-directory of this layer hides the lower entry anyway.
+                return;
+            }
+            if (!RootedPath.exists(path)) {
+                return;
+            }
+            if (upper.contains(path)) {
+                if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    pruneLower(path, upper);
+                }
+            } else {
                 deleteRecursively(path);
             }
         }
 
-        private void hardLink(Path path, String name, String linkName) throws IOException {
+        /** Deletes what lower layers left under {@code dir}, keeping what this layer wrote. */
+        private void pruneLower(Path dir, Set<Path> upper) throws IOException {
+            List<Path> children = new ArrayList<>();
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+                s.forEach(children::add);
+            }
+            for (Path child : children) {
+                if (!upper.contains(child)) {
+                    deleteRecursively(child);
+                } else if (Files.isDirectory(child, LinkOption.NOFOLLOW_LINKS)) {
+                    pruneLower(child, upper);
+                }
+            }
+        }
+
+        private void overlayWhiteout(Path path, String name) throws IOException {
+            try {
+                LibC.mknod(path.toString(), LibC.S_IFCHR, 0);
+            } catch (LastErrorException | UnsatisfiedLinkError x) {
+                throw new UnsupportedLayerException("entry '" + HostileLayerException.printable(name) + "' is a whiteout,"
+                        + " which an overlay snapshot stores as a 0/0 character device, and creating one failed ("
+                        + errno(x) + "); snapshots need root (CAP_MKNOD); use Unpacker for a plain rootfs instead");
+            }
+        }
+
+        private void overlayOpaque(Path dir, String name) throws IOException {
+            byte[] y = {'y'};
+            try {
+                // Not user.overlay.opaque as well: an overlay mounted without userxattr shows it in the merged view.
+                LibC.lsetxattr(dir.toString(), "trusted.overlay.opaque", y, 1, 0);
+            } catch (LastErrorException | UnsatisfiedLinkError x) {
+                throw new UnsupportedLayerException("entry '" + HostileLayerException.printable(name) + "' makes its"
+                        + " directory opaque, which an overlay snapshot stores as the trusted.overlay.opaque xattr, and"
+                        + " setting it failed (" + errno(x) + "); snapshots need root (CAP_SYS_ADMIN) and a file system"
+                        + " with trusted xattrs");
+            }
+        }
+
+        private String errno(Throwable x) {
+            return x instanceof LastErrorException l ? "errno " + l.getErrorCode() : "no native access";
+        }
+
+        private Path hardLinkSource(String name, String linkName) throws IOException {
             List<String> target = RootedPath.components(linkName, "hard link target");
             if (target.isEmpty()) {
                 throw new HostileLayerException(name, "is a hard link to the root directory");
             }
-            Path source = RootedPath.parentOf(root, target).resolve(target.get(target.size() - 1));
+            return RootedPath.childOf(root, target, name);
+        }
+
+        private void hardLink(Path path, String name, String linkName) throws IOException {
+            Path source = hardLinkSource(name, linkName);
             if (!RootedPath.exists(source)) {
+                if (overlay) {
+                    throw new UnsupportedLayerException("entry '" + HostileLayerException.printable(name) + "' is a hard"
+                            + " link to '" + HostileLayerException.printable(linkName) + "', which is not in the same"
+                            + " layer; an overlay snapshot holds one layer alone and cannot link into another;"
+                            + " use Unpacker for this image");
+                }
                 throw new HostileLayerException(name, "is a hard link to '" + linkName + "', which is not in the layers so far");
             }
             if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
                 throw new HostileLayerException(name, "is a hard link to the directory '" + linkName + "'");
             }
+            // link(2) does not follow a symlink source: linking to a symlink links the symlink itself.
             Files.createLink(path, source);
         }
 
+        private void symlink(Path path, String name, String target) throws IOException {
+            if (target.isEmpty()) {
+                throw new HostileLayerException(name, "is a symlink with an empty target");
+            }
+            if (target.indexOf('\0') >= 0) {
+                throw new HostileLayerException(name, "is a symlink whose target holds a NUL byte");
+            }
+            // The target is stored verbatim; it is only ever followed through RootedPath.
+            if (LibC.available()) {
+                try {
+                    LibC.symlink(target, path.toString());
+                    return;
+                } catch (LastErrorException x) {
+                    throw new IOException("symlink " + path + " -> " + target + " failed with errno " + x.getErrorCode());
+                }
+            }
+            Files.createSymbolicLink(path, Path.of(target));
+        }
+
         /** Creates a fifo or device node; returns false when it was skipped. */
-        private boolean special(Path path, String name, TarArchiveEntry e) {
-            String kind = e.isFIFO() ? "fifo" : e.isCharacterDevice() ? "character device" : "block device";
-            boolean device = !e.isFIFO();
+        private boolean special(Path path, String name, char type, TarArchiveEntry e) throws IOException {
+            String kind = describe(type);
+            boolean device = type != '6';
+            String numbers = device ? " " + e.getDevMajor() + ":" + e.getDevMinor() : "";
             if (device && rootless) {
-                skipped.add(name + ": " + kind + " " + e.getDevMajor() + ":" + e.getDevMinor() + " not created in rootless mode");
+                skip(name + ": " + kind + numbers + " not created in rootless mode");
                 return false;
             }
             if (!LibC.available()) {
-                skipped.add(name + ": " + kind + " not created: no native access on this platform");
+                skip(name + ": " + kind + " not created: no native access on this platform");
                 return false;
             }
-            int type = e.isFIFO() ? LibC.S_IFIFO : e.isCharacterDevice() ? LibC.S_IFCHR : LibC.S_IFBLK;
+            int fileType = type == '6' ? LibC.S_IFIFO : type == '3' ? LibC.S_IFCHR : LibC.S_IFBLK;
             try {
-                LibC.mknod(path.toString(), type | (e.getMode() & 07777), LibC.makedev(e.getDevMajor(), e.getDevMinor()));
+                LibC.mknod(path.toString(), fileType | (e.getMode() & 07777), LibC.makedev(e.getDevMajor(), e.getDevMinor()));
                 return true;
             } catch (LastErrorException x) {
                 if (x.getErrorCode() == LibC.EPERM || x.getErrorCode() == LibC.EACCES) {
-                    skipped.add(name + ": " + kind + " " + e.getDevMajor() + ":" + e.getDevMinor()
-                            + " not created: not permitted here");
+                    skip(name + ": " + kind + numbers + " not created: not permitted here");
                     return false;
                 }
-                throw new IllegalStateException("mknod " + path + " failed with errno " + x.getErrorCode(), x);
+                throw new IOException("mknod " + path + " failed with errno " + x.getErrorCode());
             }
         }
 
@@ -362,22 +599,40 @@ public final class Unpacker {
             }
         }
 
-        private void ownership(Path path, TarArchiveEntry e) throws IOException {
+        private void ownership(Path path, String name, TarArchiveEntry e) throws IOException {
             long uid = e.getLongUserId();
             long gid = e.getLongGroupId();
             if (uid < 0 || uid > 0xfffffffeL || gid < 0 || gid > 0xfffffffeL) {
-                throw new HostileLayerException(e.getName(), "has an owner " + uid + ":" + gid + " outside the valid range");
+                throw new HostileLayerException(name, "has an owner " + uid + ":" + gid + " outside the valid range");
             }
             if (rootless) {
-                if (uid == 0 && gid == 0) {
+                if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                    if (uid != 0 || gid != 0) {
+                        // Linux allows user.* xattrs only on files and directories; umoci drops these owners too.
+                        skip(name + ": owner " + uid + ":" + gid + " of a symlink or special file cannot be recorded rootless");
+                    }
                     return;
                 }
-                if (Files.isSymbolicLink(path)) {
-                    skipped.add(e.getName() + ": owner " + uid + ":" + gid + " of a symlink cannot be recorded rootless");
+                if (!LibC.available()) {
+                    skip(name + ": owner " + uid + ":" + gid + " not recorded: no native access on this platform");
                     return;
                 }
-                setXattr(path, ROOTLESS_XATTR, rootlessOwner(uid, gid));
-                ownershipRecorded++;
+                try {
+                    if (uid == 0 && gid == 0) {
+                        // 0:0 is the absence of the record; a directory may still carry a lower layer's.
+                        if (Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                            removeXattr(path, ROOTLESS_XATTR);
+                        }
+                        return;
+                    }
+                    byte[] value = rootlessOwner(uid, gid);
+                    LibC.lsetxattr(path.toString(), ROOTLESS_XATTR, value, value.length, 0);
+                    ownershipRecorded++;
+                } catch (LastErrorException x) {
+                    throw new IOException("recording the owner " + uid + ":" + gid + " of " + path + " in "
+                            + ROOTLESS_XATTR + " failed with errno " + x.getErrorCode()
+                            + "; rootless unpacking needs a file system with user xattrs");
+                }
                 return;
             }
             try {
@@ -387,9 +642,23 @@ public final class Unpacker {
             }
         }
 
-        /** Never called on symlinks. Path-based, because opening a fifo to chmod it would block. */
+        private void removeXattr(Path path, String attr) {
+            try {
+                LibC.lremovexattr(path.toString(), attr);
+            } catch (LastErrorException x) {
+                if (x.getErrorCode() != LibC.ENODATA && x.getErrorCode() != LibC.ENOTSUP) {
+                    throw x;
+                }
+            }
+        }
+
+        /** Never called on symlinks (chmod would follow one). */
         private void mode(Path path, TarArchiveEntry e) throws IOException {
-            int mode = e.getMode() & 07777;
+            chmod(path, e.getMode() & 07777);
+        }
+
+        /** Path-based, because opening a fifo to chmod it would block. */
+        private void chmod(Path path, int mode) throws IOException {
             if (!LibC.available()) {
                 Files.setAttribute(path, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
                 return;
@@ -404,40 +673,45 @@ public final class Unpacker {
         private void xattrs(Path path, String name, Map<String, byte[]> xattrs) {
             for (Map.Entry<String, byte[]> x : xattrs.entrySet()) {
                 String attr = x.getKey();
-                if (attr.equals(ROOTLESS_XATTR) && rootless) {
-                    continue; // ours to write
+                if (attr.startsWith("trusted.overlay.") || attr.startsWith("user.overlay.")) {
+                    skip(name + ": xattr " + attr + " would steer overlayfs; skipped");
+                    continue;
                 }
-                if (rootless && !attr.startsWith("user.")) {
-                    skipped.add(name + ": xattr " + attr + " not set in rootless mode");
+                if (rootless && attr.equals(ROOTLESS_XATTR)) {
+                    continue; // ours to write, from the entry's owner
+                }
+                if (!LibC.available()) {
+                    skip(name + ": xattr " + attr + " not set: no native access on this platform");
                     continue;
                 }
                 try {
-                    setXattr(path, attr, x.getValue());
+                    LibC.lsetxattr(path.toString(), attr, x.getValue(), x.getValue().length, 0);
                 } catch (LastErrorException ex) {
-                    skipped.add(name + ": xattr " + attr + " not set: errno " + ex.getErrorCode());
+                    // Rootless, security.* works only inside a user namespace and trusted.* not at all;
+                    // like umoci, try, and report what the kernel refused.
+                    skip(name + ": xattr " + attr + " not set: " + (ex.getErrorCode() == LibC.EPERM
+                            ? "not permitted" + (rootless ? " in rootless mode" : "")
+                            : ex.getErrorCode() == LibC.ENOTSUP ? "not supported by the file system"
+                            : "errno " + ex.getErrorCode()));
                 }
             }
         }
 
-        private void setXattr(Path path, String attr, byte[] value) {
-            if (!LibC.available()) {
-                skipped.add(root.relativize(path) + ": xattr " + attr + " not set: no native access on this platform");
-                return;
-            }
-            LibC.lsetxattr(path.toString(), attr, value, value.length, 0);
-        }
-
-        /** Times of the entry itself, never of a symlink's target; path-based for the same reason as {@link #mode}. */
+        /** Times of the entry itself, never of a symlink's target; path-based for the same reason as {@link #chmod}. */
         private void times(Path path, TarArchiveEntry e) throws IOException {
             FileTime mtime = e.getLastModifiedTime();
             FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
+            setTimes(path, mtime, atime);
+        }
+
+        private void setTimes(Path path, FileTime mtime, FileTime atime) throws IOException {
             if (!LibC.available()) {
                 Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                         .setTimes(mtime, atime, null);
                 return;
             }
-            java.time.Instant a = atime.toInstant();
-            java.time.Instant m = mtime.toInstant();
+            Instant a = atime.toInstant();
+            Instant m = mtime.toInstant();
             long[] times = {a.getEpochSecond(), a.getNano(), m.getEpochSecond(), m.getNano()};
             try {
                 LibC.utimensat(LibC.AT_FDCWD, path.toString(), times, LibC.AT_SYMLINK_NOFOLLOW);
@@ -446,30 +720,44 @@ public final class Unpacker {
             }
         }
 
-        /** Directory modes and times last: writing into a directory changes its mtime and needs it writable. */
+        /**
+         * Directory modes and times last, deepest first: writing into a directory changes its
+         * mtime and needs it writable, and a parent without search permission would hide its
+         * children. A directory whose path now passes through a symlink (a later layer replaced a
+         * parent) is no longer the directory the layer described, and is left alone.
+         */
         void finishDirectories() throws IOException {
-            for (Map.Entry<Path, TarArchiveEntry> d : directories.entrySet()) {
+            List<Map.Entry<Path, DirMeta>> deepestFirst = new ArrayList<>(directories.entrySet());
+            deepestFirst.sort(Comparator.comparingInt((Map.Entry<Path, DirMeta> d) -> d.getKey().getNameCount()).reversed());
+            for (Map.Entry<Path, DirMeta> d : deepestFirst) {
                 Path path = d.getKey();
-                if (!Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
+                if (!RootedPath.isPlain(root, path) || !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     continue; // replaced or whited out by a later layer
                 }
-                mode(path, d.getValue());
-                times(path, d.getValue());
+                chmod(path, d.getValue().mode());
+                setTimes(path, d.getValue().mtime(), d.getValue().atime());
             }
         }
     }
 
-    /** The rootlesscontainers.io protobuf: {@code message Resource { uint32 uid = 1; uint32 gid = 2; }}. */
+    /** "Leave this id as it is" in the rootlesscontainers.io record: uint32 -1. */
+    private static final long NOOP_ID = 0xffffffffL;
+
+    /**
+     * The rootlesscontainers.io protobuf, {@code message Resource { uint32 uid = 1; uint32 gid = 2; }},
+     * byte for byte as umoci writes it: 0:0 is no record at all (the caller is the container's
+     * root), and a 0 next to a non-zero id is written as {@code NoopID} (2^32-1, "unchanged"),
+     * since a literal 0 would be omitted by protobuf and read back as unset.
+     */
     static byte[] rootlessOwner(long uid, long gid) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        if (uid != 0) {
-            out.write(0x08);
-            varint(out, uid);
+        if (uid == 0 && gid == 0) {
+            return out.toByteArray();
         }
-        if (gid != 0) {
-            out.write(0x10);
-            varint(out, gid);
-        }
+        out.write(0x08);
+        varint(out, uid == 0 ? NOOP_ID : uid);
+        out.write(0x10);
+        varint(out, gid == 0 ? NOOP_ID : gid);
         return out.toByteArray();
     }
 

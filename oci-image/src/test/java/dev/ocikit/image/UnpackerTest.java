@@ -148,6 +148,89 @@ class UnpackerTest {
     }
 
     @Test
+    void opaqueDirectoryKeepsWhatTheSameLayerWroteEvenInDirectoriesItOnlyImplied() throws IOException {
+        byte[] lower = new TarBuilder().file("b/old", "o").file("b/sub/old", "o").file("b/gone/x", "g").build();
+        // b/sub is never named on its own in the upper layer, only implied by b/sub/new
+        byte[] upper = new TarBuilder().file("b/sub/new", "n").file("b/.wh..wh..opq", "").build();
+        Path root = tmp.resolve("rootfs");
+        Unpacker.defaults().unpack(List.of(layer(lower), layer(upper)), root);
+        assertThat(listAll(root.resolve("b"))).containsExactlyInAnyOrder("", "sub", "sub/new");
+        assertThat(root.resolve("b/sub/new")).hasContent("n");
+    }
+
+    @Test
+    void whiteoutOfADirectoryTheSameLayerWritesIntoHidesOnlyTheLowerContent() throws IOException {
+        byte[] lower = new TarBuilder().file("d/lower", "l").build();
+        byte[] upper = new TarBuilder().file("d/upper", "u").file(".wh.d", "").build();
+        Path root = tmp.resolve("rootfs");
+        Unpacker.defaults().unpack(List.of(layer(lower), layer(upper)), root);
+        assertThat(listAll(root.resolve("d"))).containsExactlyInAnyOrder("", "upper");
+    }
+
+    @Test
+    void rootlessDirectoryOwnedByRootInALaterLayerDropsTheEarlierOwnerRecord() throws IOException {
+        assumeTrue(LibC.available());
+        byte[] lower = new TarBuilder().entry(dirEntry("home/app", 1000), new byte[0]).build();
+        byte[] upper = new TarBuilder().entry(dirEntry("home/app", 0), new byte[0]).build();
+        Path root = tmp.resolve("rootfs");
+        Unpacker.defaults().rootless(true).unpack(List.of(layer(lower), layer(upper)), root);
+        assertThat(LibC.getXattr(root.resolve("home/app").toString(), Unpacker.ROOTLESS_XATTR)).isNull();
+    }
+
+    private static org.apache.commons.compress.archivers.tar.TarArchiveEntry dirEntry(String name, int uid) {
+        var e = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(name + "/", TarConstants.LF_DIR, true);
+        e.setMode(040755);
+        e.setUserId(uid);
+        e.setGroupId(uid);
+        e.setModTime(TarBuilder.T0);
+        return e;
+    }
+
+    @Test
+    void aHardLinkToItselfIsRefused() throws IOException {
+        byte[] lower = new TarBuilder().file("a", "a").build();
+        byte[] upper = new TarBuilder().hardlink("a", "a").build();
+        Path root = tmp.resolve("rootfs");
+        assertThatThrownBy(() -> Unpacker.defaults().unpack(List.of(layer(lower), layer(upper)), root))
+                .isInstanceOf(HostileLayerException.class)
+                .hasMessage("refusing layer test layer: entry 'a' is a hard link to itself");
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
+    void aSymlinkLoopIsRefused() {
+        byte[] tar = new TarBuilder().symlink("a", "b").symlink("b", "a").file("a/x", "x").build();
+        Path root = tmp.resolve("rootfs");
+        assertThatThrownBy(() -> Unpacker.defaults().unpack(List.of(layer(tar)), root))
+                .isInstanceOf(HostileLayerException.class)
+                .hasMessage("refusing layer test layer: entry 'a/x' resolves through more than 40 symlinks (a symlink loop)");
+        assertThat(root).doesNotExist();
+    }
+
+    @Test
+    void overlayXattrsFromALayerAreNeverSet() throws IOException {
+        assumeTrue(Unpacker.isRoot(), "trusted.* xattrs need root");
+        byte[] tar = new TarBuilder().file("d/f", "x".getBytes(StandardCharsets.UTF_8), 0644, 0, 0,
+                Map.of("SCHILY.xattr.trusted.overlay.redirect", "/etc", "SCHILY.xattr.user.keep", "k")).build();
+        Path root = tmp.resolve("rootfs");
+        UnpackReport report = Unpacker.defaults().unpack(List.of(layer(tar)), root);
+        assertThat(LibC.getXattr(root.resolve("d/f").toString(), "trusted.overlay.redirect")).isNull();
+        assertThat(LibC.getXattr(root.resolve("d/f").toString(), "user.keep")).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
+        assertThat(report.skipped()).containsExactly("d/f: xattr trusted.overlay.redirect would steer overlayfs; skipped");
+    }
+
+    @Test
+    void theSkippedListIsBoundedButTheCountIsNot() throws IOException {
+        TarBuilder b = new TarBuilder();
+        for (int i = 0; i < UnpackReport.MAX_SKIPPED_LISTED + 5; i++) {
+            b.device("dev/d" + i, TarConstants.LF_BLK, 8, i);
+        }
+        UnpackReport report = Unpacker.defaults().rootless(true).unpack(List.of(layer(b.build())), tmp.resolve("rootfs"));
+        assertThat(report.skipped()).hasSize(UnpackReport.MAX_SKIPPED_LISTED);
+        assertThat(report.skippedCount()).isEqualTo(UnpackReport.MAX_SKIPPED_LISTED + 5);
+    }
+
+    @Test
     void laterLayerReplacesFilesDirectoriesAndLinks() throws IOException {
         byte[] lower = new TarBuilder().file("x/inner", "i").file("y", "file").symlink("z", "y").build();
         byte[] upper = new TarBuilder().file("x", "now a file").dir("y", 0700).file("z", "was a link").build();
@@ -212,8 +295,10 @@ class UnpackerTest {
     @Test
     void rootlessOwnerEncodingMatchesTheProtobuf() {
         assertThat(Unpacker.rootlessOwner(0, 0)).isEmpty();
-        assertThat(Unpacker.rootlessOwner(1, 0)).containsExactly(0x08, 0x01);
-        assertThat(Unpacker.rootlessOwner(0, 300)).containsExactly(0x10, 0xac, 0x02);
+        assertThat(Unpacker.rootlessOwner(1000, 1000)).containsExactly(0x08, 0xe8, 0x07, 0x10, 0xe8, 0x07);
+        // a zero beside a non-zero id is umoci's NoopID, 2^32-1
+        assertThat(Unpacker.rootlessOwner(1, 0)).containsExactly(0x08, 0x01, 0x10, 0xff, 0xff, 0xff, 0xff, 0x0f);
+        assertThat(Unpacker.rootlessOwner(0, 300)).containsExactly(0x08, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x10, 0xac, 0x02);
     }
 
     /** A tar whose PAX header carries a raw binary xattr, as Go's archive/tar writes it. */

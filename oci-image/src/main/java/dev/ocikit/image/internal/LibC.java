@@ -64,6 +64,22 @@ public final class LibC {
 
     public static native long llistxattr(String path, byte[] list, long size) throws LastErrorException;
 
+    public static native int lremovexattr(String path, String name) throws LastErrorException;
+
+    public static final int O_RDONLY = 0;
+    public static final int O_DIRECTORY = 0200000;
+    public static final int O_CLOEXEC = 02000000;
+
+    public static native int open(String path, int flags) throws LastErrorException;
+
+    public static native int close(int fd) throws LastErrorException;
+
+    /** Flushes the whole file system holding {@code fd}: one call instead of an fsync per file. */
+    public static native int syncfs(int fd) throws LastErrorException;
+
+    /** Creates {@code linkpath} holding {@code target} verbatim (java.nio would normalise slashes away). */
+    public static native int symlink(String target, String linkpath) throws LastErrorException;
+
     /** Linux's dev_t encoding of a major/minor pair (glibc's makedev). */
     public static long makedev(long major, long minor) {
         return ((major & 0xfffL) << 8) | ((major & ~0xfffL) << 32) | (minor & 0xffL) | ((minor & ~0xffL) << 12);
