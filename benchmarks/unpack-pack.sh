@@ -6,22 +6,69 @@ top=$(dirname "$here")
 bench=${BENCH_DIR:-/var/tmp/ocikit-bench}
 
 need=()
-for t in debootstrap umoci zstd; do command -v $t >/dev/null || need+=($t); done
+for tool in debootstrap umoci zstd python3; do command -v "$tool" >/dev/null || need+=("$tool"); done
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; fi
-if [ "$(stat -f -c %T "$(dirname "$bench")")" = tmpfs ]; then
+mkdir -p "$bench"
+if [ "$(stat -f -c %T "$bench")" = tmpfs ]; then
   echo "BENCH_DIR is on tmpfs; use a disk-backed directory so all tools race on the same file system" >&2; exit 1
 fi
 
 (cd "$top" && mvn -B -q -ntp package -DskipTests)
-ocikisecsof() { local want=$1 r n s m; for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; return; fi; done; echo 0; }
+ocikit() { java ${OCIKIT_JAVA_OPTS:-} -jar "$top/examples/target/ocikit.jar" "$@"; }
+
+# ---- corpus (built once, kept between runs) ----------------------------------------------------
+corpus=$bench/corpus
+if [ ! -f "$corpus/done" ]; then
+  rm -rf "$corpus"; mkdir -p "$corpus"
+  debootstrap --variant=minbase bookworm "$corpus/rootfs" >/dev/null
+  L1=$corpus/l1.tar L2=$corpus/l2.tar L3=$corpus/l3.tar L4=$corpus/l4.tar
+  # 1: the base without usr/share; 2: usr/share
+  tar --xattrs -C "$corpus/rootfs" --exclude=./usr/share -cf "$L1" .
+  tar --xattrs -C "$corpus/rootfs" -cf "$L2" ./usr/share
+  # 3: changes: whiteouts of a file, a directory and an opaque directory, a setuid file, a hard link
+  s=$corpus/l3; mkdir -p "$s/usr/share/doc" "$s/usr/bin" "$s/etc" "$s/opt/app" "$s/usr/share/man"
+  touch "$s/usr/share/doc/.wh..wh..opq"; echo "replaced docs" > "$s/usr/share/doc/README"
+  touch "$s/usr/bin/.wh.perl" "$s/etc/.wh.motd" "$s/usr/share/man/.wh.man1"
+  echo app > "$s/opt/app/run"; chmod 4755 "$s/opt/app/run"; ln "$s/opt/app/run" "$s/opt/app/run2"
+  ln -s ../../opt/app/run "$s/usr/bin/app"
+  tar --xattrs -C "$s" -cf "$L3" .
+  # 4: one large, compressible layer (~200 MB of log-like text)
+  mkdir -p "$corpus/l4/var/log"
+  seq -f "%012g GET /api/v1/items 200 OK served from cache in 3ms by worker-7" 1 2600000 > "$corpus/l4/var/log/access.log"
+  tar -C "$corpus/l4" -cf "$L4" .
+  umoci init --layout "$corpus/layout"; umoci new --image "$corpus/layout:bench"
+  for l in "$L1" "$L2" "$L3" "$L4"; do umoci raw add-layer --image "$corpus/layout:bench" "$l"; done
+  rm -f "$L1" "$L2" "$L3" "$L4"
+  # a 1 GiB layer for the small-heap run (half random, half zeros)
+  mkdir -p "$corpus/big"
+  head -c 536870912 /dev/urandom > "$corpus/big/random.bin"; head -c 536870912 /dev/zero > "$corpus/big/zeros.bin"
+  tar -C "$corpus/big" -cf "$corpus/big.tar" .
+  umoci init --layout "$corpus/big-layout"; umoci new --image "$corpus/big-layout:big"
+  umoci raw add-layer --image "$corpus/big-layout:big" "$corpus/big.tar"; rm -f "$corpus/big.tar"
+  touch "$corpus/done"
+fi
+
+# ---- measurements ------------------------------------------------------------------------------
+work=$bench/run; rm -rf "$work"; mkdir -p "$work"
+results=()
+measure() { # name command...: wall seconds and peak RSS, page cache dropped first
+  local name=$1; shift
+  sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  local out status=0
+  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>"$work/$name.err"; } 2>&1 | tail -1) || status=$?
+  if [ "$status" -ne 0 ] || ! [[ "$out" =~ ^[0-9.]+\ [0-9]+$ ]]; then
+    echo "$name failed:" >&2; cat "$work/$name.err" >&2; exit 1
+  fi
+  results+=("$name $out")
+  printf '%-24s %8s s %10s KiB peak RSS\n' "$name" ${out}
+}
+secsof() { local want=$1 r n s m; for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; return; fi; done; echo 0; }
 ratio() { awk -v a="$(secsof "$1")" -v b="$(secsof "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-work=$bench/run; rm -rf "$work"; mkdir -p "$work"
-echo "== unpack (4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed)"
+echo "== unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
 measure umoci-unpack umoci unpack --image "$corpus/layout:bench" "$work/umoci"
 measure ocikit-unpack ocikit unpack "oci:$corpus/layout:bench" "$work/ocikit"
-mkdir -p "$work/tar"
 # the same gzip blobs, layer by layer, with GNU tar (no whiteout handling: a floor, not a peer)
 layers=$(python3 - "$corpus/layout" <<'PY'
 import json, sys
@@ -31,7 +78,9 @@ manifest = json.load(open(root + "/blobs/sha256/" + index["manifests"][0]["diges
 print(" ".join(root + "/blobs/sha256/" + l["digest"].split(":")[1] for l in manifest["layers"]))
 PY
 )
+mkdir -p "$work/tar"
 measure tar-xzf bash -c 'for b in $1; do tar -xzf "$b" -C "$0"; done' "$work/tar" "$layers"
+diff -r --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" >/dev/null && echo "ocikit and umoci unpacked the same tree"
 
 echo "== pack the unpacked root file system into one layer"
 rootfs=$work/umoci/rootfs
@@ -39,21 +88,21 @@ measure ocikit-pack-gzip ocikit pack-layer --compression gzip "$rootfs" "$work/o
 measure ocikit-pack-zstd ocikit pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
 measure tar-gzip bash -c 'tar -C "$0" -cf - . | gzip > "$1"' "$rootfs" "$work/tar.tar.gz"
 measure tar-zstd bash -c 'tar -C "$0" -cf - . | zstd -q -3 > "$1"' "$rootfs" "$work/tar.tar.zst"
-umoci init --layout "$work/repack"; umoci new --image "$work/repack:empty"
+umoci init --layout "$work/repack" >/dev/null; umoci new --image "$work/repack:empty" >/dev/null
 umoci unpack --image "$work/repack:empty" "$work/repack-bundle" >/dev/null
 cp -a "$rootfs/." "$work/repack-bundle/rootfs/"
 measure umoci-repack umoci repack --image "$work/repack:full" "$work/repack-bundle"
 
-echo "== 1 GiB layer with -Xmx64m"
-tar -C "$corpus/big" -cf - . | gzip -1 > "$work/big.tar.gz"
-OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-pack-1g-64m ocikit pack-layer --compression gzip "$corpus/big" "$work/big2.tar.gz"
-OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-unpack-1g-64m ocikit unpack-layer "$work/big.tar.gz" "$work/big-out"
+echo "== a 1 GiB layer with -Xmx64m"
+OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-pack-1g-64m ocikit pack-layer --compression gzip "$corpus/big" "$work/big.tar.gz"
+OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-unpack-1g-64m ocikit unpack "oci:$corpus/big-layout:big" "$work/big-out"
+cmp "$corpus/big/random.bin" "$work/big-out/rootfs/random.bin" && echo "1 GiB layer unpacked intact under -Xmx64m"
 
 echo
-echo "== ratios (ocikit time / peer time; below 1 means ocikit is faster)"
-printf 'unpack vs umoci unpack:       %s (target <= 0.5)\n' "$(ratio ocikit-unpack umoci-unpack)"
-printf 'unpack vs tar -xzf:           %s\n' "$(ratio ocikit-unpack tar-xzf)"
-printf 'pack gzip vs umoci repack:    %s (target <= 0.8)\n' "$(ratio ocikit-pack-gzip umoci-repack)"
-printf 'pack zstd vs umoci repack:    %s (target <= 0.3)\n' "$(ratio ocikit-pack-zstd umoci-repack)"
-printf 'pack gzip vs tar | gzip:      %s\n' "$(ratio ocikit-pack-gzip tar-gzip)"
-printf 'pack zstd vs tar | zstd:      %s\n' "$(ratio ocikit-pack-zstd tar-zstd)"
+echo "== ratios (ocikit wall time / peer wall time; below 1 means ocikit is faster)"
+printf 'unpack vs umoci unpack:     %s (target <= 0.5)\n' "$(ratio ocikit-unpack umoci-unpack)"
+printf 'unpack vs tar -xzf:         %s\n' "$(ratio ocikit-unpack tar-xzf)"
+printf 'pack gzip vs umoci repack:  %s (target <= 0.8)\n' "$(ratio ocikit-pack-gzip umoci-repack)"
+printf 'pack zstd vs umoci repack:  %s (target <= 0.3)\n' "$(ratio ocikit-pack-zstd umoci-repack)"
+printf 'pack gzip vs tar | gzip:    %s\n' "$(ratio ocikit-pack-gzip tar-gzip)"
+printf 'pack zstd vs tar | zstd:    %s\n' "$(ratio ocikit-pack-zstd tar-zstd)"
