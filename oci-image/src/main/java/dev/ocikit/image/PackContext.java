@@ -133,7 +133,7 @@ final class PackContext {
 
     /**
      * Decodes the rootlesscontainers.io {@code Resource} message ({@code uint32 uid = 1;
-     * uint32 gid = 2;}, absent fields meaning 0) that rootless unpackers leave in
+     * uint32 gid = 2;}, absent fields and uint32 -1 meaning 0) that rootless unpackers leave in
      * {@code user.rootlesscontainers}.
      */
     static long[] rootlessOwner(byte[] value, Path path) {
@@ -156,7 +156,9 @@ final class PackContext {
                 }
             }
             if (tag == 0x08 || tag == 0x10) {
-                owner[tag == 0x08 ? 0 : 1] = v & 0xffffffffL;
+                long id = v & 0xffffffffL;
+                // uint32 -1 is "no change": the file's owner is the rootless user, root in the container.
+                owner[tag == 0x08 ? 0 : 1] = id == Unpacker.NOOP_ID ? 0 : id;
             } else if ((tag & 7) != 0) {
                 throw new LayerPackException(path + " has a " + Unpacker.ROOTLESS_XATTR + " attribute with a field"
                         + " that is not a number; remove it, or set the owner it should record with setfattr");

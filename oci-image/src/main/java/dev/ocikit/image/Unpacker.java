@@ -741,7 +741,7 @@ public final class Unpacker {
     }
 
     /** "Leave this id as it is" in the rootlesscontainers.io record: uint32 -1. */
-    private static final long NOOP_ID = 0xffffffffL;
+    static final long NOOP_ID = 0xffffffffL;
 
     /**
      * The rootlesscontainers.io protobuf, {@code message Resource { uint32 uid = 1; uint32 gid = 2; }},
