@@ -56,7 +56,8 @@ measure() { # name command...: wall seconds and peak RSS, page cache dropped fir
   local name=$1; shift
   sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
   local out status=0
-  out=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>"$work/$name.err"; } 2>&1 | tail -1) || status=$?
+  /usr/bin/time -f "%e %M" -o "$work/$name.time" "$@" >/dev/null 2>"$work/$name.err" || status=$?
+  out=$(tail -1 "$work/$name.time")
   if [ "$status" -ne 0 ] || ! [[ "$out" =~ ^[0-9.]+\ [0-9]+$ ]]; then
     echo "$name failed:" >&2; cat "$work/$name.err" >&2; exit 1
   fi
