@@ -15,7 +15,14 @@ if [ "$(stat -f -c %T "$bench")" = tmpfs ]; then
 fi
 
 (cd "$top" && mvn -B -q -ntp package -DskipTests)
-ocikit() { java ${OCIKIT_JAVA_OPTS:-} -jar "$top/examples/target/ocikit.jar" "$@"; }
+# a real executable, so that /usr/bin/time can run it; OCIKIT_JAVA_OPTS passes JVM options
+mkdir -p "$bench"
+cat > "$bench/ocikit" <<EOS
+#!/bin/sh
+exec java \${OCIKIT_JAVA_OPTS:-} -jar "$top/examples/target/ocikit.jar" "\$@"
+EOS
+chmod +x "$bench/ocikit"
+ocikit=$bench/ocikit
 
 # ---- corpus (built once, kept between runs) ----------------------------------------------------
 corpus=$bench/corpus
@@ -69,7 +76,7 @@ ratio() { awk -v a="$(secsof "$1")" -v b="$(secsof "$2")" 'BEGIN { if (b > 0) pr
 
 echo "== unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
 measure umoci-unpack umoci unpack --image "$corpus/layout:bench" "$work/umoci"
-measure ocikit-unpack ocikit unpack "oci:$corpus/layout:bench" "$work/ocikit"
+measure ocikit-unpack "$ocikit" unpack "oci:$corpus/layout:bench" "$work/ocikit"
 # the same gzip blobs, layer by layer, with GNU tar (no whiteout handling: a floor, not a peer)
 layers=$(python3 - "$corpus/layout" <<'PY'
 import json, sys
@@ -85,8 +92,8 @@ diff -r --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" >/dev/null &
 
 echo "== pack the unpacked root file system into one layer"
 rootfs=$work/umoci/rootfs
-measure ocikit-pack-gzip ocikit pack-layer --compression gzip "$rootfs" "$work/ocikit.tar.gz"
-measure ocikit-pack-zstd ocikit pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
+measure ocikit-pack-gzip "$ocikit" pack-layer --compression gzip "$rootfs" "$work/ocikit.tar.gz"
+measure ocikit-pack-zstd "$ocikit" pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
 measure tar-gzip bash -c 'tar -C "$0" -cf - . | gzip > "$1"' "$rootfs" "$work/tar.tar.gz"
 measure tar-zstd bash -c 'tar -C "$0" -cf - . | zstd -q -3 > "$1"' "$rootfs" "$work/tar.tar.zst"
 umoci init --layout "$work/repack" >/dev/null; umoci new --image "$work/repack:empty" >/dev/null
@@ -95,8 +102,8 @@ cp -a "$rootfs/." "$work/repack-bundle/rootfs/"
 measure umoci-repack umoci repack --image "$work/repack:full" "$work/repack-bundle"
 
 echo "== a 1 GiB layer with -Xmx64m"
-OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-pack-1g-64m ocikit pack-layer --compression gzip "$corpus/big" "$work/big.tar.gz"
-OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-unpack-1g-64m ocikit unpack "oci:$corpus/big-layout:big" "$work/big-out"
+OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-pack-1g-64m "$ocikit" pack-layer --compression gzip "$corpus/big" "$work/big.tar.gz"
+OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-unpack-1g-64m "$ocikit" unpack "oci:$corpus/big-layout:big" "$work/big-out"
 cmp "$corpus/big/random.bin" "$work/big-out/rootfs/random.bin" && echo "1 GiB layer unpacked intact under -Xmx64m"
 
 echo
