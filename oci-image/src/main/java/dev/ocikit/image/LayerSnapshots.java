@@ -59,8 +59,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  * A literal 0/0 character device in a layer is a whiteout in this form, as it is to overlayfs.
  *
- * <p>Immutable and thread-safe. Nothing is garbage collected here yet: a snapshot stays until
- * its directory is deleted.
+ * <p>Immutable and thread-safe, and safe for several JVMs on one root: {@link #prepare} holds the
+ * root's lock shared, {@link #collectGarbage} exclusive, so a collection never removes a layer
+ * while it is being extracted or found.
  */
 public final class LayerSnapshots {
     private static final int DEFAULT_THREADS = 4;
@@ -117,6 +118,12 @@ public final class LayerSnapshots {
      *     kept, the failed one leaves nothing behind
      */
     public Chain prepare(List<LayerSource> layers) throws IOException {
+        try (StoreLock.Held held = StoreLock.of(root.resolve("lock")).shared()) {
+            return prepareLocked(layers);
+        }
+    }
+
+    private Chain prepareLocked(List<LayerSource> layers) throws IOException {
         // One task per distinct DiffID; layers without one each get their own.
         Map<Object, Integer> firstIndex = new LinkedHashMap<>();
         List<LayerSource> distinct = new ArrayList<>();
@@ -219,6 +226,46 @@ public final class LayerSnapshots {
         } finally {
             Unpacker.deleteRecursively(tmp);
         }
+    }
+
+    /**
+     * Removes every snapshot whose DiffID is not in {@code live}, and whatever interrupted
+     * extractions left in {@code tmp/}. {@code live} must name every layer of every image a caller
+     * may still mount, such as the layers of all images in the store and of all containers.
+     *
+     * @return the DiffIDs of the snapshots removed
+     */
+    public List<Digest> collectGarbage(java.util.Set<Digest> live) throws IOException {
+        Objects.requireNonNull(live, "live");
+        List<Digest> removed = new ArrayList<>();
+        try (StoreLock.Held held = StoreLock.of(root.resolve("lock")).exclusive()) {
+            for (dev.ocikit.spec.DigestAlgorithm algorithm : dev.ocikit.spec.DigestAlgorithm.values()) {
+                Path dir = root.resolve(algorithm.id());
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                    for (Path entry : entries) {
+                        Digest diffId;
+                        try {
+                            diffId = new Digest(algorithm, entry.getFileName().toString());
+                        } catch (dev.ocikit.spec.OciException notOurs) {
+                            continue; // not a snapshot name: leave what we do not understand
+                        }
+                        if (!live.contains(diffId)) {
+                            Unpacker.deleteRecursively(entry);
+                            removed.add(diffId);
+                        }
+                    }
+                }
+            }
+            try (java.nio.file.DirectoryStream<Path> leftovers = Files.newDirectoryStream(root.resolve("tmp"))) {
+                for (Path leftover : leftovers) {
+                    Unpacker.deleteRecursively(leftover);
+                }
+            }
+        }
+        return removed;
     }
 
     private Path directoryOf(Digest diffId) {

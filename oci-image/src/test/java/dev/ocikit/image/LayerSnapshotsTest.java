@@ -151,7 +151,7 @@ class LayerSnapshotsTest {
                 .isInstanceOf(HostileLayerException.class)
                 .hasMessage("refusing layer test layer: entry '../escape' has '..' in its name, which would climb out of the target");
         assertThat(tmp.resolve("escape")).doesNotExist();
-        assertThat(names(tmp.resolve("snapshots"))).containsExactly("tmp");
+        assertThat(names(tmp.resolve("snapshots"))).containsExactly("lock", "tmp");
         assertThat(names(tmp.resolve("snapshots/tmp"))).isEmpty();
     }
 
@@ -171,5 +171,26 @@ class LayerSnapshotsTest {
         assertThatThrownBy(() -> LayerSnapshots.at(tmp.resolve("snapshots")).prepare(List.of(layer(tar))))
                 .isInstanceOf(UnsupportedLayerException.class)
                 .hasMessageContaining("snapshots need root");
+    }
+
+    @Test
+    void garbageCollectionKeepsLiveSnapshotsAndClearsLeftovers() throws IOException {
+        byte[] a = new TarBuilder().file("a", "1").build();
+        byte[] b = new TarBuilder().file("b", "2").build();
+        LayerSnapshots snapshots = LayerSnapshots.at(tmp.resolve("snapshots"));
+        LayerSnapshots.Chain chain = snapshots.prepare(List.of(counted("a", a), counted("b", b)));
+        Files.createDirectories(tmp.resolve("snapshots/tmp/layer-interrupted/usr"));
+        Files.createDirectories(tmp.resolve("snapshots/sha256/not-a-digest"));
+
+        assertThat(snapshots.collectGarbage(java.util.Set.of(Digest.sha256(a)))).containsExactly(Digest.sha256(b));
+        assertThat(snapshots.find(Digest.sha256(a))).contains(chain.directories().get(0));
+        assertThat(snapshots.find(Digest.sha256(b))).isEmpty();
+        assertThat(names(tmp.resolve("snapshots/tmp"))).isEmpty();
+        assertThat(tmp.resolve("snapshots/sha256/not-a-digest")).isDirectory();
+
+        // a collected layer is simply extracted again when asked for
+        opens.set(0);
+        snapshots.prepare(List.of(counted("b", b)));
+        assertThat(opens).hasValue(1);
     }
 }
