@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.ocikit.examples.ImageFromDirectory;
 import picocli.CommandLine;
 
 class OcikitCliTest {
@@ -84,5 +85,22 @@ class OcikitCliTest {
         Run r = run("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
         assertThat(r.exit()).isEqualTo(125);
         assertThat(r.err()).contains("unknown transport 'quay.io/x/y'", "docker://", "oci-archive");
+    }
+
+    @Test
+    void storeCommandsWorkAsPodmansDo() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app/etc"));
+        Files.writeString(app.resolve("greeting"), "hi\n");
+        ImageFromDirectory.main(new String[] {tmp.resolve("app").toString(), tmp.resolve("layout").toString(), "v1"});
+        String root = tmp.resolve("store").toString();
+        assertThat(run("--root", root, "copy", "-q", "oci:" + tmp.resolve("layout") + ":v1", "ocikit:myapp:1").exit()).isZero();
+        assertThat(run("--root", root, "tag", "myapp:1", "quay.io/me/app:2").exit()).isZero();
+        Run images = run("--root", root, "images");
+        assertThat(images.out()).contains("localhost/myapp", "quay.io/me/app").containsPattern("REPOSITORY +TAG +IMAGE ID");
+        Run ambiguous = run("--root", root, "rmi", images.out().lines().skip(1).findFirst().orElseThrow().split(" +")[2]);
+        assertThat(ambiguous.exit()).isEqualTo(125);
+        assertThat(run("--root", root, "rmi", "myapp:1").out()).isEqualTo("Untagged: localhost/myapp:1\n");
+        assertThat(run("--root", root, "rmi", "quay.io/me/app:2").out()).startsWith("Untagged: quay.io/me/app:2\nDeleted: ");
+        assertThat(run("--root", root, "images", "-q").out()).isEmpty();
     }
 }

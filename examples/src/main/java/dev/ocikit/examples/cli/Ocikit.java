@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
         description = "Inspect, copy, run and build OCI images without a daemon.",
-        subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class,
+                StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec
