@@ -86,13 +86,17 @@ public final class RegistryClient {
 
     /** The settings, immutable; package-private for the HTTP layer. */
     record Settings(CredentialProvider credentials, Map<String, SSLContext> sslContexts, Optional<SSLContext> defaultSslContext,
-            Set<String> insecureRegistries, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
+            Set<String> insecureRegistries, Set<String> plainHttpRegistries, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
             Duration retryBackoff, Duration maxRetryWait, long maxManifestSize, long maxListBody, int pageSize,
             long chunkedUploadThreshold, int chunkSize, int maxResumes, Optional<Executor> executor, Clock clock,
             String userAgent) {
 
         boolean insecure(String registry) {
-            return insecureRegistries.contains(registry);
+            return insecureRegistries.contains(registry) || plainHttpRegistries.contains(registry);
+        }
+
+        boolean plainHttp(String registry) {
+            return plainHttpRegistries.contains(registry);
         }
 
         Optional<SSLContext> sslContext(String registry) {
@@ -109,6 +113,7 @@ public final class RegistryClient {
         private final Map<String, SSLContext> sslContexts = new HashMap<>();
         private Optional<SSLContext> defaultSslContext = Optional.empty();
         private final Set<String> insecure = new HashSet<>();
+        private final Set<String> plainHttp = new HashSet<>();
         private Duration connectTimeout = Duration.ofSeconds(30);
         private Duration requestTimeout = Duration.ofMinutes(2);
         private int maxAttempts = 4;
@@ -152,6 +157,15 @@ public final class RegistryClient {
          */
         public Builder insecure(String registry) {
             insecure.add(Objects.requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /**
+         * Talks plain http to {@code registry}, without first trying https: for loopback test
+         * registries and other hosts known to have no TLS. Implies {@link #insecure}. Default: none.
+         */
+        public Builder plainHttp(String registry) {
+            plainHttp.add(Objects.requireNonNull(registry, "registry"));
             return this;
         }
 
@@ -250,7 +264,7 @@ public final class RegistryClient {
 
         public RegistryClient build() {
             return new RegistryClient(new Settings(credentials, Map.copyOf(sslContexts), defaultSslContext,
-                    Set.copyOf(insecure), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
+                    Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
                     maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
                     clock, userAgent));
         }

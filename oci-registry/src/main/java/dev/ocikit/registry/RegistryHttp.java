@@ -115,6 +115,11 @@ final class RegistryHttp {
         }
         String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         URI https = URI.create("https://" + host);
+        if (settings.plainHttp(registry)) {
+            URI http = URI.create("http://" + host);
+            endpoints.put(registry, http);
+            return http;
+        }
         if (!settings.insecure(registry)) {
             endpoints.put(registry, https);
             return https;

@@ -253,14 +253,14 @@ public final class RegistryRepository {
         if (blobSize(digest).isPresent()) {
             return BlobPush.EXISTED;
         }
-        Optional<URI> session = startUpload(digest, mountFrom);
+        Optional<Session> session = startUpload(digest, mountFrom);
         if (session.isEmpty()) {
             return BlobPush.MOUNTED;
         }
         if (size >= settings.chunkedUploadThreshold()) {
             uploadChunked(session.get(), digest, size, content);
         } else {
-            uploadMonolithic(session.get(), digest, size, content);
+            uploadMonolithic(session.get().location(), digest, size, content);
         }
         return BlobPush.UPLOADED;
     }
@@ -270,12 +270,12 @@ public final class RegistryRepository {
      * would not (it then offers an upload, which is cancelled).
      */
     public boolean mountBlob(Digest digest, String from) throws IOException {
-        Optional<URI> session = startUpload(digest, Optional.of(from));
+        Optional<Session> session = startUpload(digest, Optional.of(from));
         if (session.isEmpty()) {
             return true;
         }
         try {
-            RegistryHttp.close(http.sendRaw(call("DELETE", session.get().toString(), "pull,push")));
+            RegistryHttp.close(http.sendRaw(call("DELETE", session.get().location().toString(), "pull,push")));
         } catch (IOException e) {
             LOG.debug("cancelling an unused upload session on {} failed: {}", registry, e.toString());
         }
@@ -287,8 +287,11 @@ public final class RegistryRepository {
         RegistryHttp.close(http.send(call("DELETE", "/blobs/" + digest, "delete"), 202, 200));
     }
 
-    /** Empty when the blob was mounted; else the upload session's URL. */
-    private Optional<URI> startUpload(Digest digest, Optional<String> mountFrom) throws IOException {
+    /** An upload session: where to send, and the smallest chunk the registry takes (0: any). */
+    private record Session(URI location, long minChunk) {}
+
+    /** Empty when the blob was mounted; else the upload session. */
+    private Optional<Session> startUpload(Digest digest, Optional<String> mountFrom) throws IOException {
         String p = "/blobs/uploads/";
         List<String> scopes = new ArrayList<>(RegistryHttp.scopes(path, "pull,push"));
         if (mountFrom.isPresent()) {
@@ -306,7 +309,7 @@ public final class RegistryRepository {
         if (r.statusCode() == 201) {
             return Optional.empty();
         }
-        return Optional.of(location(call, r));
+        return Optional.of(new Session(location(call, r), r.headers().firstValueAsLong("OCI-Chunk-Min-Length").orElse(0)));
     }
 
     private URI location(RegistryHttp.Call call, HttpResponse<InputStream> r) {
@@ -332,9 +335,10 @@ public final class RegistryRepository {
         }
     }
 
-    private void uploadChunked(URI session, Digest digest, long size, Content content) throws IOException {
-        int chunk = settings.chunkSize();
-        URI at = session;
+    private void uploadChunked(Session session, Digest digest, long size, Content content) throws IOException {
+        // a registry may ask for larger chunks than we would send (OCI-Chunk-Min-Length)
+        int chunk = (int) Math.min(Math.max(settings.chunkSize(), session.minChunk()), Integer.MAX_VALUE - 8);
+        URI at = session.location();
         long offset = 0;
         try (InputStream in = content.open()) {
             byte[] buf = new byte[chunk];
@@ -353,7 +357,6 @@ public final class RegistryRepository {
                 RegistryHttp.close(r);
                 at = location(patch, r);
                 offset += n;
-                // a registry may ask for larger chunks than we would send (OCI-Chunk-Min-Length)
                 OptionalLong min = r.headers().firstValueAsLong("OCI-Chunk-Min-Length");
                 if (min.isPresent() && min.getAsLong() > buf.length && min.getAsLong() <= Integer.MAX_VALUE - 8) {
                     buf = new byte[(int) min.getAsLong()];

@@ -173,4 +173,23 @@ class RegistryClientIT {
         assertThat(json.get("Digest").asText()).isEqualTo(pushed.toString());
         assertThat(json.get("Layers").get(0).asText()).isEqualTo(TestImage.of("skopeo").layerDigest().toString());
     }
+
+    @Test
+    void wePullWhatSkopeoPushes() throws Exception {
+        Path skopeo = Tools.require("skopeo");
+        RegistryRepository src = client.repository(plain.host(), "it/skopeo-src");
+        TestImage image = TestImage.of("skopeo-copy");
+        Digest pushed = image.push(src, "v1");
+        Process p = new ProcessBuilder(skopeo.toString(), "copy", "--src-tls-verify=false", "--dest-tls-verify=false",
+                "docker://" + plain.host() + "/it/skopeo-src:v1", "docker://" + plain.host() + "/it/skopeo-dst:v1")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as("skopeo copy: %s", out).isZero();
+        RegistryRepository dst = client.repository(plain.host(), "it/skopeo-dst");
+        assertThat(dst.manifest("v1").digest()).isEqualTo(pushed);
+        try (InputStream in = dst.openBlob(image.layerDigest(), image.layer().length)) {
+            assertThat(in.readAllBytes()).isEqualTo(image.layer());
+        }
+    }
 }
