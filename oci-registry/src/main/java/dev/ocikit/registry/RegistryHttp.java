@@ -88,6 +88,13 @@ final class RegistryHttp {
         /** For messages: method and path, without a query (upload state is noise). */
         String describe() {
             String p = pathAndQuery;
+            if (p.startsWith("http://") || p.startsWith("https://")) {
+                URI u = URI.create(p);
+                p = u.getRawPath();
+                if (!sameOrigin(u, URI.create(u.getScheme() + "://" + registry))) {
+                    return method + " " + u.getHost() + p; // a blob store or upload host the registry sent us to
+                }
+            }
             int q = p.indexOf('?');
             return method + " " + registry + (q < 0 ? p : p.substring(0, q));
         }
