@@ -1,7 +1,9 @@
 package dev.ocikit.registry;
 
+import dev.ocikit.image.BlobInfo;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.DigestAlgorithm;
 import dev.ocikit.spec.DigestingInputStream;
 import dev.ocikit.spec.InvalidDigestException;
 import dev.ocikit.spec.InvalidReferenceException;
@@ -13,6 +15,7 @@ import dev.ocikit.spec.image.ImageIndex;
 import dev.ocikit.spec.image.MediaTypes;
 import dev.ocikit.spec.image.Parsed;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -266,6 +269,63 @@ public final class RegistryRepository {
     }
 
     /**
+     * Uploads a blob from a stream that can be read only once, hashing it on the way (one
+     * streamed {@code PATCH}, then the closing {@code PUT}). The upload is completed only if the
+     * content has {@code size} bytes (when not negative) and the {@code expected} digest (when
+     * given); otherwise the session is cancelled and nothing becomes visible. Does not check
+     * whether the repository has the blob already. The caller closes {@code content}.
+     *
+     * @return the digest and size of what was stored
+     * @throws DigestMismatchException if the content is not what was expected
+     */
+    public BlobInfo pushBlob(InputStream content, Optional<Digest> expected, long size) throws IOException {
+        Objects.requireNonNull(content, "content");
+        Session session = startUpload(null, Optional.empty()).orElseThrow();
+        DigestingInputStream hashing = new DigestingInputStream(new FilterInputStream(content) {
+            @Override
+            public void close() {
+                // the caller closes the content; HttpClient closing it at the end must not
+            }
+        }, expected.map(Digest::algorithm).orElse(DigestAlgorithm.SHA256));
+        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> hashing);
+        RegistryHttp.Call patch = new RegistryHttp.Call("PATCH", registry, session.location().toString(), Optional.of(path),
+                RegistryHttp.scopes(path, "pull,push"), Map.of("Content-Type", "application/octet-stream"),
+                Optional.of(() -> size >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream), false);
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(patch, 202, 204);
+        } catch (IOException | RuntimeException e) {
+            cancel(session.location());
+            throw e;
+        }
+        RegistryHttp.close(r);
+        URI at = location(patch, r);
+        hashing.transferTo(java.io.OutputStream.nullOutputStream()); // anything beyond the declared size counts
+        Digest actual = hashing.digest();
+        long count = hashing.count();
+        if ((size >= 0 && count != size) || expected.filter(e -> !e.equals(actual)).isPresent()) {
+            cancel(at);
+            Digest wanted = expected.orElse(actual);
+            throw new DigestMismatchException("blob to push to " + registry + "/" + path + " has " + count
+                    + " bytes and digest " + actual + ", but " + (size >= 0 ? size + " bytes" : "")
+                    + expected.map(e -> " digest " + e).orElse("") + " were declared; the upload was cancelled",
+                    wanted, actual);
+        }
+        RegistryHttp.Call put = new RegistryHttp.Call("PUT", registry, withDigest(at, actual), Optional.of(path),
+                RegistryHttp.scopes(path, "pull,push"), Map.of(), Optional.of(HttpRequest.BodyPublishers::noBody), true);
+        RegistryHttp.close(http.send(put, 201, 204));
+        return new BlobInfo(actual, count);
+    }
+
+    private void cancel(URI session) {
+        try {
+            RegistryHttp.close(http.sendRaw(call("DELETE", session.toString(), "pull,push")));
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("cancelling an upload session on {} failed: {}", registry, e.toString());
+        }
+    }
+
+    /**
      * Asks the registry to mount a blob from repository {@code from} (201); returns false if it
      * would not (it then offers an upload, which is cancelled).
      */
@@ -274,11 +334,7 @@ public final class RegistryRepository {
         if (session.isEmpty()) {
             return true;
         }
-        try {
-            RegistryHttp.close(http.sendRaw(call("DELETE", session.get().location().toString(), "pull,push")));
-        } catch (IOException e) {
-            LOG.debug("cancelling an unused upload session on {} failed: {}", registry, e.toString());
-        }
+        cancel(session.get().location()); // the registry offered an upload instead: not wanted here
         return false;
     }
 
@@ -295,6 +351,7 @@ public final class RegistryRepository {
         String p = "/blobs/uploads/";
         List<String> scopes = new ArrayList<>(RegistryHttp.scopes(path, "pull,push"));
         if (mountFrom.isPresent()) {
+            Objects.requireNonNull(digest, "digest");
             String from = mountFrom.get();
             if (!from.matches("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")) {
                 throw new InvalidReferenceException(from, "not a repository path to mount from");
