@@ -256,4 +256,39 @@ class FakeRegistryTest {
                 .hasValue("https://a/next");
         assertThat(Pagination.nextLink(List.of())).isEqualTo(Optional.empty());
     }
+
+    @Test
+    void chunkedUploadResolvesRelativeLocationsAndHonoursChunkMinimum() throws IOException {
+        byte[] blob = new byte[45];
+        new java.util.Random(3).nextBytes(blob);
+        Digest digest = Digest.sha256(blob);
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        HttpServer s = server("/", ex -> {
+            String m = ex.getRequestMethod();
+            String p = ex.getRequestURI().getPath();
+            if (m.equals("HEAD")) {
+                send(ex, 404, new byte[0]);
+            } else if (m.equals("POST")) {
+                log.add("POST " + p);
+                send(ex, 202, new byte[0], "Location", "session-1?state=a", "OCI-Chunk-Min-Length", "20");
+            } else if (m.equals("PATCH")) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                synchronized (received) {
+                    received.write(body, 0, body.length);
+                }
+                log.add("PATCH " + p + " " + ex.getRequestHeaders().getFirst("Content-Range") + " " + body.length);
+                send(ex, 202, new byte[0], "Location", "/upload/1?state=" + log.size());
+            } else if (m.equals("PUT")) {
+                log.add("PUT " + p + "?" + ex.getRequestURI().getQuery());
+                send(ex, 201, new byte[0]);
+            }
+        });
+        RegistryRepository repo = clientFor(s).chunkedUploadThreshold(0).chunkSize(3).build().repository(host(s), "ns/app");
+        assertThat(repo.pushBlob(digest, blob.length, RegistryRepository.Content.of(blob)))
+                .isEqualTo(RegistryRepository.BlobPush.UPLOADED);
+        assertThat(log).containsExactly("POST /v2/ns/app/blobs/uploads/", "PATCH /v2/ns/app/blobs/uploads/session-1 0-19 20",
+                "PATCH /upload/1 20-39 20", "PATCH /upload/1 40-44 5", "PUT /upload/1?state=4&digest=" + digest);
+        assertThat(received.toByteArray()).isEqualTo(blob);
+    }
 }

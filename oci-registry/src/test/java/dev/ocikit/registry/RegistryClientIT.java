@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.registry.testing.TestImage;
 import dev.ocikit.registry.testing.TestRegistry;
+import dev.ocikit.registry.testing.TestRegistryExtension;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.image.Descriptor;
@@ -19,26 +20,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The client against a real docker-registry: plain http here; the auth variants have their own tests below. */
 class RegistryClientIT {
+    @RegisterExtension
+    static final TestRegistryExtension REGISTRY = TestRegistryExtension.plain();
     static TestRegistry plain;
     static RegistryClient client;
 
     @BeforeAll
-    static void start() throws IOException {
-        plain = TestRegistry.plain();
+    static void start() {
+        plain = REGISTRY.registry();
+        // insecure, not plainHttp: exercises the https probe falling back to http, as --tls-verify=false
         client = RegistryClient.builder().insecure(plain.host()).build();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (plain != null) {
-            plain.close();
-        }
     }
 
     static void assertRoundTrip(RegistryRepository repo, TestImage image, String tag) throws IOException {
