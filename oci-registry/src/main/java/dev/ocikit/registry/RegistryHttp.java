@@ -382,9 +382,11 @@ final class RegistryHttp {
 
     private Token token(Call call, AuthChallenge c, Optional<Credentials> creds, List<String> extraScopes,
             boolean forceNew) throws IOException {
+        // Cached under the scopes the call needs, whatever extra scopes a challenge asked for, so
+        // that the next call of the same kind finds it.
+        String key = call.registry() + " " + String.join(" ", new TreeSet<>(call.scopes()));
         TreeSet<String> scopes = new TreeSet<>(call.scopes());
         scopes.addAll(extraScopes);
-        String key = call.registry() + " " + String.join(" ", scopes);
         Token cached = tokens.get(key);
         Instant now = settings.clock().instant();
         if (!forceNew && cached != null && now.isBefore(cached.expires())) {

@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 /** The harness itself: each variant starts, answers /v2/ as configured, and stops. */
-class TestRegistryIT {
+class RegistryHarnessIT {
 
     private static int ping(TestRegistry r) throws Exception {
         HttpClient.Builder b = HttpClient.newBuilder();
