@@ -1,0 +1,177 @@
+package dev.ocikit.registry;
+
+import dev.ocikit.image.BlobInfo;
+import dev.ocikit.image.spi.BlobWrite;
+import dev.ocikit.image.spi.ImageDestination;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.spi.InvalidTransportReferenceException;
+import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.Transport;
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.DigestMismatchException;
+import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.InvalidReferenceException;
+import dev.ocikit.spec.image.Descriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The {@code docker:} transport: an image in a registry, named as skopeo names it,
+ * {@code docker://NAME[:TAG|@DIGEST]} (a short name means {@code docker.io}, and a name without
+ * tag or digest means {@code :latest}).
+ *
+ * <p>Found through {@link java.util.ServiceLoader}, it uses a {@link RegistryClient} with default
+ * settings: anonymous, TLS verified. To bring credentials, CAs or insecure registries, construct
+ * it with a configured client ({@link #DockerTransport(RegistryClient)}) and hand it to
+ * {@code Transports.of(...)}, or use {@link #reference(ImageReference)}. Writing puts blobs
+ * (skipping those the repository has), manifests of an index's images by digest, and the
+ * top-level manifest under the tag on {@code commit}. Stateless and thread-safe.
+ */
+public final class DockerTransport implements Transport {
+    /** The transport's name. */
+    public static final String NAME = "docker";
+
+    private final RegistryClient client;
+
+    /** For {@link java.util.ServiceLoader}: a client with default settings. */
+    public DockerTransport() {
+        this(RegistryClient.builder().build());
+    }
+
+    /** A transport that talks to registries through {@code client}. */
+    public DockerTransport(RegistryClient client) {
+        this.client = Objects.requireNonNull(client, "client");
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public TransportReference parse(String reference) {
+        Objects.requireNonNull(reference, "reference");
+        String full = NAME + ":" + reference;
+        if (!reference.startsWith("//")) {
+            throw new InvalidTransportReferenceException(full, "a docker reference starts with // (docker://NAME[:TAG|@DIGEST])");
+        }
+        try {
+            return reference(ImageReference.parse(reference.substring(2)));
+        } catch (InvalidReferenceException e) {
+            throw new InvalidTransportReferenceException(full, e.getMessage());
+        }
+    }
+
+    /** A reference to {@code image} (with {@code :latest} if it has neither tag nor digest). */
+    public TransportReference reference(ImageReference image) {
+        return new Reference(this, image.withDefaultTag());
+    }
+
+    record Reference(DockerTransport transport, ImageReference image) implements TransportReference {
+        @Override
+        public String withinTransport() {
+            return "//" + image;
+        }
+
+        @Override
+        public Optional<ImageReference> dockerReference() {
+            return Optional.of(image);
+        }
+
+        @Override
+        public ImageSource openSource() {
+            return new Source(this, transport.client.repository(image));
+        }
+
+        @Override
+        public ImageDestination openDestination() {
+            return new Destination(this, transport.client.repository(image));
+        }
+
+        String tagOrDigest() {
+            return image.digest().map(Digest::toString).orElseGet(() -> image.tag().orElseThrow());
+        }
+    }
+
+    private record Source(Reference reference, RegistryRepository repo) implements ImageSource {
+        @Override
+        public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
+            return repo.manifest(instance.map(Digest::toString).orElseGet(reference::tagOrDigest));
+        }
+
+        @Override
+        public InputStream blob(Descriptor blob) throws IOException {
+            // foreign-layer urls are not fetched: the registry's copy or nothing
+            return repo.openBlob(blob.digest(), blob.size());
+        }
+
+        @Override
+        public void close() {
+            // connections belong to the shared client
+        }
+    }
+
+    private static final class Destination implements ImageDestination {
+        private final Reference reference;
+        private final RegistryRepository repo;
+        private volatile ManifestBlob top;
+
+        Destination(Reference reference, RegistryRepository repo) {
+            this.reference = reference;
+            this.repo = repo;
+        }
+
+        @Override
+        public TransportReference reference() {
+            return reference;
+        }
+
+        @Override
+        public Optional<BlobInfo> tryReuseBlob(Descriptor blob) throws IOException {
+            OptionalLong size = repo.blobSize(blob.digest());
+            return size.isPresent() ? Optional.of(new BlobInfo(blob.digest(), size.getAsLong() >= 0 ? size.getAsLong() : blob.size()))
+                    : Optional.empty();
+        }
+
+        @Override
+        public BlobInfo putBlob(InputStream content, BlobWrite blob) throws IOException {
+            return repo.pushBlob(content, blob.digest(), blob.size());
+        }
+
+        @Override
+        public void putManifest(ManifestBlob manifest, Optional<Digest> instance) throws IOException {
+            if (instance.isPresent()) {
+                if (!instance.get().equals(manifest.digest())) {
+                    throw new DigestMismatchException(instance.get(), manifest.digest());
+                }
+                repo.putManifest(manifest, List.of());
+            } else {
+                top = manifest; // the tag moves on commit
+            }
+        }
+
+        @Override
+        public void commit() throws IOException {
+            ManifestBlob m = top;
+            if (m == null) {
+                throw new IllegalStateException("commit before the image's manifest was put");
+            }
+            Optional<Digest> digest = reference.image().digest();
+            if (digest.isPresent() && !digest.get().equals(m.digest())) {
+                throw new DigestMismatchException("the image copied to " + reference.image() + " has digest "
+                        + m.digest() + ", not the one its name asks for", digest.get(), m.digest());
+            }
+            repo.putManifest(m, reference.image().tag().map(List::of).orElse(List.of()));
+        }
+
+        @Override
+        public void close() {
+            // nothing is held; an uncommitted image leaves only untagged blobs, as registries allow
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.ocikit.registry;
+
+import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.distribution.Catalog;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A client for registries that speak the OCI distribution spec (v1.1) and the Docker registry
+ * API v2, on {@link java.net.http.HttpClient}. Build one with {@link #builder()} and share it: it
+ * is thread-safe and long-lived, keeping connection pools, what it learnt about each registry's
+ * authentication, and Bearer tokens (cached per scope until shortly before they expire).
+ *
+ * <p>Work on one repository through {@link #repository(ImageReference)}. Authentication is
+ * anonymous, Basic or Bearer (the token flow, including identity tokens through the OAuth2
+ * {@code refresh_token} grant), chosen by the registry's {@code WWW-Authenticate} challenge, with
+ * credentials from the {@link CredentialProvider}. Redirects are followed by the client itself,
+ * dropping {@code Authorization} whenever scheme, host or port change. Connection failures, 5xx
+ * and 429 are retried a bounded number of times with exponential backoff and jitter, honouring
+ * {@code Retry-After}. TLS is verified unless a registry is marked insecure (then https without
+ * verification, falling back to plain http, as skopeo's {@code --tls-verify=false}). Nothing is
+ * read from system properties.
+ */
+public final class RegistryClient {
+    private final Settings settings;
+    private final RegistryHttp http;
+
+    private RegistryClient(Settings settings) {
+        this.settings = settings;
+        this.http = new RegistryHttp(settings);
+    }
+
+    /** A builder with the defaults listed on its methods. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Operations on the repository of {@code reference} (its tag or digest is ignored). */
+    public RegistryRepository repository(ImageReference reference) {
+        Objects.requireNonNull(reference, "reference");
+        return new RegistryRepository(http, settings, reference.domain(), reference.path());
+    }
+
+    /** Operations on repository {@code path} (such as {@code library/busybox}) of {@code registry} ({@code host[:port]}). */
+    public RegistryRepository repository(String registry, String path) {
+        return repository(new ImageReference(registry, path, Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * Checks that {@code registry} ({@code host[:port]}) answers the distribution API at
+     * {@code /v2/}, authenticating as needed.
+     *
+     * @throws UnauthorizedException if it refuses our credentials (or asks for some we lack)
+     * @throws RegistryException if it answers with another error
+     * @throws IOException if it cannot be reached
+     */
+    public void ping(String registry) throws IOException {
+        HttpResponse<InputStream> r = http.send(RegistryHttp.Call.get(registry, "/v2/", Optional.empty(), List.of()), 200);
+        RegistryHttp.close(r);
+    }
+
+    /**
+     * All repository names of the registry's catalog (a Docker registry API extension, often for
+     * administrators only), following {@code Link} pagination.
+     */
+    public List<String> catalog(String registry) throws IOException {
+        List<String> all = new ArrayList<>();
+        Pagination.follow(http, RegistryHttp.Call.get(registry, "/v2/_catalog?n=" + settings.pageSize(),
+                Optional.empty(), List.of("registry:catalog:*")), settings.maxListBody(), "catalog of " + registry,
+                body -> all.addAll(Catalog.parse(body).repositories()));
+        return List.copyOf(all);
+    }
+
+    /** The settings, immutable; package-private for the HTTP layer. */
+    record Settings(CredentialProvider credentials, Map<String, SSLContext> sslContexts, Optional<SSLContext> defaultSslContext,
+            Set<String> insecureRegistries, Set<String> plainHttpRegistries, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
+            Duration retryBackoff, Duration maxRetryWait, long maxManifestSize, long maxListBody, int pageSize,
+            long chunkedUploadThreshold, int chunkSize, int maxResumes, Optional<Executor> executor, Clock clock,
+            String userAgent) {
+
+        boolean insecure(String registry) {
+            return insecureRegistries.contains(registry) || plainHttpRegistries.contains(registry);
+        }
+
+        boolean plainHttp(String registry) {
+            return plainHttpRegistries.contains(registry);
+        }
+
+        Optional<SSLContext> sslContext(String registry) {
+            return Optional.ofNullable(sslContexts.get(registry)).or(() -> defaultSslContext);
+        }
+    }
+
+    /**
+     * Builds a {@link RegistryClient}. Not thread-safe; every setting applies to the client built,
+     * nothing is global.
+     */
+    public static final class Builder {
+        private CredentialProvider credentials = CredentialProvider.NONE;
+        private final Map<String, SSLContext> sslContexts = new HashMap<>();
+        private Optional<SSLContext> defaultSslContext = Optional.empty();
+        private final Set<String> insecure = new HashSet<>();
+        private final Set<String> plainHttp = new HashSet<>();
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration requestTimeout = Duration.ofMinutes(2);
+        private int maxAttempts = 4;
+        private Duration retryBackoff = Duration.ofMillis(250);
+        private Duration maxRetryWait = Duration.ofSeconds(30);
+        private long maxManifestSize = 4L << 20;
+        private int pageSize = 1000;
+        private long chunkedUploadThreshold = Long.MAX_VALUE;
+        private int chunkSize = 8 << 20;
+        private int maxResumes = 5;
+        private Optional<Executor> executor = Optional.empty();
+        private Clock clock = Clock.systemUTC();
+        private String userAgent = "ocikit";
+
+        private Builder() {}
+
+        /** Where credentials come from; default {@link CredentialProvider#NONE} (anonymous). */
+        public Builder credentials(CredentialProvider provider) {
+            this.credentials = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
+        /**
+         * The TLS context (trust store, client certificate) for {@code registry} ({@code host[:port]},
+         * as in image names); default: the JVM's default context.
+         */
+        public Builder sslContext(String registry, SSLContext context) {
+            sslContexts.put(Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(context, "context"));
+            return this;
+        }
+
+        /** The TLS context for registries without their own; default: the JVM's default context. */
+        public Builder defaultSslContext(SSLContext context) {
+            this.defaultSslContext = Optional.of(context);
+            return this;
+        }
+
+        /**
+         * Marks {@code registry} insecure: https without certificate verification, falling back to
+         * plain http. Default: every registry is secure.
+         */
+        public Builder insecure(String registry) {
+            insecure.add(Objects.requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /**
+         * Talks plain http to {@code registry}, without first trying https: for loopback test
+         * registries and other hosts known to have no TLS. Implies {@link #insecure}. Default: none.
+         */
+        public Builder plainHttp(String registry) {
+            plainHttp.add(Objects.requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /** Timeout for establishing a connection; default 30 s. */
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = positive(d, "connectTimeout");
+            return this;
+        }
+
+        /** Timeout for a response's headers to arrive (bodies stream without one); default 2 min. */
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = positive(d, "requestTimeout");
+            return this;
+        }
+
+        /** Attempts per request on connection failures, 5xx and 429 (1 = no retry); default 4. */
+        public Builder maxAttempts(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, got " + n);
+            }
+            this.maxAttempts = n;
+            return this;
+        }
+
+        /** First retry delay, doubled per attempt with jitter; default 250 ms. */
+        public Builder retryBackoff(Duration d) {
+            this.retryBackoff = Objects.requireNonNull(d, "retryBackoff");
+            return this;
+        }
+
+        /** Longest wait before a retry, also capping {@code Retry-After}; default 30 s. */
+        public Builder maxRetryWait(Duration d) {
+            this.maxRetryWait = Objects.requireNonNull(d, "maxRetryWait");
+            return this;
+        }
+
+        /** Largest manifest accepted; default 4 MiB (what distribution registries accept). */
+        public Builder maxManifestSize(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("maxManifestSize must be positive");
+            }
+            this.maxManifestSize = bytes;
+            return this;
+        }
+
+        /** Entries asked for per page of tag lists and catalogs ({@code n}); default 1000. */
+        public Builder pageSize(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("pageSize must be positive");
+            }
+            this.pageSize = n;
+            return this;
+        }
+
+        /**
+         * Blobs at least this large are uploaded in chunks ({@code PATCH} with {@code Content-Range});
+         * smaller ones in one {@code PUT}. Default: never chunked.
+         */
+        public Builder chunkedUploadThreshold(long bytes) {
+            this.chunkedUploadThreshold = bytes;
+            return this;
+        }
+
+        /** Size of upload chunks (raised to the registry's {@code OCI-Chunk-Min-Length}); default 8 MiB. */
+        public Builder chunkSize(int bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("chunkSize must be positive");
+            }
+            this.chunkSize = bytes;
+            return this;
+        }
+
+        /** Times a blob download is resumed with {@code Range} after the connection dropped; default 5. */
+        public Builder maxResumes(int n) {
+            this.maxResumes = Math.max(0, n);
+            return this;
+        }
+
+        /** The executor of the HTTP client; default the HttpClient's own. */
+        public Builder executor(Executor e) {
+            this.executor = Optional.of(e);
+            return this;
+        }
+
+        /** The clock for token expiry and {@code Retry-After} dates; default UTC system clock. */
+        public Builder clock(Clock c) {
+            this.clock = Objects.requireNonNull(c, "clock");
+            return this;
+        }
+
+        /** The User-Agent header; default {@code ocikit}. */
+        public Builder userAgent(String ua) {
+            this.userAgent = Objects.requireNonNull(ua, "userAgent");
+            return this;
+        }
+
+        public RegistryClient build() {
+            return new RegistryClient(new Settings(credentials, Map.copyOf(sslContexts), defaultSslContext,
+                    Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
+                    maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
+                    clock, userAgent));
+        }
+
+        private static Duration positive(Duration d, String name) {
+            if (d == null || d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+            return d;
+        }
+    }
+}
