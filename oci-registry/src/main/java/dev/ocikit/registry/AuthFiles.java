@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ocikit.spec.InvalidReferenceException;
 import dev.ocikit.spec.internal.Text;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -64,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * files); the default is the files only.
  *
  * <p>Instances are immutable and thread-safe; every lookup reads the files afresh, so a login by
- * another process is seen at once. Credentials never appear in logs, exception messages or
+ * another process is seen at once. Like containers/image, writers do not lock the file: two
+ * concurrent logins may lose one update, but the file is always whole (atomic rename). Credentials never appear in logs, exception messages or
  * {@link #toString()}.
  */
 public final class AuthFiles implements CredentialProvider {
@@ -188,7 +190,8 @@ public final class AuthFiles implements CredentialProvider {
      * Credentials for {@code key}: a registry ({@code quay.io}), a namespace in it
      * ({@code quay.io/team}) or a repository ({@code quay.io/team/app}); no tag, digest or scheme.
      *
-     * @throws ContainersConfigException if a file is malformed or the key is invalid
+     * @throws ContainersConfigException if a file is malformed
+     * @throws InvalidReferenceException if the key has a scheme, a tag or a digest
      * @throws CredentialHelperException if a helper failed
      */
     public Optional<Credentials> credentials(String key) throws IOException {
@@ -367,22 +370,21 @@ public final class AuthFiles implements CredentialProvider {
     /** Whether {@code key} is namespaced; refuses schemes, digests and tags as containers/image does. */
     private static boolean validateKey(String key) {
         Objects.requireNonNull(key, "key");
-        String shown = "\"" + Text.printable(key) + "\"";
         if (key.isEmpty()) {
-            throw new IllegalArgumentException("an auth key (registry[/namespace[/repository]]) must not be empty");
+            throw new InvalidReferenceException(key, "an auth key (registry[/namespace…]) must not be empty");
         }
         if (key.startsWith("http://") || key.startsWith("https://")) {
-            throw new IllegalArgumentException("auth key " + shown + " must not start with http:// or https://;"
+            throw new InvalidReferenceException(key, "an auth key must not start with http:// or https://;"
                     + " give the registry as host[:port]");
         }
         if (key.indexOf('@') >= 0) {
-            throw new IllegalArgumentException("auth key " + shown + " contains '@'; a key names a registry,"
+            throw new InvalidReferenceException(key, "an auth key contains '@'; it names a registry,"
                     + " namespace or repository, never a digest");
         }
         int slash = key.indexOf('/');
         if (slash >= 0 && key.indexOf(':', slash) >= 0) {
-            throw new IllegalArgumentException("auth key " + shown + " contains ':' after host[:port];"
-                    + " a key never carries a tag");
+            throw new InvalidReferenceException(key, "an auth key contains ':' after host[:port];"
+                    + " it never carries a tag");
         }
         return slash >= 0;
     }

@@ -130,10 +130,29 @@ final class CredentialHelperProcess {
             } catch (IOException e) {
                 // A helper may exit without reading stdin (for example "list"); its answer still counts.
             }
-            byte[] out = readBounded(p.getInputStream());
+            // Read on another thread so that a helper that hangs with stdout open still times out.
+            java.util.concurrent.FutureTask<byte[]> stdout = new java.util.concurrent.FutureTask<>(() -> readBounded(p.getInputStream()));
+            Thread reader = new Thread(stdout, "docker-credential-" + helper + " reader");
+            reader.setDaemon(true);
+            reader.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new CredentialHelperException("credential helper docker-credential-" + helper + " " + verb
-                        + " for " + Text.printable(serverUrl) + " did not finish within " + timeout.toSeconds() + " s");
+                        + " for " + Text.printable(serverUrl) + " did not finish within " + timeout.toMillis() + " ms");
+            }
+            byte[] out;
+            try {
+                out = stdout.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("reading the answer of docker-credential-" + helper, e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new CredentialHelperException("credential helper docker-credential-" + helper + " " + verb
+                        + " for " + Text.printable(serverUrl) + " exited but left its output open");
             }
             Result r = new Result(p.exitValue(), out);
             if (r.exit != 0 && !r.notFound() && !verb.equals("store")) {

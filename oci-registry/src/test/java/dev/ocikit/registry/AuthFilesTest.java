@@ -222,6 +222,17 @@ class AuthFilesTest {
     }
 
     @Test
+    void aHangingHelperTimesOut() throws IOException {
+        Path script = bin.resolve("docker-credential-hang");
+        Files.writeString(script, "#!/bin/sh\nexec /bin/sleep 30\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        CredentialHelperProcess runner = new CredentialHelperProcess(List.of(bin), env, java.time.Duration.ofMillis(300));
+        assertThatThrownBy(() -> runner.get("hang", "quay.io"))
+                .isInstanceOf(CredentialHelperException.class)
+                .hasMessage("credential helper docker-credential-hang get for quay.io did not finish within 300 ms");
+    }
+
+    @Test
     void credsStoreIsAskedWhenAuthsHaveNothing() throws IOException {
         installHelper("store");
         write(home.resolve(".docker/config.json"), "{\"credsStore\":\"store\",\"auths\":{\"docker.io\":{},"
