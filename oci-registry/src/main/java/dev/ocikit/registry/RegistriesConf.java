@@ -38,8 +38,9 @@ import java.util.stream.Stream;
  * drop-ins in {@code $HOME/.config/containers/registries.conf.d}); otherwise
  * {@code /etc/containers/registries.conf}. Unless the per-user file was chosen, drop-ins come
  * from {@code /etc/containers/registries.conf.d} and then the per-user directory. A missing main
- * file is an empty configuration. Drop-ins are the {@code *.conf} files of each directory
- * (subdirectories included) in name order; each overrides what came before:
+ * file is an empty configuration (an explicitly chosen one must exist). Drop-ins are the
+ * {@code *.conf} files of each directory (not of its subdirectories) in name order, and must
+ * use the version 2 format; each overrides what came before:
  * {@code unqualified-search-registries}, {@code short-name-mode} and {@code credential-helpers}
  * when it sets them, a {@code [[registry]]} with the same prefix as a whole, aliases one by one
  * (an empty value removes one). {@link #loader()} overrides every path.
@@ -110,8 +111,8 @@ public final class RegistriesConf {
 
     /**
      * A {@code [[registry]]} table after containers/image's processing: the prefix defaults to the
-     * location, the location to the prefix (except for {@code *.example.com} prefixes, whose
-     * location stays empty, meaning "the image's own host").
+     * location; only a {@code *.example.com} prefix may go without a location (empty here,
+     * meaning "the image's own host").
      *
      * @param prefix what image names it applies to: {@code host[:port][/path…]} or {@code *.domain}
      * @param location where those images really are; empty for a wildcard prefix without location
@@ -178,13 +179,13 @@ public final class RegistriesConf {
     }
 
     /**
-     * Exactly these files, merged in order as a main file and its drop-ins (missing files are
-     * skipped); no {@code short-name-aliases.conf}.
+     * Exactly these files, merged in order as a main file and its drop-ins (so only the first
+     * may use the version 1 format; missing files are skipped); no {@code short-name-aliases.conf}.
      */
     public static RegistriesConf load(Path... files) throws IOException {
         Parsed merged = new Parsed();
-        for (Path f : files) {
-            readFile(f).ifPresent(merged::update);
+        for (int i = 0; i < files.length; i++) {
+            readFile(files[i], i > 0).ifPresent(merged::update);
         }
         return finish(merged, Optional.empty());
     }
@@ -267,10 +268,14 @@ public final class RegistriesConf {
                 dirs = dropInDirectories;
             }
             Parsed merged = new Parsed();
-            readFile(main).ifPresent(merged::update);
+            Optional<Parsed> mainConf = readFile(main, false);
+            if (mainConf.isEmpty() && explicit.isPresent()) {
+                throw new ContainersConfigException(main, null, "does not exist");
+            }
+            mainConf.ifPresent(merged::update);
             for (Path dir : dirs) {
                 for (Path f : dropIns(dir)) {
-                    readFile(f).ifPresent(merged::update);
+                    readFile(f, true).ifPresent(merged::update);
                 }
             }
             Optional<Path> cache = aliasesFile != null ? aliasesFile
@@ -280,7 +285,7 @@ public final class RegistriesConf {
         }
     }
 
-    /** The {@code *.conf} regular files under {@code dir}, depth first in name order. */
+    /** The {@code *.conf} files directly in {@code dir}, in name order (subdirectories are not read). */
     private static List<Path> dropIns(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(dir)) {
@@ -291,9 +296,7 @@ public final class RegistriesConf {
             entries = s.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
         }
         for (Path p : entries) {
-            if (Files.isDirectory(p)) {
-                out.addAll(dropIns(p));
-            } else if (Files.isRegularFile(p) && p.getFileName().toString().endsWith(".conf")) {
+            if (!Files.isDirectory(p) && p.getFileName().toString().endsWith(".conf")) {
                 out.add(p);
             }
         }
@@ -376,7 +379,7 @@ public final class RegistriesConf {
         }
     }
 
-    private static Optional<Parsed> readFile(Path file) throws IOException {
+    private static Optional<Parsed> readFile(Path file, boolean dropIn) throws IOException {
         Optional<JsonNode> tree = readToml(file);
         if (tree.isEmpty()) {
             return Optional.empty();
@@ -427,6 +430,10 @@ public final class RegistriesConf {
             v2 = true;
         }
         if (root.has("registries")) {
+            if (dropIn) {
+                throw new ContainersConfigException(file, "registries", "drop-in files must use the version 2 format"
+                        + " ([[registry]], unqualified-search-registries), not [registries.*]");
+            }
             convertV1(file, root.get("registries"), p, v2);
         }
         return Optional.of(p);
@@ -482,7 +489,8 @@ public final class RegistriesConf {
                         + "\" must have the form *.example.com (no port, path, tag or digest)");
             }
         } else if (location.isEmpty()) {
-            location = prefix;
+            throw new ContainersConfigException(file, key + ".location", "is not set; only a wildcard prefix"
+                    + " (*.example.com) may go without a location");
         }
         if (n.has("pull-from-mirror")) {
             throw new ContainersConfigException(file, key + ".pull-from-mirror",
@@ -737,13 +745,16 @@ public final class RegistriesConf {
      * optionally with a tag or digest); the first table wins a tie. A prefix matches whole
      * components only: {@code example.com/foo} matches {@code example.com/foo/bar} and
      * {@code example.com/foo:1} but not {@code example.com/foobar}; {@code *.example.com}
-     * matches the hosts under example.com, at any depth, but not example.com itself.
+     * matches the hosts under example.com, at any depth, but not example.com itself. As in
+     * containers/image, the longest prefix wins, so {@code *.sub.example.com} beats
+     * {@code *.example.com}, and {@code example.com} also matches {@code example.com:5000}.
      */
     public Optional<Registry> registryFor(String name) {
         Registry best = null;
         int bestLength = -1;
         for (Registry r : registries) {
-            int len = matchLength(name, r.prefix());
+            // Like containers/image, the longer prefix wins, not the longer match.
+            int len = matchLength(name, r.prefix()) < 0 ? -1 : r.prefix().length();
             if (len > bestLength) {
                 best = r;
                 bestLength = len;

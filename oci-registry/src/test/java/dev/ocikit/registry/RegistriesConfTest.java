@@ -73,12 +73,14 @@ class RegistriesConfTest {
         Path main = write(etc.resolve("registries.conf"), "unqualified-search-registries = [\"main.example.com\"]\nshort-name-mode = \"enforcing\"\n");
         Path b = write(etc.resolve("registries.conf.d/20-b.conf"), "unqualified-search-registries = [\"b.example.com\"]\n");
         Path a = write(etc.resolve("registries.conf.d/10-a.conf"), "short-name-mode = \"disabled\"\n");
-        Path sub = write(etc.resolve("registries.conf.d/15-sub/x.conf"), "credential-helpers = [\"pass\"]\n");
+        write(etc.resolve("registries.conf.d/15-sub/x.conf"), "credential-helpers = [\"pass\"]\n");
+        Path c15 = write(etc.resolve("registries.conf.d/15.conf"), "credential-helpers = [\"pass\"]\n");
         write(etc.resolve("registries.conf.d/99-ignored.conf.bak"), "this is = not toml [");
         Path user = write(home.resolve(".config/containers/registries.conf.d/00-user.conf"),
                 "unqualified-search-registries = [\"user.example.com\", \"docker.io\"]\n");
         RegistriesConf c = load();
-        assertThat(c.files()).containsExactly(main, a, sub, b, user);
+        // subdirectories of a drop-in directory are not read
+        assertThat(c.files()).containsExactly(main, a, c15, b, user);
         assertThat(c.unqualifiedSearchRegistries()).containsExactly("user.example.com", "docker.io");
         assertThat(c.shortNameMode()).isEqualTo(ShortNameMode.DISABLED);
         assertThat(c.credentialHelpers()).containsExactly("pass");
@@ -107,6 +109,11 @@ class RegistriesConfTest {
         assertThat(c.unqualifiedSearchRegistries()).containsExactly("custom.example.com");
         RegistriesConf only = RegistriesConf.loader().environment(env).mainFile(custom).dropInDirectories().load();
         assertThat(only.files()).containsExactly(custom);
+        // an explicitly chosen file must exist
+        Path absent = tmp.resolve("absent.conf");
+        assertThatThrownBy(() -> RegistriesConf.loader().environment(env).mainFile(absent).load())
+                .isInstanceOf(ContainersConfigException.class)
+                .hasMessage(absent + ": does not exist");
     }
 
     @Test
@@ -163,6 +170,8 @@ class RegistriesConfTest {
         assertThat(c.registryFor(ref("example.com/foobar")).orElseThrow().location()).isEqualTo("all.example.net");
         assertThat(c.registryFor(ref("example.com/foo")).orElseThrow().location()).isEqualTo("foo.example.net/x");
         assertThat(c.registryFor(ref("example.comx/foo"))).isEmpty();
+        // containers/image lets a host prefix match the same host with a port
+        assertThat(c.registryFor(ref("example.com:5000/foo")).orElseThrow().location()).isEqualTo("all.example.net");
         assertThat(refs(c.pullSources(ref("example.com/foo/app:1")))).containsExactly("foo.example.net/x/app:1");
         assertThat(refs(c.pullSources(ref("example.com/foo@" + DIGEST)))).containsExactly("foo.example.net/x@" + DIGEST);
     }
@@ -190,8 +199,8 @@ class RegistriesConfTest {
         assertThat(c.registryFor(ref("a.b.example.com:5000/x"))).contains(wild);
         assertThat(c.registryFor(ref("example.com/x"))).isEmpty();
         assertThat(c.registryFor(ref("a.example.community/x"))).isEmpty();
-        // Both wildcards end at the same place, so (as in containers/image) the first in prefix order wins.
-        assertThat(c.registryFor(ref("x.sub.example.com/x"))).contains(wild);
+        // the longer prefix wins
+        assertThat(c.registryFor(ref("x.sub.example.com/x")).orElseThrow().prefix()).isEqualTo("*.sub.example.com");
         assertThat(c.registryFor(ref("x.blocked.org/x")).orElseThrow().blocked()).isTrue();
         assertThat(c.pullSources(ref("a.example.com/x:1"))).containsExactly(new PullSource(ref("a.example.com/x:1"), true, false));
         assertThatThrownBy(() -> c.pullSources(ref("x.blocked.org/x")))
@@ -355,6 +364,12 @@ class RegistriesConfTest {
         assertThat(c.registries()).containsExactly(
                 new Registry("evil.example.com", "evil.example.com", false, true, false, List.of()),
                 new Registry("insecure.local:5000", "insecure.local:5000", true, true, false, List.of()));
+        Path v1 = tmp.resolve("one.conf");
+        Path dropIn = write(tmp.resolve("drop.conf"), "[registries.search]\nregistries = [\"quay.io\"]\n");
+        assertThatThrownBy(() -> RegistriesConf.load(v1, dropIn))
+                .isInstanceOf(ContainersConfigException.class)
+                .hasMessage(dropIn + ": registries: drop-in files must use the version 2 format"
+                        + " ([[registry]], unqualified-search-registries), not [registries.*]");
         assertThatThrownBy(() -> conf("unqualified-search-registries = []\n[registries.search]\nregistries = []\n"))
                 .isInstanceOf(ContainersConfigException.class)
                 .hasMessageContaining(": registries: mixes the version 1 format");
@@ -376,6 +391,8 @@ class RegistriesConfTest {
         assertInvalid("unqualified-search-registries = [\"https://quay.io\"]",
                 "unqualified-search-registries[0]: \"https://quay.io\" has a URL scheme, which is not supported; write host[:port][/path]");
         assertInvalid("[[registry]]\ninsecure = true", "registry[0]: neither prefix nor location is set");
+        assertInvalid("[[registry]]\nprefix = \"a.example.com/x\"",
+                "registry[0].location: is not set; only a wildcard prefix (*.example.com) may go without a location");
         assertInvalid("[[registry]]\nlocation = \"a.example.com\"\ninsecure = \"yes\"", "registry[0].insecure: must be true or false");
         assertInvalid("[[registry]]\nprefix = \"*.example.com/foo\"",
                 "registry[0].prefix: wildcard prefix \"*.example.com/foo\" must have the form *.example.com (no port, path, tag or digest)");
