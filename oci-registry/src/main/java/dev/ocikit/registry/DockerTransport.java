@@ -25,8 +25,8 @@ import java.util.OptionalLong;
  * {@code docker://NAME[:TAG|@DIGEST]} (a short name means {@code docker.io}, and a name without
  * tag or digest means {@code :latest}).
  *
- * <p>Found through {@link java.util.ServiceLoader}, it uses a {@link RegistryClient} with default
- * settings: anonymous, TLS verified. To bring credentials, CAs or insecure registries, construct
+ * <p>Found through {@link java.util.ServiceLoader}, it uses a {@link RegistryClient} configured
+ * from the machine's containers files, as Skopeo's is. To configure it otherwise, construct
  * it with a configured client ({@link #DockerTransport(RegistryClient)}) and hand it to
  * {@code Transports.of(...)}, or use {@link #reference(ImageReference)}. Writing puts blobs
  * (skipping those the repository has), manifests of an index's images by digest, and the
@@ -36,16 +36,49 @@ public final class DockerTransport implements Transport {
     /** The transport's name. */
     public static final String NAME = "docker";
 
-    private final RegistryClient client;
+    private final java.util.function.Supplier<RegistryClient> client;
 
-    /** For {@link java.util.ServiceLoader}: a client with default settings. */
+    /**
+     * For {@link java.util.ServiceLoader}: a client configured from this machine's containers
+     * files ({@code registries.conf}, {@code auth.json}, credential helpers, {@code certs.d}), as
+     * Skopeo's would be. The files are read on first use, so a broken file fails the
+     * {@code docker://} operation that needs it, with a message naming it, not every transport.
+     */
     public DockerTransport() {
-        this(RegistryClient.builder().build());
+        this.client = memoize(() -> {
+            try {
+                return RegistryClient.builder().containersConfig(ContainersEnvironment.system()).build();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
     /** A transport that talks to registries through {@code client}. */
     public DockerTransport(RegistryClient client) {
-        this.client = Objects.requireNonNull(client, "client");
+        RegistryClient fixed = Objects.requireNonNull(client, "client");
+        this.client = () -> fixed;
+    }
+
+    private static java.util.function.Supplier<RegistryClient> memoize(java.util.function.Supplier<RegistryClient> make) {
+        return new java.util.function.Supplier<>() {
+            private volatile RegistryClient made;
+
+            @Override
+            public RegistryClient get() {
+                RegistryClient c = made;
+                if (c == null) {
+                    synchronized (this) {
+                        c = made;
+                        if (c == null) {
+                            c = make.get();
+                            made = c;
+                        }
+                    }
+                }
+                return c;
+            }
+        };
     }
 
     @Override
@@ -85,12 +118,12 @@ public final class DockerTransport implements Transport {
 
         @Override
         public ImageSource openSource() {
-            return new Source(this, transport.client.repository(image));
+            return new Source(this, transport.client.get().repository(image));
         }
 
         @Override
         public ImageDestination openDestination() {
-            return new Destination(this, transport.client.repository(image));
+            return new Destination(this, transport.client.get().repository(image));
         }
 
         String tagOrDigest() {

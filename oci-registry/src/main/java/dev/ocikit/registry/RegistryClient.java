@@ -86,13 +86,16 @@ public final class RegistryClient {
 
     /** The settings, immutable; package-private for the HTTP layer. */
     record Settings(CredentialProvider credentials, Map<String, SSLContext> sslContexts, Optional<SSLContext> defaultSslContext,
+            java.util.function.Function<String, Optional<SSLContext>> sslLookup,
+            java.util.function.Predicate<String> insecureLookup,
             Set<String> insecureRegistries, Set<String> plainHttpRegistries, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
             Duration retryBackoff, Duration maxRetryWait, long maxManifestSize, long maxListBody, int pageSize,
             long chunkedUploadThreshold, int chunkSize, int maxResumes, Optional<Executor> executor, Clock clock,
             String userAgent) {
 
         boolean insecure(String registry) {
-            return insecureRegistries.contains(registry) || plainHttpRegistries.contains(registry);
+            return insecureRegistries.contains(registry) || plainHttpRegistries.contains(registry)
+                    || insecureLookup.test(registry);
         }
 
         boolean plainHttp(String registry) {
@@ -100,7 +103,8 @@ public final class RegistryClient {
         }
 
         Optional<SSLContext> sslContext(String registry) {
-            return Optional.ofNullable(sslContexts.get(registry)).or(() -> defaultSslContext);
+            return Optional.ofNullable(sslContexts.get(registry)).or(() -> sslLookup.apply(registry))
+                    .or(() -> defaultSslContext);
         }
     }
 
@@ -112,6 +116,8 @@ public final class RegistryClient {
         private CredentialProvider credentials = CredentialProvider.NONE;
         private final Map<String, SSLContext> sslContexts = new HashMap<>();
         private Optional<SSLContext> defaultSslContext = Optional.empty();
+        private java.util.function.Function<String, Optional<SSLContext>> sslLookup = registry -> Optional.empty();
+        private java.util.function.Predicate<String> insecureLookup = registry -> false;
         private final Set<String> insecure = new HashSet<>();
         private final Set<String> plainHttp = new HashSet<>();
         private Duration connectTimeout = Duration.ofSeconds(30);
@@ -140,6 +146,34 @@ public final class RegistryClient {
          * The TLS context (trust store, client certificate) for {@code registry} ({@code host[:port]},
          * as in image names); default: the JVM's default context.
          */
+        /**
+         * Configures the client from the files Podman and Skopeo use, found as containers/image
+         * finds them in {@code environment}: credentials from {@code auth.json} and credential
+         * helpers (with {@code registries.conf}'s {@code credential-helpers}), registries marked
+         * {@code insecure} in {@code registries.conf}, and per-registry CAs and client
+         * certificates from {@code certs.d}. Settings made explicitly on this builder win.
+         *
+         * @throws ContainersConfigException if a file is malformed (it names the file and key)
+         */
+        public Builder containersConfig(ContainersEnvironment environment) throws IOException {
+            RegistriesConf conf = RegistriesConf.load(environment);
+            credentials(conf.authFiles(AuthFiles.forEnvironment(environment)));
+            CertsDirectories certs = CertsDirectories.forEnvironment(environment);
+            Map<String, Optional<SSLContext>> cache = new java.util.concurrent.ConcurrentHashMap<>();
+            sslLookup = registry -> cache.computeIfAbsent(registry, r -> {
+                if (certs.directoryFor(r).isEmpty()) {
+                    return Optional.empty();
+                }
+                try {
+                    return Optional.of(certs.sslContext(r));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            insecureLookup = registry -> conf.registryFor(registry).map(RegistriesConf.Registry::insecure).orElse(false);
+            return this;
+        }
+
         public Builder sslContext(String registry, SSLContext context) {
             sslContexts.put(Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(context, "context"));
             return this;
@@ -263,7 +297,8 @@ public final class RegistryClient {
         }
 
         public RegistryClient build() {
-            return new RegistryClient(new Settings(credentials, Map.copyOf(sslContexts), defaultSslContext,
+            return new RegistryClient(new Settings(credentials, Map.copyOf(sslContexts), defaultSslContext, sslLookup,
+                    insecureLookup,
                     Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
                     maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
                     clock, userAgent));

@@ -45,6 +45,21 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
 
+    @Option(names = "--src-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
+    Boolean srcTlsVerify;
+
+    @Option(names = "--dest-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
+    Boolean destTlsVerify;
+
+    @Option(names = "--src-creds", paramLabel = "USER[:PASSWORD]")
+    String srcCreds;
+
+    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]")
+    String destCreds;
+
+    @Option(names = "--authfile", paramLabel = "PATH", description = "auth.json for both sides")
+    java.nio.file.Path authfile;
+
     @Parameters(index = "0", paramLabel = "SOURCE")
     String source;
 
@@ -54,7 +69,10 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Copy copy = Copy.from(Sources.parse(source, parent.root())).to(Sources.parse(destination, parent.root()));
+        var from = RegistryOptions.docker(source, srcTlsVerify, srcCreds, authfile).orElseGet(() -> Sources.parse(source, parent.root()));
+        var to = RegistryOptions.docker(destination, destTlsVerify, destCreds, authfile)
+                .orElseGet(() -> Sources.parse(destination, parent.root()));
+        Copy copy = Copy.from(from).to(to);
         if (all) {
             copy = copy.allPlatforms();
         } else if (platform != null) {

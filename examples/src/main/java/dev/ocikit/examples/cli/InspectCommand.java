@@ -42,8 +42,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
     String platform;
 
-    @Parameters(paramLabel = "IMAGE", description = "e.g. oci:/srv/layout:app, dir:/tmp/img, ocikit:busybox")
+    @Parameters(paramLabel = "IMAGE", description = "e.g. docker://quay.io/fedora/fedora:40, oci:/srv/layout:app, ocikit:busybox")
     String image;
+
+    @picocli.CommandLine.Mixin
+    RegistryOptions registry = new RegistryOptions();
 
     /** The summary skopeo prints, field for field. */
     @JsonPropertyOrder({"Name", "Digest", "RepoTags", "Created", "DockerVersion", "Labels", "Architecture", "Variant",
@@ -68,7 +71,8 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        TransportReference ref = Sources.parse(image, parent.root());
+        TransportReference ref = RegistryOptions.docker(image, registry.tlsVerify, registry.creds, registry.authfile)
+                .orElseGet(() -> Sources.parse(image, parent.root()));
         try (ImageSource src = ref.openSource()) {
             if (raw && !config) {
                 ManifestBlob top = src.manifest(Optional.empty());

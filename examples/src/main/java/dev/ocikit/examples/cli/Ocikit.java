@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         versionProvider = Ocikit.Version.class,
         description = "Inspect, copy, run and build OCI images without a daemon.",
         subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class,
-                StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+                StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class,
+                RegistryCommands.ListTags.class, RegistryCommands.Login.class, RegistryCommands.Logout.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -40,7 +41,8 @@ public final class Ocikit implements Callable<Integer> {
         // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("Error: " + e.getMessage());
-            return e instanceof dev.ocikit.spec.OciException || e instanceof java.io.IOException ? 125 : 1;
+            return e instanceof dev.ocikit.spec.OciException || e instanceof java.io.IOException
+                    || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException ? 125 : 1;
         });
         return cli;
     }
