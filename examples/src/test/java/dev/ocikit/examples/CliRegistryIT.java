@@ -76,4 +76,36 @@ class CliRegistryIT {
             assertThat(denied.exit()).isEqualTo(125);
         }
     }
+
+    @Test
+    void pullIntoTheStorePushBackAndDelete() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app/etc"));
+        Files.writeString(app.resolve("greeting"), "hi\n");
+        ImageFromDirectory.main(new String[] {tmp.resolve("app").toString(), tmp.resolve("layout").toString(), "v1"});
+        String root = tmp.resolve("store").toString();
+        try (TestRegistry registry = TestRegistry.plain()) {
+            String host = registry.host();
+            assertThat(ocikit("copy", "-q", "--dest-tls-verify=false", "oci:" + tmp.resolve("layout") + ":v1",
+                    "docker://" + host + "/demo/app:1").exit()).isZero();
+
+            Run pull = ocikit("--root", root, "pull", "--tls-verify=false", host + "/demo/app:1");
+            assertThat(pull.exit()).as(pull.err()).isZero();
+            assertThat(pull.out()).startsWith("Trying to pull " + host + "/demo/app:1...");
+            String id = pull.out().lines().reduce((a, b) -> b).orElseThrow();
+            assertThat(ocikit("--root", root, "images", "-q").out().trim()).isEqualTo(id.substring(0, 12));
+
+            Run push = ocikit("--root", root, "push", "--tls-verify=false", host + "/demo/app:1", host + "/other/app:2");
+            assertThat(push.exit()).as(push.err()).isZero();
+            Run inspect = ocikit("inspect", "--tls-verify=false", "docker://" + host + "/other/app:2");
+            assertThat(inspect.exit()).as(inspect.err()).isZero();
+            assertThat(Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Digest"))
+                    .isEqualTo(Json.tree(ocikit("inspect", "--tls-verify=false", "docker://" + host + "/demo/app:1")
+                            .out().getBytes(StandardCharsets.UTF_8), "inspect").get("Digest"));
+
+            assertThat(ocikit("delete", "--tls-verify=false", "docker://" + host + "/other/app:2").exit()).isZero();
+            Run gone = ocikit("inspect", "--tls-verify=false", "docker://" + host + "/other/app:2");
+            assertThat(gone.exit()).isEqualTo(125);
+            assertThat(gone.err()).containsIgnoringCase("manifest unknown");
+        }
+    }
 }

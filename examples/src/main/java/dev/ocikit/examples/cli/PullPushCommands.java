@@ -1,0 +1,185 @@
+package dev.ocikit.examples.cli;
+
+import dev.ocikit.image.Copy;
+import dev.ocikit.image.CopyListener;
+import dev.ocikit.image.CopyResult;
+import dev.ocikit.image.ImageStore;
+import dev.ocikit.image.StoreTransport;
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.registry.DockerTransport;
+import dev.ocikit.registry.ManifestUnknownException;
+import dev.ocikit.registry.RegistriesConf;
+import dev.ocikit.registry.RegistryRepository;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.MediaTypes;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Podman's {@code pull} and {@code push}, and Skopeo's {@code delete}. */
+final class PullPushCommands {
+    private PullPushCommands() {}
+
+    static CopyListener progress(PrintWriter out, boolean quiet) {
+        if (quiet) {
+            return CopyListener.NONE;
+        }
+        return new CopyListener() {
+            @Override
+            public void blobEnded(Descriptor blob, Outcome outcome) {
+                synchronized (out) {
+                    out.printf("Copying %s %s %s%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob",
+                            blob.digest().shortId(), outcome == Outcome.REUSED ? "skipped: already exists" : outcome == Outcome.COPIED ? "done" : "failed");
+                    out.flush();
+                }
+            }
+        };
+    }
+
+    /** Whether {@code image} starts with a known transport's name and a colon. */
+    static boolean names(String image) {
+        int colon = image.indexOf(':');
+        return colon > 0 && Sources.transports().get(image.substring(0, colon)).isPresent();
+    }
+
+    static Path storeRoot(Ocikit parent) {
+        return parent.root().orElseGet(ImageStore::defaultRoot);
+    }
+
+    @Command(name = "pull", description = "Copy an image into the local store, as podman pull does:"
+            + " a bare name means a registry (short names resolved through registries.conf), a transport prefix any source.")
+    static final class Pull implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Mixin
+        RegistryOptions registry = new RegistryOptions();
+
+        @Option(names = {"-q", "--quiet"})
+        boolean quiet;
+
+        @Parameters(paramLabel = "IMAGE")
+        String image;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            List<String> candidates = new ArrayList<>();
+            boolean hasTransport = names(image);
+            if (hasTransport) {
+                candidates.add(image);
+            } else {
+                for (ImageReference r : RegistriesConf.load().resolveShortName(image)) {
+                    candidates.add("docker://" + r);
+                }
+            }
+            IOException last = null;
+            for (String candidate : candidates) {
+                TransportReference from = RegistryOptions.docker(candidate, registry.tlsVerify, registry.creds, registry.authfile)
+                        .orElseGet(() -> Sources.parse(candidate, parent.root()));
+                String name = from.dockerReference().map(ImageReference::toString)
+                        .orElse("localhost/" + Path.of(from.withinTransport()).getFileName());
+                if (!quiet) {
+                    out.println("Trying to pull " + (from.dockerReference().isPresent() ? name : candidate) + "...");
+                    out.flush();
+                }
+                try {
+                    CopyResult result = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name))
+                            .onProgress(progress(out, quiet)).run();
+                    if (!quiet) {
+                        out.println("Writing manifest to image destination");
+                    }
+                    out.println(ImageStore.open(storeRoot(parent)).resolve(name).id().encoded());
+                    return 0;
+                } catch (ManifestUnknownException e) {
+                    last = new IOException(candidate + ": " + e.getMessage(), e);
+                } catch (IOException e) {
+                    last = e;
+                }
+                if (candidates.size() == 1) {
+                    break;
+                }
+            }
+            throw last != null ? last : new IOException("nothing to pull for " + image);
+        }
+    }
+
+    @Command(name = "push", description = "Copy an image from the local store to a registry or any transport, as podman push does.")
+    static final class Push implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Mixin
+        RegistryOptions registry = new RegistryOptions();
+
+        @Option(names = {"-q", "--quiet"})
+        boolean quiet;
+
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "DESTINATION",
+                description = "default: the image's own name in its registry")
+        String destination;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            String target = destination;
+            if (target == null) {
+                target = "docker://" + ImageStore.normalizeName(image);
+            } else if (!names(target)) {
+                target = "docker://" + target; // as Podman: no known transport prefix means a registry
+            }
+            String dest = target;
+            TransportReference to = RegistryOptions.docker(dest, registry.tlsVerify, registry.creds, registry.authfile)
+                    .orElseGet(() -> Sources.parse(dest, parent.root()));
+            Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to).onProgress(progress(out, quiet)).run();
+            if (!quiet) {
+                out.println("Writing manifest to image destination");
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete an image from a registry, as skopeo delete does.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        RegistryOptions registry = new RegistryOptions();
+
+        @Parameters(paramLabel = "docker://IMAGE")
+        String image;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!image.startsWith(DockerTransport.NAME + "://")) {
+                throw new IllegalArgumentException("delete needs a docker:// image, not " + image);
+            }
+            ImageReference ref = ImageReference.parse(image.substring(DockerTransport.NAME.length() + 3)).withDefaultTag();
+            RegistryRepository repo = registry.client(ref.domain()).repository(ref);
+            Digest digest = ref.digest().isPresent() ? ref.digest().get()
+                    : repo.manifestDescriptor(ref.tag().orElseThrow()).orElseThrow(
+                            () -> new IllegalArgumentException(ref + " does not exist")).digest();
+            repo.deleteManifest(digest);
+            return 0;
+        }
+    }
+}
