@@ -276,8 +276,10 @@ public final class Unpacker {
             Set<Path> upper = new HashSet<>();
             madeDirectories.clear();
             try (InputStream blob = layer.opener().open();
-                    LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits)) {
-                TarGuard guard = new TarGuard(uncompressed, limits);
+                    LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits);
+                    // Decompressing and hashing on another thread; closed (and stopped) before the streams it reads.
+                    InputStream ahead = parallel ? new ReadAheadInputStream(uncompressed) : uncompressed) {
+                TarGuard guard = new TarGuard(ahead, limits);
                 TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
                 long seen = 0;
                 try {
@@ -305,7 +307,7 @@ public final class Unpacker {
                 }
                 entries += seen;
                 // The DiffID covers the whole uncompressed stream, padding after the archive included.
-                uncompressed.transferTo(OutputStream.nullOutputStream());
+                ahead.transferTo(OutputStream.nullOutputStream());
                 Digest diffId = uncompressed.diffId();
                 if (layer.diffId().isPresent() && !layer.diffId().get().equals(diffId)) {
                     throw new DigestMismatchException("layer " + layer.description() + " unpacks to DiffID " + diffId
