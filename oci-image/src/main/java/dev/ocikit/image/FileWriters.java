@@ -28,10 +28,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caller may then delete what was written.
  */
 final class FileWriters implements AutoCloseable {
-    /** File data held in memory for pending writes, at most. */
-    static final long MAX_IN_FLIGHT_BYTES = 32L << 20;
+    /** File data held in memory for pending writes, at most: 32 MiB, less in a small heap (-Xmx64m: 8 MiB). */
+    static final long MAX_IN_FLIGHT_BYTES = Math.max(1L << 20, Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 8));
     /** Larger files are written by the caller's thread; buffering them would gain little. */
-    static final int MAX_BUFFERED_FILE = 4 << 20;
+    static final int MAX_BUFFERED_FILE = (int) Math.min(4L << 20, MAX_IN_FLIGHT_BYTES / 4);
     /** Bookkeeping charged per file, so that many empty files are bounded too. */
     private static final long COST_PER_FILE = 512;
     private static final int THREADS = 3;
