@@ -14,6 +14,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -24,12 +25,15 @@ import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -64,15 +68,20 @@ public final class Unpacker {
 
     private final boolean rootless;
     private final LayerLimits limits;
+    private final boolean parallel;
+    /** Tests only: paths whose parallel write fails, to prove failures surface. */
+    private final Predicate<Path> writeFault;
 
-    private Unpacker(boolean rootless, LayerLimits limits) {
+    private Unpacker(boolean rootless, LayerLimits limits, boolean parallel, Predicate<Path> writeFault) {
         this.rootless = rootless;
         this.limits = limits;
+        this.parallel = parallel;
+        this.writeFault = writeFault;
     }
 
     /** Privileged when the process runs as root, rootless otherwise, with default limits. */
     public static Unpacker defaults() {
-        return new Unpacker(!isRoot(), LayerLimits.DEFAULT);
+        return new Unpacker(!isRoot(), LayerLimits.DEFAULT, true, p -> false);
     }
 
     /**
@@ -84,12 +93,22 @@ public final class Unpacker {
         if (!value && !isRoot()) {
             throw new IllegalStateException("privileged unpacking needs root; use rootless mode");
         }
-        return new Unpacker(value, limits);
+        return new Unpacker(value, limits, parallel, writeFault);
     }
 
     /** An unpacker with other limits. */
     public Unpacker limits(LayerLimits value) {
-        return new Unpacker(rootless, Objects.requireNonNull(value, "limits"));
+        return new Unpacker(rootless, Objects.requireNonNull(value, "limits"), parallel, writeFault);
+    }
+
+    /** Tests: whether new regular files may be written on worker threads (the default). */
+    Unpacker parallelWrites(boolean value) {
+        return new Unpacker(rootless, limits, value, writeFault);
+    }
+
+    /** Tests: makes the parallel write of every matching path fail with an IOException. */
+    Unpacker failingWrites(Predicate<Path> fault) {
+        return new Unpacker(rootless, limits, parallel, Objects.requireNonNull(fault, "fault"));
     }
 
     public boolean isRootless() {
@@ -128,13 +147,15 @@ public final class Unpacker {
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + absolute.getFileName() + ".unpacking-");
         boolean done = false;
+        Job job = null;
         try {
             Files.setAttribute(staging, "unix:mode", 0755);
-            Job job = new Job(staging.toRealPath(), false);
+            job = new Job(staging.toRealPath(), false);
             for (LayerSource layer : layers) {
                 job.apply(layer);
             }
             job.finishDirectories();
+            job.close();
             if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
                 Files.delete(absolute);
             }
@@ -142,6 +163,9 @@ public final class Unpacker {
             done = true;
             return job.report();
         } finally {
+            if (job != null) {
+                job.close(); // no writer may still be running when the staging tree is deleted
+            }
             if (!done) {
                 deleteRecursively(staging);
             }
@@ -155,10 +179,11 @@ public final class Unpacker {
      * it on failure.
      */
     UnpackReport extractForOverlay(LayerSource layer, Path dir) throws IOException {
-        Job job = new Job(dir.toRealPath(), true);
-        job.apply(layer);
-        job.finishDirectories();
-        return job.report();
+        try (Job job = new Job(dir.toRealPath(), true)) {
+            job.apply(layer);
+            job.finishDirectories();
+            return job.report();
+        }
     }
 
     private static boolean isEmptyDirectory(Path dir) throws IOException {
@@ -171,10 +196,18 @@ public final class Unpacker {
     private record DirMeta(int mode, FileTime mtime, FileTime atime) {}
 
     /** The state of one unpack: deferred directory metadata and what to report. */
-    private final class Job {
+    private final class Job implements AutoCloseable {
         private final Path root;
+        /** Empty when new files are written by this thread (rootless, no native access, or tests). */
+        private final Optional<FileWriters> files;
         private final boolean overlay;
         private final Map<Path, DirMeta> directories = new LinkedHashMap<>();
+        /**
+         * Entry-name parents ("usr/lib") already resolved and made a real directory, saving an
+         * lstat per component per entry. Every node on such a resolution exists, so only removing
+         * one could change where it leads: each deletion clears this, as does each new layer.
+         */
+        private final Map<String, Path> madeDirectories = new HashMap<>();
         private final List<Digest> diffIds = new ArrayList<>();
         private final List<String> skipped = new ArrayList<>();
         private long skippedCount;
@@ -184,6 +217,29 @@ public final class Unpacker {
         Job(Path root, boolean overlay) {
             this.root = root;
             this.overlay = overlay;
+            // Rootless ownership and xattrs may be skipped and reported: kept on this thread, in entry order.
+            this.files = parallel && !rootless && LibC.available() ? Optional.of(new FileWriters(root)) : Optional.empty();
+        }
+
+        @Override
+        public void close() {
+            files.ifPresent(FileWriters::close);
+        }
+
+        /** A node's attributes, not following a symlink; null if there is none. */
+        private BasicFileAttributes lstat(Path path) throws IOException {
+            try {
+                return Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+
+        /** Waits for every file still being written; their failures surface here. */
+        private void drain() throws IOException {
+            if (files.isPresent()) {
+                files.get().drain();
+            }
         }
 
         UnpackReport report() {
@@ -218,25 +274,40 @@ public final class Unpacker {
         private void applyLayer(LayerSource layer) throws IOException {
             // Paths this layer wrote, with their ancestors: whiteouts only hide what lower layers put there.
             Set<Path> upper = new HashSet<>();
+            madeDirectories.clear();
             try (InputStream blob = layer.opener().open();
-                    LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits)) {
-                TarGuard guard = new TarGuard(uncompressed, limits);
+                    LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits);
+                    // Decompressing and hashing on another thread; closed (and stopped) before the streams it reads.
+                    InputStream ahead = parallel ? new ReadAheadInputStream(uncompressed) : uncompressed) {
+                TarGuard guard = new TarGuard(ahead, limits);
                 TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
                 long seen = 0;
-                TarArchiveEntry e;
-                while ((e = nextEntry(tar, guard)) != null) {
-                    seen++;
-                    TarGuard.Header h = guard.last().orElseThrow();
-                    if (guard.entries() != seen) {
-                        throw new HostileLayerException(e.getName(), "is laid out so that tar readers disagree on where"
-                                + " entries start (header " + guard.entries() + " vs entry " + seen + ")");
+                try {
+                    TarArchiveEntry e;
+                    while ((e = nextEntry(tar, guard)) != null) {
+                        seen++;
+                        TarGuard.Header h = guard.last().orElseThrow();
+                        if (guard.entries() != seen) {
+                            throw new HostileLayerException(e.getName(), "is laid out so that tar readers disagree on"
+                                    + " where entries start (header " + guard.entries() + " vs entry " + seen + ")");
+                        }
+                        agree(h, e);
+                        entry(tar, h, e, upper);
                     }
-                    agree(h, e);
-                    entry(tar, h, e, upper);
+                    drain();
+                } catch (IOException | RuntimeException | Error failure) {
+                    // An earlier entry's write that failed on a worker failed first.
+                    try {
+                        drain();
+                    } catch (IOException | RuntimeException | Error earlier) {
+                        earlier.addSuppressed(failure);
+                        throw earlier;
+                    }
+                    throw failure;
                 }
                 entries += seen;
                 // The DiffID covers the whole uncompressed stream, padding after the archive included.
-                uncompressed.transferTo(OutputStream.nullOutputStream());
+                ahead.transferTo(OutputStream.nullOutputStream());
                 Digest diffId = uncompressed.diffId();
                 if (layer.diffId().isPresent() && !layer.diffId().get().equals(diffId)) {
                     throw new DigestMismatchException("layer " + layer.description() + " unpacks to DiffID " + diffId
@@ -312,6 +383,7 @@ public final class Unpacker {
             }
             String base = components.get(components.size() - 1);
             if (base.startsWith(".wh.")) {
+                drain(); // whiteouts delete
                 whiteout(name, components, base.substring(4), upper);
                 return;
             }
@@ -322,11 +394,25 @@ public final class Unpacker {
                         + " is not a file system object; skipped");
                 return;
             }
-            Path parent = RootedPath.parentOf(root, components, name);
-            makeDirectories(parent, name);
+            String parentKey = components.size() == 1 ? "" : String.join("/", components.subList(0, components.size() - 1));
+            Path parent = madeDirectories.get(parentKey);
+            boolean made = parent != null;
+            if (!made) {
+                parent = RootedPath.parentOf(root, components, name);
+            }
             Path path = parent.resolve(base);
-            boolean existingDir = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
-            if (RootedPath.exists(path) && !(directory && existingDir)) {
+            if (type == '1' || (files.isPresent() && files.get().conflicts(path))) {
+                drain(); // the path or a parent is still being written, or a link's source may be
+            }
+            if (!made) {
+                makeDirectories(parent, name);
+                madeDirectories.put(parentKey, parent);
+            }
+            BasicFileAttributes existing = lstat(path);
+            boolean existingDir = existing != null && existing.isDirectory();
+            if (existing != null && !(directory && existingDir)) {
+                drain(); // files still being written may lie under path, which is about to be deleted
+                madeDirectories.clear();
                 if (type == '1' && path.equals(hardLinkSource(name, h.linkName()))) {
                     throw new HostileLayerException(name, "is a hard link to itself");
                 }
@@ -354,6 +440,9 @@ public final class Unpacker {
                     xattrs(path, name, h.xattrs());
                     times(path, e);
                 }
+            } else if (files.isPresent() && !e.isSparse() && h.xattrs().isEmpty()
+                    && h.size() <= FileWriters.MAX_BUFFERED_FILE) {
+                writeLater(files.get(), tar, path, name, h, e);
             } else {
                 write(tar, path, e.isSparse());
                 ownership(path, name, e);
@@ -415,6 +504,7 @@ public final class Unpacker {
 
         private void whiteout(String name, List<String> components, String victim, Set<Path> upper)
                 throws IOException {
+            madeDirectories.clear(); // whiteouts delete
             if (victim.isEmpty()) {
                 throw new HostileLayerException(name, "is a bare whiteout '.wh.' that names nothing");
             }
@@ -599,12 +689,57 @@ public final class Unpacker {
             }
         }
 
-        private void ownership(Path path, String name, TarArchiveEntry e) throws IOException {
+        /**
+         * Reads a new regular file's data here and leaves creating it, with its owner, mode and
+         * times, to a worker. Privileged mode only, without xattrs: nothing a worker does is ever
+         * skipped, so the report stays in entry order.
+         */
+        private void writeLater(FileWriters writers, TarArchiveInputStream tar, Path path, String name,
+                TarGuard.Header h, TarArchiveEntry e) throws IOException {
             long uid = e.getLongUserId();
             long gid = e.getLongGroupId();
+            checkOwner(name, uid, gid);
+            int mode = e.getMode() & 07777;
+            FileTime mtime = e.getLastModifiedTime();
+            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
+            // A short read is left to the tar reader to report at the next entry, as for inline writes.
+            byte[] data = tar.readNBytes((int) h.size());
+            boolean fail = writeFault.test(path);
+            writers.submit(path, data.length, () -> {
+                if (fail) {
+                    throw new IOException("writing " + path + " failed (injected by a test)");
+                }
+                try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS)) {
+                    ByteBuffer bb = ByteBuffer.wrap(data);
+                    while (bb.hasRemaining()) {
+                        out.write(bb);
+                    }
+                }
+                lchown(path, uid, gid);
+                chmod(path, mode);
+                setTimes(path, mtime, atime);
+            });
+        }
+
+        private void checkOwner(String name, long uid, long gid) {
             if (uid < 0 || uid > 0xfffffffeL || gid < 0 || gid > 0xfffffffeL) {
                 throw new HostileLayerException(name, "has an owner " + uid + ":" + gid + " outside the valid range");
             }
+        }
+
+        private void lchown(Path path, long uid, long gid) throws IOException {
+            try {
+                LibC.lchown(path.toString(), (int) uid, (int) gid);
+            } catch (LastErrorException x) {
+                throw new IOException("lchown " + path + " to " + uid + ":" + gid + " failed with errno " + x.getErrorCode());
+            }
+        }
+
+        private void ownership(Path path, String name, TarArchiveEntry e) throws IOException {
+            long uid = e.getLongUserId();
+            long gid = e.getLongGroupId();
+            checkOwner(name, uid, gid);
             if (rootless) {
                 if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                     if (uid != 0 || gid != 0) {
@@ -635,11 +770,7 @@ public final class Unpacker {
                 }
                 return;
             }
-            try {
-                LibC.lchown(path.toString(), (int) uid, (int) gid);
-            } catch (LastErrorException x) {
-                throw new IOException("lchown " + path + " to " + uid + ":" + gid + " failed with errno " + x.getErrorCode());
-            }
+            lchown(path, uid, gid);
         }
 
         private void removeXattr(Path path, String attr) {
@@ -727,6 +858,7 @@ public final class Unpacker {
          * parent) is no longer the directory the layer described, and is left alone.
          */
         void finishDirectories() throws IOException {
+            drain();
             List<Map.Entry<Path, DirMeta>> deepestFirst = new ArrayList<>(directories.entrySet());
             deepestFirst.sort(Comparator.comparingInt((Map.Entry<Path, DirMeta> d) -> d.getKey().getNameCount()).reversed());
             for (Map.Entry<Path, DirMeta> d : deepestFirst) {
