@@ -27,6 +27,12 @@ import java.util.Optional;
  */
 final class PackingStream extends InputStream {
     private static final int CHUNK = 128 * 1024;
+    /**
+     * zlib's level 4 rather than its default 6: on a Debian root file system it deflates in 60% of
+     * the CPU time for a blob 1.8% larger (still smaller than umoci's pgzip output), and deflate is
+     * nearly all of a gzip pack's CPU time.
+     */
+    static final int DEFAULT_GZIP_LEVEL = 4;
 
     private final TreeWalk walk;
     private final Sink sink;
@@ -60,7 +66,8 @@ final class PackingStream extends InputStream {
         Sink sink = new Sink();
         OutputStream compressor = switch (options.compression()) {
             case NONE -> sink;
-            case GZIP -> new ParallelGzipOutputStream(sink, options.level(), options.gzipBlockSize(),
+            case GZIP -> new ParallelGzipOutputStream(sink, options.level() == -1 ? DEFAULT_GZIP_LEVEL : options.level(),
+                    options.gzipBlockSize(),
                     options.parallelism(), options.executor().orElseGet(ParallelGzipOutputStream::sharedPool));
             case ZSTD -> {
                 ZstdOutputStreamNoFinalizer z = new ZstdOutputStreamNoFinalizer(sink,
