@@ -117,7 +117,8 @@ final class PackLookahead implements AutoCloseable {
                 CompletableFuture<byte[]> content = null;
                 if (e.size() > 0 && e.size() <= SMALL_FILE) {
                     bytesAhead.acquire((int) e.size());
-                    content = CompletableFuture.supplyAsync(() -> readSmall(e), Readers.POOL);
+                    content = new CompletableFuture<>();
+                    Readers.POOL.execute(new Read(e, content));
                 }
                 put(new Item(e, headers, content, null));
             }
@@ -138,6 +139,21 @@ final class PackLookahead implements AutoCloseable {
         while (!queue.offer(i, 100, TimeUnit.MILLISECONDS)) {
             if (closed) {
                 throw new InterruptedException();
+            }
+        }
+    }
+
+    /**
+     * A small file's read. A class of its own rather than {@code CompletableFuture.supplyAsync}, which
+     * the gzip blocks use too: sharing it made the JIT compile one large method for both.
+     */
+    private record Read(PackEntry entry, CompletableFuture<byte[]> result) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                result.complete(readSmall(entry));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
             }
         }
     }
