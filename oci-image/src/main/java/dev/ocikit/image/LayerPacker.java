@@ -9,7 +9,8 @@ import java.util.Objects;
  * Packs {@link LayerContent} into a layer blob: a reproducible tar, compressed, with its DiffID
  * and blob digest computed in the same single pass. Immutable and thread-safe; each call packs
  * on the calling thread (compression uses {@link PackOptions#executor()} and
- * {@link PackOptions#parallelism()} cores).
+ * {@link PackOptions#parallelism()} cores; a thread of the call's own walks the tree ahead and a
+ * small shared pool reads small files ahead, so that disk waits overlap with compression).
  *
  * <p>The tar is a function of the content and the options only, so the same tree gives the same
  * DiffID, and with the same compression settings the same blob digest, on any machine:

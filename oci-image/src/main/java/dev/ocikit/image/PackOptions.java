@@ -11,8 +11,9 @@ import java.util.concurrent.Executor;
  * How {@link LayerPacker} writes a layer. Immutable; build with {@link #newBuilder()}.
  *
  * @param compression how the blob is compressed; default {@link Compression#GZIP}
- * @param level the compression level, or -1 (the default) for the codec's own: 6 for gzip
- *     (0 to 9 allowed), 3 for zstd (1 to 22); ignored for {@link Compression#NONE}
+ * @param level the compression level, or -1 (the default) for the packer's: 4 for gzip
+ *     (0 to 9 allowed; 4 costs about 40% less CPU than zlib's 6 for blobs about 2% larger), 3 for
+ *     zstd (1 to 22); ignored for {@link Compression#NONE}
  * @param sourceDateEpoch when present, every timestamp later than it is set to it, as
  *     {@code SOURCE_DATE_EPOCH} asks of reproducible builds; synthetic parent directories and
  *     whiteouts get this time. Default: empty, timestamps kept (to the second) and synthetic
