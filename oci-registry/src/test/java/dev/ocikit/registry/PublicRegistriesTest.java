@@ -93,6 +93,10 @@ class PublicRegistriesTest {
                 .filter(d -> d.platform().map(pl -> pl.architecture().equals("arm64")).orElse(false)).findFirst().orElseThrow();
         PlatformImage expected = image.platform("arm64");
 
+        Descriptor head = r.manifestDescriptor("latest").orElseThrow();
+        assertThat(head.digest()).isEqualTo(image.indexDigest());
+        assertThat(head.mediaType()).isEqualTo(profile.indexType);
+
         ManifestBlob platform = r.manifest(arm.digest().toString());
         assertThat(platform.mediaType()).isEqualTo(profile.manifestType);
         assertThat(platform.digest()).isEqualTo(expected.manifestDigest());
@@ -122,6 +126,39 @@ class PublicRegistriesTest {
             assertThat(tokenRequests).isEmpty();
             assertThat(e.requests()).allSatisfy(q -> assertThat(q.authorization()).isEmpty());
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Profile.class)
+    void pingsTheApiRoot(Profile profile) throws IOException {
+        PublicRegistryEmulator e = start(profile);
+        e.user(USER, PASSWORD);
+        RegistryClient.Builder b = clientFor(e);
+        if (profile.needsCredentials) {
+            b.credentials(CredentialProvider.fixed(Credentials.of(USER, PASSWORD)));
+        }
+        b.build().ping(profile.registry);
+        assertThat(e.requests("registry")).extracting(Request::path).last().isEqualTo("/v2/");
+    }
+
+    @Test
+    void dockerHubPrivateRepositoryNeedsTheUsersCredentialsAtTheTokenService() throws IOException {
+        PublicRegistryEmulator e = start(Profile.DOCKER_HUB);
+        e.user(USER, PASSWORD);
+        MultiArchImage image = e.addImage("portaluser/app", "1.0");
+        e.makePrivate("portaluser/app");
+        ImageReference ref = ImageReference.parse("docker.io/portaluser/app:1.0");
+
+        assertThatThrownBy(() -> clientFor(e).build().repository(ref).manifest("1.0"))
+                .isInstanceOfSatisfying(UnauthorizedException.class, x -> assertThat(x.has(ErrorCode.UNAUTHORIZED)).isTrue());
+
+        RegistryRepository r = clientFor(e).credentials((registry, repository) -> registry.equals("docker.io")
+                ? Optional.of(Credentials.of(USER, PASSWORD)) : Optional.empty()).build().repository(ref);
+        assertThat(r.manifest("1.0").digest()).isEqualTo(image.indexDigest());
+        Request token = e.requests("auth").get(e.requests("auth").size() - 1);
+        assertThat(token.authorization()).hasValueSatisfying(a -> assertThat(a).startsWith("Basic "));
+        // the registry itself only ever sees the Bearer token, never the password
+        assertThat(e.requests("registry")).allSatisfy(q -> assertThat(q.authorization().orElse("Bearer ")).startsWith("Bearer "));
     }
 
     private static byte[] readBlob(RegistryRepository r, Digest d, long size) throws IOException {

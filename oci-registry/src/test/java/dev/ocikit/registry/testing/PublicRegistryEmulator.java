@@ -143,6 +143,7 @@ public final class PublicRegistryEmulator implements AutoCloseable {
     private final Map<String, Map<Digest, byte[]>> blobs = new ConcurrentHashMap<>();
     /** token -> repositories it may pull. */
     private final Map<String, Set<String>> tokens = new ConcurrentHashMap<>();
+    private final Set<String> privateRepositories = ConcurrentHashMap.newKeySet();
     private volatile TokenJson tokenJson = TokenJson.FULL;
     private volatile boolean rateLimited;
     private volatile Optional<Map.Entry<String, String>> user = Optional.empty();
@@ -190,6 +191,11 @@ public final class PublicRegistryEmulator implements AutoCloseable {
     /** The one account the token realm accepts (for registries needing credentials). */
     public void user(String name, String password) {
         this.user = Optional.of(Map.entry(name, password));
+    }
+
+    /** Makes {@code repository} private: only tokens issued to the {@link #user} may pull it. */
+    public void makePrivate(String repository) {
+        privateRepositories.add(repository);
     }
 
     /** Every request received so far, in order. */
@@ -387,7 +393,7 @@ public final class PublicRegistryEmulator implements AutoCloseable {
             for (String one : scope.split(" ")) {
                 String[] parts = one.split(":");
                 if (parts.length == 3 && parts[0].equals("repository") && parts[2].contains("pull")
-                        && manifests.containsKey(parts[1])) {
+                        && manifests.containsKey(parts[1]) && (authenticated || !privateRepositories.contains(parts[1]))) {
                     granted.add(parts[1]); // unknown repositories get a token that grants nothing, as on Docker Hub
                 }
             }
