@@ -327,6 +327,22 @@ class PublicRegistriesTest {
         assertThat(insecure.repository(ref).manifest("40").digest()).isEqualTo(image.indexDigest());
     }
 
+    @Test
+    void aRealmAtAnIpLiteralOtherThanTheEndpointsHostIsStillRefused() throws IOException {
+        PublicRegistryEmulator e = start(Profile.DOCKER_HUB);
+        e.user(USER, PASSWORD);
+        e.addImage("library/busybox", "latest");
+        // the registry answers at "localhost", its realm at 127.0.0.1: another host, given as an IP literal
+        RegistryRepository r = RegistryClient.builder()
+                .endpoint("docker.io", java.net.URI.create("https://localhost:" + e.endpoint().getPort()))
+                .defaultSslContext(e.clientTrust()).credentials(CredentialProvider.fixed(Credentials.of(USER, PASSWORD)))
+                .build().repository(ImageReference.parse("busybox"));
+
+        assertThatThrownBy(() -> r.manifest("latest")).isInstanceOf(RegistryException.class)
+                .hasMessageContaining("IP address 127.0.0.1").hasMessageNotContaining(PASSWORD);
+        assertThat(e.requests("auth")).isEmpty();
+    }
+
     private static long tokenRequests(PublicRegistryEmulator e) {
         return e.requests().stream().filter(q -> q.query().map(x -> x.contains("service=")).orElse(false)).count();
     }
