@@ -91,7 +91,17 @@ public final class RegistryClient {
             Set<String> insecureRegistries, Set<String> plainHttpRegistries, Duration connectTimeout, Duration requestTimeout, int maxAttempts,
             Duration retryBackoff, Duration maxRetryWait, long maxManifestSize, long maxListBody, int pageSize,
             long chunkedUploadThreshold, int chunkSize, int maxResumes, Optional<Executor> executor, Clock clock,
-            String userAgent) {
+            String userAgent, Map<String, java.net.URI> endpoints) {
+
+        /** The registry an endpoint override points at {@code authority}, so that its TLS rules apply there. */
+        String registryAt(String authority) {
+            for (Map.Entry<String, java.net.URI> e : endpoints.entrySet()) {
+                if (e.getValue().getRawAuthority().equalsIgnoreCase(authority)) {
+                    return e.getKey();
+                }
+            }
+            return authority;
+        }
 
         boolean insecure(String registry) {
             return insecureRegistries.contains(registry) || plainHttpRegistries.contains(registry)
@@ -133,8 +143,33 @@ public final class RegistryClient {
         private Optional<Executor> executor = Optional.empty();
         private Clock clock = Clock.systemUTC();
         private String userAgent = "ocikit";
+        private final Map<String, java.net.URI> endpoints = new HashMap<>();
 
         private Builder() {}
+
+        /**
+         * Reaches {@code registry} (the name in image references, such as {@code docker.io}) at
+         * {@code endpoint} ({@code https://host[:port]} or {@code http://host[:port]}, no path)
+         * instead of the host its name says ({@code docker.io} is otherwise reached at
+         * {@code registry-1.docker.io}): for tests and for mirrors reached under another name.
+         * Credentials, tokens and {@code registries.conf} entries stay keyed by {@code registry}.
+         * The registry's TLS settings ({@link #sslContext}, {@link #insecure}) apply to the
+         * endpoint's host; a plain {@code http} endpoint is refused at {@link #build()} unless the
+         * registry is marked {@link #insecure} or {@link #plainHttp}. Default: none.
+         */
+        public Builder endpoint(String registry, java.net.URI endpoint) {
+            Objects.requireNonNull(registry, "registry");
+            Objects.requireNonNull(endpoint, "endpoint");
+            String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(java.util.Locale.ROOT);
+            boolean noPath = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() || endpoint.getRawPath().equals("/");
+            if (!(scheme.equals("https") || scheme.equals("http")) || endpoint.getHost() == null || !noPath
+                    || endpoint.getRawQuery() != null || endpoint.getRawUserInfo() != null) {
+                throw new IllegalArgumentException("the endpoint of " + registry
+                        + " must be http(s)://host[:port] without path, query or user, got " + endpoint);
+            }
+            endpoints.put(registry, java.net.URI.create(scheme + "://" + endpoint.getRawAuthority()));
+            return this;
+        }
 
         /** Where credentials come from; default {@link CredentialProvider#NONE} (anonymous). */
         public Builder credentials(CredentialProvider provider) {
@@ -297,11 +332,19 @@ public final class RegistryClient {
         }
 
         public RegistryClient build() {
+            for (Map.Entry<String, java.net.URI> e : endpoints.entrySet()) {
+                String r = e.getKey();
+                if (e.getValue().getScheme().equals("http") && !insecure.contains(r) && !plainHttp.contains(r)
+                        && !insecureLookup.test(r)) {
+                    throw new IllegalStateException("the endpoint of " + r + " is plain http (" + e.getValue()
+                            + "), but " + r + " is not marked insecure or plainHttp; mark it so, or use https");
+                }
+            }
             return new RegistryClient(new Settings(credentials, Map.copyOf(sslContexts), defaultSslContext, sslLookup,
                     insecureLookup,
                     Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
                     maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
-                    clock, userAgent));
+                    clock, userAgent, Map.copyOf(endpoints)));
         }
 
         private static Duration positive(Duration d, String name) {

@@ -120,6 +120,12 @@ final class RegistryHttp {
         if (known != null) {
             return known;
         }
+        URI override = settings.endpoints().get(registry);
+        if (override != null) {
+            // its scheme was checked against the registry's insecure/plainHttp marks when the client was built
+            endpoints.put(registry, override);
+            return override;
+        }
         String host = registry.equals("docker.io") ? "registry-1.docker.io" : registry;
         URI https = URI.create("https://" + host);
         if (settings.plainHttp(registry)) {
@@ -153,7 +159,7 @@ final class RegistryHttp {
     }
 
     private HttpClient client(String authority) {
-        return clients.computeIfAbsent(authority, a -> {
+        return clients.computeIfAbsent(settings.registryAt(authority), a -> {
             HttpClient.Builder b = HttpClient.newBuilder()
                     .followRedirects(HttpClient.Redirect.NEVER)
                     .version(HttpClient.Version.HTTP_1_1)
@@ -474,13 +480,13 @@ final class RegistryHttp {
      * A token realm gets our credentials, so it must be https, or plain http only on the host of
      * a registry configured insecure; and it may not be an IP literal other than the registry's host.
      */
-    private void checkRealm(String registry, URI realm) {
+    private void checkRealm(String registry, URI realm) throws IOException {
         String scheme = realm.getScheme() == null ? "" : realm.getScheme().toLowerCase(Locale.ROOT);
         String host = realm.getHost();
         if (host == null || !(scheme.equals("https") || scheme.equals("http"))) {
             throw new RegistryException(registry + " named a token realm that is not an http(s) URL", 401, List.of());
         }
-        String registryHost = URI.create("https://" + registry).getHost();
+        String registryHost = endpoint(registry).getHost();
         boolean sameHost = host.equalsIgnoreCase(registryHost);
         if (scheme.equals("http") && !(sameHost && settings.insecure(registry))) {
             throw new RegistryException(registry + " named a plain-http token realm (" + host
