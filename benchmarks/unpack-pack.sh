@@ -58,7 +58,14 @@ PY
 )
 mkdir -p "$work/tar"
 measure tar-xzf bash -c 'for b in $1; do tar -xzf "$b" -C "$0"; done' "$work/tar" "$layers"
-diff -r --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" >/dev/null && echo "ocikit and umoci unpacked the same tree"
+# same names, types, modes, owners, sizes and link targets, and the same contents
+listing() { (cd "$1" && find . -printf '%p %y %m %U %G %s %l\n' | sort); }
+if [ "$(listing "$work/umoci/rootfs")" = "$(listing "$work/ocikit/rootfs")" ] \
+    && ! diff -rq --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" | grep -v "special file" | grep -q .; then
+  echo "ocikit and umoci unpacked the same tree"
+else
+  echo "ocikit and umoci unpacked DIFFERENT trees" >&2
+fi
 
 echo "== pack the unpacked root file system into one layer"
 rootfs=$work/umoci/rootfs
