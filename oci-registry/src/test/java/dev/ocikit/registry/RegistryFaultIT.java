@@ -8,16 +8,27 @@ import dev.ocikit.registry.testing.TestImage;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.registry.testing.TestRegistryExtension;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.image.Copy;
+import dev.ocikit.image.ImageLayout;
+import dev.ocikit.image.ImageStore;
+import dev.ocikit.image.OciTransport;
+import dev.ocikit.image.StoreTransport;
+import dev.ocikit.spec.OciException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Reliability of the client against a real registry behind a {@link FaultProxy}: dropped and
@@ -172,5 +183,85 @@ class RegistryFaultIT {
         // a timeout counts as transient: asked twice, then gave up
         assertThat(proxy.requests("GET", MANIFEST)).extracting(FaultProxy.Seen::action)
                 .containsExactly(FaultProxy.Action.STALLED, FaultProxy.Action.STALLED);
+    }
+
+    // ---------------------------------------------------------------- through the copy engine
+
+    private Copy pullThroughProxy(dev.ocikit.image.spi.TransportReference destination) {
+        // no resumes and one attempt keep the doomed pull short; the failure is the same with more
+        DockerTransport docker = new DockerTransport(client().maxResumes(1).maxAttempts(2).build());
+        return Copy.from(docker.parse("//" + proxy.host() + "/fault/img:v1")).to(destination);
+    }
+
+    private static List<String> files(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void failedPullIntoTheStoreLeavesNoImageAndNoBlobs(@TempDir Path tmp) throws IOException {
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        List<String> before = files(store.root().resolve("blobs"));
+        proxy.on("GET", "/v2/fault/img/blobs/" + image.layerDigest()).always().resetAfter(0);
+
+        assertThatThrownBy(() -> pullThroughProxy(StoreTransport.reference(store.root(), "fault/img:v1")).run())
+                .isInstanceOfAny(IOException.class, OciException.class);
+
+        assertThat(proxy.requests("GET", "/v2/fault/img/blobs/" + image.layerDigest())).isNotEmpty();
+        assertThat(store.list()).isEmpty();
+        assertThat(store.find("fault/img:v1")).isEmpty();
+        assertOnlyWholeVerifiedBlobsLeft(store.root().resolve("blobs"), before);
+        assertThat(files(store.root().resolve("ingest"))).as("partial downloads").isEmpty();
+        store.collectGarbage();
+        assertThat(files(store.root().resolve("blobs"))).isEqualTo(before);
+    }
+
+    @Test
+    void failedPullIntoALayoutLeavesItWithoutTheTag(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("layout");
+        ImageLayout.create(dir);
+        List<String> before = files(dir.resolve("blobs"));
+        proxy.on("GET", "/v2/fault/img/blobs/" + image.layerDigest()).always().resetAfter(0);
+
+        assertThatThrownBy(() -> pullThroughProxy(OciTransport.reference(dir, Optional.of("v1"))).run())
+                .isInstanceOfAny(IOException.class, OciException.class);
+
+        ImageLayout layout = ImageLayout.open(dir);
+        assertThat(layout.refs()).doesNotContain("v1");
+        assertThat(layout.index().manifests()).isEmpty();
+        assertOnlyWholeVerifiedBlobsLeft(dir.resolve("blobs"), before);
+        assertThat(files(dir.resolve("ingest"))).as("partial downloads").isEmpty();
+        layout.collectGarbage();
+        assertThat(files(dir.resolve("blobs"))).isEqualTo(before);
+    }
+
+    /**
+     * What a failed copy may leave: blobs that were completely fetched and verified before the
+     * failure (the config, other layers), unreferenced until garbage collection, as the
+     * destinations document; never the failed layer, never a partial or temporary file.
+     */
+    private static void assertOnlyWholeVerifiedBlobsLeft(Path blobs, List<String> before) throws IOException {
+        List<String> added = files(blobs).stream().filter(f -> !before.contains(f)).toList();
+        for (String f : added) {
+            assertThat(f).as("new file in blobs/").matches("sha256/[0-9a-f]{64}");
+            Digest d = Digest.parse(f.replace('/', ':'));
+            assertThat(d).isNotEqualTo(image.layerDigest());
+            assertThat(Digest.sha256(Files.readAllBytes(blobs.resolve(f)))).as("content of " + f).isEqualTo(d);
+        }
+    }
+
+    @Test
+    void pullThroughTheProxyWithOneDroppedLayerSucceeds(@TempDir Path tmp) throws IOException {
+        // the control for the two above: the same copy with a transient fault completes
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        proxy.on("GET", "/v2/fault/img/blobs/" + image.layerDigest()).times(1).dropAfter(10);
+        assertThat(pullThroughProxy(StoreTransport.reference(store.root(), "fault/img:v1")).run().manifestDigest())
+                .isEqualTo(manifestDigest);
+        assertThat(store.find("fault/img:v1")).isPresent();
+        assertThat(proxy.requests("GET", "/v2/fault/img/blobs/" + image.layerDigest())).hasSize(2);
     }
 }
