@@ -592,8 +592,13 @@ public final class RegistryRepository {
                     }
                     return n;
                 } catch (IOException e) {
-                    if (resumes >= settings.maxResumes() || e instanceof java.io.InterruptedIOException) {
+                    if (e instanceof java.io.InterruptedIOException) {
                         throw e;
+                    }
+                    if (resumes >= settings.maxResumes()) {
+                        // HttpClient says only "closed": name the blob, the registry and how far it got
+                        throw new IOException("blob " + digest + " from " + registry + "/" + path + " broke off at byte "
+                                + position + " after " + resumes + " resumed download(s): " + e.getMessage(), e);
                     }
                     resumes++;
                     LOG.debug("blob {} dropped at byte {} ({}); resuming", digest, position, e.toString());
