@@ -117,7 +117,10 @@ class RegistryFaultIT {
     void blobResumedMoreThanMaxResumesFails() {
         proxy.on("GET", BLOB).always().dropAfter(1000);
         RegistryRepository repo = repo(client().maxResumes(2).build());
-        assertThatThrownBy(() -> readBig(repo)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> readBig(repo)).isInstanceOf(IOException.class)
+                .hasMessageContaining(BIG_DIGEST.toString())
+                .hasMessageContaining(proxy.host() + "/fault/img")
+                .hasMessageContaining("after 2 resumed download(s)");
         // the first request and two resumes, each a fresh GET
         assertThat(proxy.requests("GET", BLOB)).hasSize(3);
     }
@@ -179,7 +182,10 @@ class RegistryFaultIT {
         proxy.on("GET", MANIFEST).always().stall();
         RegistryRepository repo = repo(client().requestTimeout(Duration.ofSeconds(1)).maxAttempts(2).build());
         assertThatThrownBy(() -> repo.manifest("v1"))
-                .isInstanceOf(java.net.http.HttpTimeoutException.class);
+                .isInstanceOf(java.net.http.HttpTimeoutException.class)
+                .hasMessageContaining("GET " + proxy.host() + "/v2/fault/img/manifests/v1")
+                .hasMessageContaining("after 2 attempts")
+                .hasMessageContaining("1000 ms");
         // a timeout counts as transient: asked twice, then gave up
         assertThat(proxy.requests("GET", MANIFEST)).extracting(FaultProxy.Seen::action)
                 .containsExactly(FaultProxy.Action.STALLED, FaultProxy.Action.STALLED);
@@ -209,7 +215,9 @@ class RegistryFaultIT {
         proxy.on("GET", "/v2/fault/img/blobs/" + image.layerDigest()).always().resetAfter(0);
 
         assertThatThrownBy(() -> pullThroughProxy(StoreTransport.reference(store.root(), "fault/img:v1")).run())
-                .isInstanceOfAny(IOException.class, OciException.class);
+                .isInstanceOfAny(IOException.class, OciException.class)
+                .hasStackTraceContaining(proxy.host() + "/fault/img")
+                .hasStackTraceContaining(image.layerDigest().toString());
 
         assertThat(proxy.requests("GET", "/v2/fault/img/blobs/" + image.layerDigest())).isNotEmpty();
         assertThat(store.list()).isEmpty();
@@ -228,7 +236,9 @@ class RegistryFaultIT {
         proxy.on("GET", "/v2/fault/img/blobs/" + image.layerDigest()).always().resetAfter(0);
 
         assertThatThrownBy(() -> pullThroughProxy(OciTransport.reference(dir, Optional.of("v1"))).run())
-                .isInstanceOfAny(IOException.class, OciException.class);
+                .isInstanceOfAny(IOException.class, OciException.class)
+                .hasStackTraceContaining(proxy.host() + "/fault/img")
+                .hasStackTraceContaining(image.layerDigest().toString());
 
         ImageLayout layout = ImageLayout.open(dir);
         assertThat(layout.refs()).doesNotContain("v1");
