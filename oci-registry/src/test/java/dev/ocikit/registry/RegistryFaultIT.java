@@ -191,6 +191,29 @@ class RegistryFaultIT {
                 .containsExactly(FaultProxy.Action.STALLED, FaultProxy.Action.STALLED);
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void blobStalledMidBodyTimesOutAndResumes() throws IOException {
+        proxy.on("GET", BLOB).times(1).stallAfter(100_000);
+        RegistryRepository repo = repo(client().requestTimeout(Duration.ofSeconds(1)).build());
+        assertThat(readBig(repo)).isEqualTo(BIG);
+        List<FaultProxy.Seen> gets = proxy.requests("GET", BLOB);
+        assertThat(gets).extracting(FaultProxy.Seen::action)
+                .containsExactly(FaultProxy.Action.STALLED, FaultProxy.Action.FORWARDED);
+        assertThat(gets.get(1).headers()).containsEntry("range", "bytes=100000-");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(20)
+    void blobThatKeepsStallingFailsWithATimeout() {
+        proxy.on("GET", BLOB).always().stallAfter(1000);
+        RegistryRepository repo = repo(client().requestTimeout(Duration.ofSeconds(1)).maxResumes(1).build());
+        assertThatThrownBy(() -> readBig(repo)).isInstanceOf(IOException.class)
+                .hasMessageContaining(BIG_DIGEST.toString())
+                .hasMessageContaining("no data");
+        assertThat(proxy.requests("GET", BLOB)).hasSize(2);
+    }
+
     // ---------------------------------------------------------------- through the copy engine
 
     private Copy pullThroughProxy(dev.ocikit.image.spi.TransportReference destination) {

@@ -50,7 +50,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private sealed interface Fault permits Status, ResetAfter, DropAfter, Stall {}
+    private sealed interface Fault permits Status, ResetAfter, DropAfter, Stall, StallAfter {}
 
     private record Status(int code, Map<String, String> headers) implements Fault {}
 
@@ -59,6 +59,8 @@ public final class FaultProxy implements AutoCloseable {
     private record DropAfter(long bodyBytes) implements Fault {}
 
     private record Stall() implements Fault {}
+
+    private record StallAfter(long bodyBytes) implements Fault {}
 
     private static final class Rule {
         final Predicate<String> method;
@@ -119,6 +121,14 @@ public final class FaultProxy implements AutoCloseable {
          */
         public FaultProxy dropAfter(long bytes) {
             return add(new DropAfter(bytes));
+        }
+
+        /**
+         * Forwards, sends the answer's headers and the first {@code bytes} of its body, then sends
+         * nothing more, keeping the connection open (until the client gives up or the proxy closes).
+         */
+        public FaultProxy stallAfter(long bytes) {
+            return add(new StallAfter(bytes));
         }
 
         /** Reads the request and never answers (until the client gives up or the proxy closes). */
@@ -218,7 +228,7 @@ public final class FaultProxy implements AutoCloseable {
                 Fault fault = rule == null ? null : rule.fault;
                 Action action = fault == null ? Action.FORWARDED : fault instanceof Status ? Action.STATUS
                         : fault instanceof ResetAfter ? Action.RESET : fault instanceof DropAfter ? Action.DROPPED
-                        : Action.STALLED;
+                        : Action.STALLED; // Stall and StallAfter
                 seen.add(new Seen(req.method, req.path, req.headers, System.nanoTime(), action));
                 if (fault instanceof Status st) {
                     StringBuilder h = new StringBuilder("HTTP/1.1 " + st.code + " Injected\r\nContent-Length: 0\r\n");
@@ -258,6 +268,14 @@ public final class FaultProxy implements AutoCloseable {
                     out.write(r.body(), 0, (int) Math.min(ra.bodyBytes, length));
                     out.flush();
                     socket.setSoLinger(true, 0); // close with RST: the connection dropped, not a clean end
+                    return;
+                }
+                if (fault instanceof StallAfter sa) {
+                    out.write(r.body(), 0, (int) Math.min(sa.bodyBytes, length));
+                    out.flush();
+                    while (in.read() >= 0) {
+                        // hold the connection, sending nothing, until the client closes it
+                    }
                     return;
                 }
                 if (fault instanceof DropAfter da) {
