@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,7 +193,8 @@ class RegistryFaultIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(20)
+    // in a separate thread: a read stuck in HttpClient ignores the interrupt of the default mode
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void blobStalledMidBodyTimesOutAndResumes() throws IOException {
         proxy.on("GET", BLOB).times(1).stallAfter(100_000);
         RegistryRepository repo = repo(client().requestTimeout(Duration.ofSeconds(1)).build());
@@ -204,7 +206,8 @@ class RegistryFaultIT {
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(20)
+    // in a separate thread: a read stuck in HttpClient ignores the interrupt of the default mode
+    @Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void blobThatKeepsStallingFailsWithATimeout() {
         proxy.on("GET", BLOB).always().stallAfter(1000);
         RegistryRepository repo = repo(client().requestTimeout(Duration.ofSeconds(1)).maxResumes(1).build());
