@@ -244,7 +244,10 @@ public final class RegistryClient {
             return this;
         }
 
-        /** Timeout for a response's headers to arrive (bodies stream without one); default 2 min. */
+        /**
+         * Timeout for a response's headers to arrive, and for a blob body to send more data (a
+         * stalled blob is then resumed like a dropped one); default 2 min.
+         */
         public Builder requestTimeout(Duration d) {
             this.requestTimeout = positive(d, "requestTimeout");
             return this;

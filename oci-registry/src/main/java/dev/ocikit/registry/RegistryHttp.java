@@ -202,8 +202,11 @@ final class RegistryHttp {
             try {
                 r = sendWithAuth(call);
             } catch (IOException e) {
-                if (!call.retryable() || attempt >= attempts || !isTransient(e)) {
+                if (!isTransient(e)) {
                     throw e;
+                }
+                if (!call.retryable() || attempt >= attempts) {
+                    throw givenUp(call, e, attempt);
                 }
                 LOG.debug("{} failed ({}), attempt {} of {}", call.describe(), e.toString(), attempt, attempts);
                 pause(backoff(attempt), call);
@@ -305,6 +308,26 @@ final class RegistryHttp {
 
     private static int port(URI u) {
         return u.getPort() >= 0 ? u.getPort() : u.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    }
+
+    /**
+     * The failure of the last attempt, with the call (method, registry, path) and the attempts made
+     * in its message: HttpClient's own ("request timed out", "closed") name neither. Timeouts and
+     * refused connections keep their types.
+     */
+    private IOException givenUp(Call call, IOException e, int attempt) {
+        String what = call.describe() + (attempt > 1 ? " failed after " + attempt + " attempts" : " failed");
+        IOException wrapped;
+        if (e instanceof HttpTimeoutException) {
+            wrapped = new HttpTimeoutException(what + ": no answer within " + settings.requestTimeout().toMillis()
+                    + " ms (the client's request timeout)");
+        } else if (e instanceof ConnectException) {
+            wrapped = new ConnectException(what + ": cannot connect (" + e.getMessage() + ")");
+        } else {
+            return new IOException(what + ": " + e, e);
+        }
+        wrapped.initCause(e);
+        return wrapped;
     }
 
     private static boolean isTransient(IOException e) {

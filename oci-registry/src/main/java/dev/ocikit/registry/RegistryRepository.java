@@ -586,14 +586,19 @@ public final class RegistryRepository {
         public int read(byte[] b, int off, int len) throws IOException {
             while (true) {
                 try {
-                    int n = current.read(b, off, len);
+                    int n = readWatched(b, off, len);
                     if (n > 0) {
                         position += n;
                     }
                     return n;
                 } catch (IOException e) {
-                    if (resumes >= settings.maxResumes() || e instanceof java.io.InterruptedIOException) {
+                    if (e instanceof java.io.InterruptedIOException) {
                         throw e;
+                    }
+                    if (resumes >= settings.maxResumes()) {
+                        // HttpClient says only "closed": name the blob, the registry and how far it got
+                        throw new IOException("blob " + digest + " from " + registry + "/" + path + " broke off at byte "
+                                + position + " after " + resumes + " resumed download(s): " + e.getMessage(), e);
                     }
                     resumes++;
                     LOG.debug("blob {} dropped at byte {} ({}); resuming", digest, position, e.toString());
@@ -607,9 +612,60 @@ public final class RegistryRepository {
             }
         }
 
+        /**
+         * Reads from the current response, closing it if no data comes for the request timeout:
+         * HttpClient has no timeout for bodies, and a registry that stalls mid-blob would
+         * otherwise hang the pull for ever. A stall then counts as a dropped connection (resumed).
+         */
+        private int readWatched(byte[] b, int off, int len) throws IOException {
+            InputStream in = current;
+            java.util.concurrent.atomic.AtomicBoolean fired = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ScheduledFuture<?> watch = WATCHDOG.schedule(() -> {
+                fired.set(true);
+                try {
+                    in.close(); // wakes the blocked read
+                } catch (IOException ignored) {
+                    // closing anyway
+                }
+            }, settings.requestTimeout().toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            int n;
+            try {
+                n = in.read(b, off, len);
+            } catch (IOException e) {
+                if (fired.get()) {
+                    throw stalled();
+                }
+                throw e;
+            } finally {
+                watch.cancel(false);
+            }
+            if (fired.get()) {
+                throw stalled();
+            }
+            return n;
+        }
+
+        private java.net.http.HttpTimeoutException stalled() {
+            return new java.net.http.HttpTimeoutException("no data for " + settings.requestTimeout().toMillis()
+                    + " ms (the client's request timeout)");
+        }
+
         @Override
         public void close() throws IOException {
             current.close();
         }
+    }
+
+    /** Closes blob bodies that stall; one daemon thread for all clients, idle but for stalls. */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG = watchdog();
+
+    private static java.util.concurrent.ScheduledExecutorService watchdog() {
+        java.util.concurrent.ScheduledThreadPoolExecutor e = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "ocikit-blob-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        e.setRemoveOnCancelPolicy(true); // reads finish long before their deadline: drop cancelled ones at once
+        return e;
     }
 }
