@@ -1,5 +1,6 @@
 package dev.ocikit.image;
 
+import dev.ocikit.spec.internal.Streams;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestAlgorithm;
 import dev.ocikit.spec.DigestingInputStream;
@@ -107,17 +108,7 @@ public final class LayerInputStream extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        // Skipped bytes still count towards the limit and the DiffID.
-        byte[] buf = new byte[(int) Math.min(64 * 1024, Math.max(n, 1))];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
+        return Streams.skipByReading(this, n);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.ocikit.image;
 
+import dev.ocikit.spec.internal.Streams;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -96,17 +97,7 @@ final class TarGuard extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        // Skipped bytes must pass through feed() like read ones.
-        byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 64 * 1024)];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
+        return Streams.skipByReading(this, n);
     }
 
     @Override

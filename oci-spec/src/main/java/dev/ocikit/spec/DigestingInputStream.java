@@ -1,5 +1,6 @@
 package dev.ocikit.spec;
 
+import dev.ocikit.spec.internal.Streams;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -77,17 +78,7 @@ public final class DigestingInputStream extends FilterInputStream {
 
     @Override
     public long skip(long n) throws IOException {
-        // Skipped bytes must still be hashed.
-        byte[] buf = new byte[(int) Math.min(8192, Math.max(n, 1))];
-        long done = 0;
-        while (done < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-            if (r < 0) {
-                break;
-            }
-            done += r;
-        }
-        return done;
+        return Streams.skipByReading(this, n);
     }
 
     @Override
