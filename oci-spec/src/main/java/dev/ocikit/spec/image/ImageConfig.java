@@ -202,7 +202,7 @@ public record ImageConfig(
         /**
          * The creation time as an RFC 3339 string, kept as given; null removes it.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) if it is not RFC 3339
+         * @throws dev.ocikit.spec.InvalidFieldException if it is not RFC 3339
          */
         public Builder created(String value) {
             if (value != null) {
@@ -314,7 +314,7 @@ public record ImageConfig(
         /**
          * The config.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
+         * @throws dev.ocikit.spec.InvalidFieldException naming a missing or invalid field
          */
         public ImageConfig build() {
             return new ImageConfig(Optional.ofNullable(created), Optional.ofNullable(author), architecture, os,

@@ -232,7 +232,7 @@ public record ImageIndex(
         /**
          * The index.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming an invalid field
+         * @throws dev.ocikit.spec.InvalidFieldException naming an invalid field
          */
         public ImageIndex build() {
             return new ImageIndex(2, Optional.ofNullable(mediaType), Optional.ofNullable(artifactType), manifests,

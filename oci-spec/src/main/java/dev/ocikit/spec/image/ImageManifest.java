@@ -254,7 +254,7 @@ public record ImageManifest(
         /**
          * The manifest.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
+         * @throws dev.ocikit.spec.InvalidFieldException naming a missing or invalid field
          */
         public ImageManifest build() {
             return new ImageManifest(2, Optional.ofNullable(mediaType), Optional.ofNullable(artifactType), config,

@@ -286,7 +286,7 @@ public record Process(
         /**
          * The process.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
+         * @throws dev.ocikit.spec.InvalidFieldException naming a missing or invalid field
          */
         public Process build() {
             return new Process(terminal, consoleSize, user, args, commandLine, env, cwd, capabilities, rlimits,

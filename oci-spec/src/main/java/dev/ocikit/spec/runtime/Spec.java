@@ -228,7 +228,7 @@ public record Spec(
         /**
          * The config.
          *
-         * @throws IllegalArgumentException (a {@code InvalidFieldException}) naming a missing or invalid field
+         * @throws dev.ocikit.spec.InvalidFieldException naming a missing or invalid field
          */
         public Spec build() {
             return new Spec(ociVersion, process, root, hostname, domainname, mounts, hooks, annotations, linux,
