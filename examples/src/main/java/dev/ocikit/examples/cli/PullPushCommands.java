@@ -12,6 +12,7 @@ import dev.ocikit.registry.RegistriesConf;
 import dev.ocikit.registry.RegistryRepository;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.MediaTypes;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,6 +75,9 @@ final class PullPushCommands {
         @Option(names = {"-q", "--quiet"})
         boolean quiet;
 
+        @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
+        String platform;
+
         @Parameters(paramLabel = "IMAGE")
         String image;
 
@@ -88,6 +93,8 @@ final class PullPushCommands {
                     candidates.add("docker://" + r);
                 }
             }
+            // parsed before any network traffic, so a malformed platform fails fast
+            Optional<Platform> wanted = Optional.ofNullable(platform).map(Platform::parse);
             IOException last = null;
             for (String candidate : candidates) {
                 TransportReference from = RegistryOptions.docker(candidate, registry.tlsVerify, registry.creds, registry.authfile)
@@ -99,8 +106,11 @@ final class PullPushCommands {
                     out.flush();
                 }
                 try {
-                    CopyResult result = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name))
-                            .onProgress(progress(out, quiet)).run();
+                    Copy copy = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name));
+                    if (wanted.isPresent()) {
+                        copy = copy.platform(wanted.get());
+                    }
+                    CopyResult result = copy.onProgress(progress(out, quiet)).run();
                     if (!quiet) {
                         out.println("Writing manifest to image destination");
                     }
