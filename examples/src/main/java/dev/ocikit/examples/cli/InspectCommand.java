@@ -7,6 +7,7 @@ import dev.ocikit.image.SourceImage;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Descriptor;
@@ -80,6 +81,8 @@ final class InspectCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
+            // skopeo reports the digest of what the reference names: for an index, the index's, not the chosen image's
+            Digest named = src.manifest(Optional.empty()).digest();
             SourceImage img = SourceImage.read(src, wanted);
             if (config) {
                 byte[] bytes = img.config().bytes();
@@ -91,7 +94,7 @@ final class InspectCommand implements Callable<Integer> {
             List<Descriptor> layers = img.manifest().model().layers();
             Summary summary = new Summary(
                     ref.dockerReference().map(r -> r.withoutTagOrDigest().toString()),
-                    img.manifest().digest().toString(),
+                    named.toString(),
                     List.of(),
                     c.created(),
                     "",
