@@ -53,6 +53,19 @@ class CliSyncIT {
         return Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Digest").asText();
     }
 
+    private static void runSkopeo(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(new String(out, StandardCharsets.UTF_8)).isZero();
+    }
+
+    private static List<String> names(Path dir) throws Exception {
+        try (var listing = Files.list(dir)) {
+            return listing.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static String skopeoDigest(String skopeo, Path dir) throws Exception {
         Process p = new ProcessBuilder(skopeo, "inspect", "dir:" + dir).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -77,9 +90,11 @@ class CliSyncIT {
             assertThat(down.exit()).as(down.err()).isZero();
             assertThat(down.out()).contains("Copying image ref 1/2", "Synced 2 images");
             // skopeo's naming: the repository's last component and the tag, one directory per image.
-            try (var listing = Files.list(mirror)) {
-                assertThat(listing.map(p -> p.getFileName().toString()).sorted().toList()).containsExactly("app:1", "app:2");
-            }
+            assertThat(names(mirror)).containsExactly("app:1", "app:2");
+            // skopeo sync itself, same source: the same names.
+            Path theirs = tmp.resolve("theirs");
+            runSkopeo(skopeo, "sync", "--src", "docker", "--dest", "dir", "--src-tls-verify=false", host + "/demo/app", theirs.toString());
+            assertThat(names(theirs)).isEqualTo(names(mirror));
             assertThat(skopeoDigest(skopeo, mirror.resolve("app:1"))).isEqualTo(d1);
             assertThat(skopeoDigest(skopeo, mirror.resolve("app:2"))).isEqualTo(d2);
 
@@ -111,6 +126,10 @@ class CliSyncIT {
             Path image = mirror.resolve(host + "/demo/app:2");
             assertThat(image.resolve("manifest.json")).isRegularFile();
             assertThat(mirror.resolve(host + "/demo/app:1")).doesNotExist();
+            Path theirs = tmp.resolve("theirs-scoped");
+            runSkopeo(Tools.require("skopeo").toString(), "sync", "--src", "docker", "--dest", "dir", "--scoped", "--all",
+                    "--src-tls-verify=false", host + "/demo/app:2", theirs.toString());
+            assertThat(theirs.resolve(host + "/demo/app:2/manifest.json")).isRegularFile();
 
             Run dirToDir = ocikit("sync", "--src", "dir", "--dest", "dir", mirror.toString(), tmp.resolve("again").toString());
             assertThat(dirToDir.exit()).isEqualTo(125);
