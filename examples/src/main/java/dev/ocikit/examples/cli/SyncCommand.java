@@ -1,0 +1,108 @@
+package dev.ocikit.examples.cli;
+
+import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.registry.RegistryClient;
+import dev.ocikit.registry.Sync;
+import dev.ocikit.spec.ImageReference;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code skopeo sync}: every tag of a repository (or one image), or every image directory under
+ * a directory, to a registry namespace or a directory, named as skopeo names them.
+ */
+@Command(name = "sync", description = "Synchronize images between registry repositories and local directories, as skopeo sync does.")
+final class SyncCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-s", "--src"}, required = true, paramLabel = "docker|dir", description = "the source's transport")
+    String src;
+
+    @Option(names = {"-d", "--dest"}, required = true, paramLabel = "docker|dir", description = "the destination's transport")
+    String dest;
+
+    @Option(names = {"-a", "--all"}, description = "copy every image of an index, not just this machine's")
+    boolean all;
+
+    @Option(names = "--scoped", description = "keep the images' full names (registry and path) under the destination")
+    boolean scoped;
+
+    @Option(names = "--src-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
+    Boolean srcTlsVerify;
+
+    @Option(names = "--dest-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
+    Boolean destTlsVerify;
+
+    @Option(names = "--src-creds", paramLabel = "USER[:PASSWORD]")
+    String srcCreds;
+
+    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]")
+    String destCreds;
+
+    @Option(names = "--authfile", paramLabel = "PATH", description = "auth.json for both sides")
+    Path authfile;
+
+    @Parameters(index = "0", paramLabel = "SOURCE")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DESTINATION")
+    String destination;
+
+    @Override
+    public Integer call() throws IOException {
+        Sync sync = switch (transport(src, "--src")) {
+            case "docker" -> Sync.fromRegistry(client(source, srcTlsVerify, srcCreds), source);
+            default -> Sync.fromDirectory(Path.of(source));
+        };
+        sync = switch (transport(dest, "--dest")) {
+            // The destination is a namespace, not an image: the registry is its first component.
+            case "docker" -> sync.toRegistry(client(destination + "/x", destTlsVerify, destCreds), destination);
+            default -> sync.toDirectory(Path.of(destination));
+        };
+        if (scoped) {
+            sync = sync.scoped();
+        }
+        if (all) {
+            sync = sync.configure(c -> c.allPlatforms());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        List<Sync.Item> items = sync.plan();
+        int n = 0;
+        for (Sync.Item item : items) {
+            n++;
+            out.printf("Copying image ref %d/%d from \"%s\" to \"%s\"%n", n, items.size(),
+                    display(item.source()), display(item.destination()));
+            out.flush();
+            sync.copy(item).run();
+        }
+        out.printf("Synced %d images from 1 sources%n", items.size());
+        return 0;
+    }
+
+    private static String transport(String name, String option) {
+        String t = name.toLowerCase(Locale.ROOT);
+        if (!t.equals("docker") && !t.equals("dir")) {
+            throw new IllegalArgumentException(option + " must be docker or dir, not " + name);
+        }
+        return t;
+    }
+
+    private RegistryClient client(String name, Boolean tlsVerify, String creds) throws IOException {
+        return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, authfile);
+    }
+
+    /** {@code docker://...} and {@code dir:...}, as skopeo prints references. */
+    private static String display(TransportReference ref) {
+        return ref.transport().name() + ":" + ref.withinTransport();
+    }
+}
