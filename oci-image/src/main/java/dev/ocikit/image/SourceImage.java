@@ -31,11 +31,14 @@ public final class SourceImage {
     /** Manifests and configs are small; a larger one is refused rather than read into memory. */
     static final int MAX_CONFIG_SIZE = 8 << 20;
 
+    private final Digest named;
     private final Parsed<ImageManifest> manifest;
     private final Parsed<ImageConfig> config;
     private final List<LayerSource> layers;
 
-    private SourceImage(Parsed<ImageManifest> manifest, Parsed<ImageConfig> config, List<LayerSource> layers) {
+    private SourceImage(Digest named, Parsed<ImageManifest> manifest, Parsed<ImageConfig> config,
+            List<LayerSource> layers) {
+        this.named = named;
         this.manifest = manifest;
         this.config = config;
         this.layers = List.copyOf(layers);
@@ -98,7 +101,7 @@ public final class SourceImage {
                     Optional.of(diffIds.get(i)),
                     () -> DigestingInputStream.verifying(source.blob(d), d.digest(), d.size())));
         }
-        return new SourceImage(manifest, config, layers);
+        return new SourceImage(top.digest(), manifest, config, layers);
     }
 
     @SuppressWarnings("unchecked")
@@ -112,6 +115,14 @@ public final class SourceImage {
             out.add(d.platform().map(Platform::toString).orElse("(no platform)"));
         }
         return String.join(", ", out);
+    }
+
+    /**
+     * The digest of what the reference names: the index's for a multi-platform image (what a
+     * {@code name@digest} pull uses, and what skopeo reports), else the manifest's.
+     */
+    public Digest namedDigest() {
+        return named;
     }
 
     /** The image manifest, with its exact bytes and digest. */

@@ -1,13 +1,10 @@
 package dev.ocikit.examples.cli;
 
 import dev.ocikit.image.Copy;
-import dev.ocikit.image.CopyListener;
 import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ManifestFormat;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Compression;
-import dev.ocikit.spec.image.Descriptor;
-import dev.ocikit.spec.image.MediaTypes;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -69,10 +66,8 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        var from = RegistryOptions.docker(source, srcTlsVerify, srcCreds, authfile).orElseGet(() -> Sources.parse(source, parent.root()));
-        var to = RegistryOptions.docker(destination, destTlsVerify, destCreds, authfile)
-                .orElseGet(() -> Sources.parse(destination, parent.root()));
-        Copy copy = Copy.from(from).to(to);
+        Copy copy = Copy.from(Sources.parse(source, parent.root(), srcTlsVerify, srcCreds, authfile))
+                .to(Sources.parse(destination, parent.root(), destTlsVerify, destCreds, authfile));
         if (all) {
             copy = copy.allPlatforms();
         } else if (platform != null) {
@@ -96,19 +91,7 @@ final class CopyCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--format must be oci or v2s2, not " + format);
             });
         }
-        if (!quiet) {
-            copy = copy.onProgress(new CopyListener() {
-                @Override
-                public void blobEnded(Descriptor blob, Outcome outcome) {
-                    String what = MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob";
-                    synchronized (out) {
-                        out.printf("Copying %s %s %s%n", what, blob.digest().shortId(),
-                                outcome == Outcome.REUSED ? "skipped: already exists" : outcome == Outcome.COPIED ? "done" : "failed");
-                        out.flush();
-                    }
-                }
-            });
-        }
+        copy = copy.onProgress(Sources.progress(out, quiet));
         CopyResult result = copy.run();
         if (!quiet) {
             out.printf("Writing manifest to image destination%n");

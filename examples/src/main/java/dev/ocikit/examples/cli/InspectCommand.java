@@ -72,8 +72,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        TransportReference ref = RegistryOptions.docker(image, registry.tlsVerify, registry.creds, registry.authfile)
-                .orElseGet(() -> Sources.parse(image, parent.root()));
+        TransportReference ref = Sources.parse(image, parent.root(), registry);
         try (ImageSource src = ref.openSource()) {
             if (raw && !config) {
                 ManifestBlob top = src.manifest(Optional.empty());
@@ -81,8 +80,6 @@ final class InspectCommand implements Callable<Integer> {
                 out.flush();
                 return 0;
             }
-            // skopeo reports the digest of what the reference names: for an index, the index's, not the chosen image's
-            Digest named = src.manifest(Optional.empty()).digest();
             SourceImage img = SourceImage.read(src, wanted);
             if (config) {
                 byte[] bytes = img.config().bytes();
@@ -94,7 +91,7 @@ final class InspectCommand implements Callable<Integer> {
             List<Descriptor> layers = img.manifest().model().layers();
             Summary summary = new Summary(
                     ref.dockerReference().map(r -> r.withoutTagOrDigest().toString()),
-                    named.toString(),
+                    img.namedDigest().toString(), // skopeo reports the index's digest, not the chosen image's
                     List.of(),
                     c.created(),
                     "",

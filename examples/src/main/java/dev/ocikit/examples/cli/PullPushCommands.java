@@ -1,7 +1,6 @@
 package dev.ocikit.examples.cli;
 
 import dev.ocikit.image.Copy;
-import dev.ocikit.image.CopyListener;
 import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.StoreTransport;
@@ -13,8 +12,6 @@ import dev.ocikit.registry.RegistryRepository;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.Platform;
-import dev.ocikit.spec.image.Descriptor;
-import dev.ocikit.spec.image.MediaTypes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -33,28 +30,6 @@ import picocli.CommandLine.Model.CommandSpec;
 /** Podman's {@code pull} and {@code push}, and Skopeo's {@code delete}. */
 final class PullPushCommands {
     private PullPushCommands() {}
-
-    static CopyListener progress(PrintWriter out, boolean quiet) {
-        if (quiet) {
-            return CopyListener.NONE;
-        }
-        return new CopyListener() {
-            @Override
-            public void blobEnded(Descriptor blob, Outcome outcome) {
-                synchronized (out) {
-                    out.printf("Copying %s %s %s%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob",
-                            blob.digest().shortId(), outcome == Outcome.REUSED ? "skipped: already exists" : outcome == Outcome.COPIED ? "done" : "failed");
-                    out.flush();
-                }
-            }
-        };
-    }
-
-    /** Whether {@code image} starts with a known transport's name and a colon. */
-    static boolean names(String image) {
-        int colon = image.indexOf(':');
-        return colon > 0 && Sources.transports().get(image.substring(0, colon)).isPresent();
-    }
 
     static Path storeRoot(Ocikit parent) {
         return parent.root().orElseGet(ImageStore::defaultRoot);
@@ -85,7 +60,7 @@ final class PullPushCommands {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             List<String> candidates = new ArrayList<>();
-            boolean hasTransport = names(image);
+            boolean hasTransport = Sources.hasTransport(image);
             if (hasTransport) {
                 candidates.add(image);
             } else {
@@ -97,8 +72,7 @@ final class PullPushCommands {
             Optional<Platform> wanted = Optional.ofNullable(platform).map(Platform::parse);
             IOException last = null;
             for (String candidate : candidates) {
-                TransportReference from = RegistryOptions.docker(candidate, registry.tlsVerify, registry.creds, registry.authfile)
-                        .orElseGet(() -> Sources.parse(candidate, parent.root()));
+                TransportReference from = Sources.parse(candidate, parent.root(), registry);
                 String name = from.dockerReference().map(ImageReference::toString)
                         .orElse("localhost/" + Path.of(from.withinTransport()).getFileName());
                 if (!quiet) {
@@ -110,7 +84,7 @@ final class PullPushCommands {
                     if (wanted.isPresent()) {
                         copy = copy.platform(wanted.get());
                     }
-                    CopyResult result = copy.onProgress(progress(out, quiet)).run();
+                    CopyResult result = copy.onProgress(Sources.progress(out, quiet)).run();
                     if (!quiet) {
                         out.println("Writing manifest to image destination");
                     }
@@ -156,13 +130,11 @@ final class PullPushCommands {
             String target = destination;
             if (target == null) {
                 target = "docker://" + ImageStore.normalizeName(image);
-            } else if (!names(target)) {
+            } else if (!Sources.hasTransport(target)) {
                 target = "docker://" + target; // as Podman: no known transport prefix means a registry
             }
-            String dest = target;
-            TransportReference to = RegistryOptions.docker(dest, registry.tlsVerify, registry.creds, registry.authfile)
-                    .orElseGet(() -> Sources.parse(dest, parent.root()));
-            Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to).onProgress(progress(out, quiet)).run();
+            TransportReference to = Sources.parse(target, parent.root(), registry);
+            Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to).onProgress(Sources.progress(out, quiet)).run();
             if (!quiet) {
                 out.println("Writing manifest to image destination");
             }

@@ -4,12 +4,9 @@ import dev.ocikit.registry.AuthFiles;
 import dev.ocikit.registry.ContainersEnvironment;
 import dev.ocikit.registry.CredentialProvider;
 import dev.ocikit.registry.Credentials;
-import dev.ocikit.registry.DockerTransport;
 import dev.ocikit.registry.RegistryClient;
-import dev.ocikit.spec.ImageReference;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,16 +44,6 @@ final class RegistryOptions {
 
     RegistryClient client(String registry) throws IOException {
         return client(registry, tlsVerify, creds, authfile);
-    }
-
-    /** A {@code docker://} reference with these options, or empty when {@code name} is another transport. */
-    static Optional<dev.ocikit.image.spi.TransportReference> docker(String name, Boolean tlsVerify, String creds, Path authfile)
-            throws IOException {
-        if (!name.startsWith(DockerTransport.NAME + "://")) {
-            return Optional.empty();
-        }
-        ImageReference ref = ImageReference.parse(name.substring(DockerTransport.NAME.length() + 3));
-        return Optional.of(new DockerTransport(client(ref.domain(), tlsVerify, creds, authfile)).reference(ref));
     }
 
     static AuthFiles authFiles(Path authfile) {

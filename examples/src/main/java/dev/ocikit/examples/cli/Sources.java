@@ -1,29 +1,68 @@
 package dev.ocikit.examples.cli;
 
+import dev.ocikit.image.CopyListener;
 import dev.ocikit.image.StoreTransport;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.image.spi.Transports;
+import dev.ocikit.registry.DockerTransport;
+import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.MediaTypes;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** How the CLI turns an image name into a transport reference, as Skopeo reads them. */
+/** How every CLI command turns an image name into a transport reference, as Skopeo reads them. */
 final class Sources {
     private static final Transports TRANSPORTS = Transports.load();
 
     private Sources() {}
 
     /**
-     * {@code transport:reference}; for the local store ({@code ocikit:NAME}) the global
-     * {@code --root}, when given, names the store, as Podman's {@code --root} does.
+     * {@code transport:reference}. A {@code docker://} name gets a client built from the
+     * machine's containers files plus the registry flags given; for the local store
+     * ({@code ocikit:NAME}) the global {@code --root}, when given, names the store, as Podman's
+     * {@code --root} does.
      */
-    static TransportReference parse(String name, Optional<Path> root) {
+    static TransportReference parse(String name, Optional<Path> root, Boolean tlsVerify, String creds, Path authfile)
+            throws IOException {
+        if (name.startsWith(DockerTransport.NAME + "://")) {
+            ImageReference ref = ImageReference.parse(name.substring(DockerTransport.NAME.length() + 3));
+            return new DockerTransport(RegistryOptions.client(ref.domain(), tlsVerify, creds, authfile)).reference(ref);
+        }
         if (root.isPresent() && name.startsWith(StoreTransport.NAME + ":")) {
             return StoreTransport.reference(root.get(), name.substring(StoreTransport.NAME.length() + 1));
         }
         return TRANSPORTS.parse(name);
     }
 
-    static Transports transports() {
-        return TRANSPORTS;
+    /** {@link #parse} with the registry flags of one side of a command. */
+    static TransportReference parse(String name, Optional<Path> root, RegistryOptions registry) throws IOException {
+        return parse(name, root, registry.tlsVerify, registry.creds, registry.authfile);
+    }
+
+    /** Whether {@code name} starts with a known transport's name and a colon. */
+    static boolean hasTransport(String name) {
+        int colon = name.indexOf(':');
+        return colon > 0 && TRANSPORTS.get(name.substring(0, colon)).isPresent();
+    }
+
+    /** Skopeo's progress lines: one per blob, when it is done. Nothing when {@code quiet}. */
+    static CopyListener progress(PrintWriter out, boolean quiet) {
+        if (quiet) {
+            return CopyListener.NONE;
+        }
+        return new CopyListener() {
+            @Override
+            public void blobEnded(Descriptor blob, Outcome outcome) {
+                synchronized (out) {
+                    out.printf("Copying %s %s %s%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob",
+                            blob.digest().shortId(), outcome == Outcome.REUSED ? "skipped: already exists"
+                                    : outcome == Outcome.COPIED ? "done" : "failed");
+                    out.flush();
+                }
+            }
+        };
     }
 }

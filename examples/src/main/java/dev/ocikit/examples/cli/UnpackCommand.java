@@ -47,7 +47,7 @@ final class UnpackCommand implements Callable<Integer> {
         }
         Files.createDirectories(bundle);
         UnpackReport report;
-        try (ImageSource src = Sources.parse(source, parent.root()).openSource()) {
+        try (ImageSource src = Sources.parse(source, parent.root(), null, null, null).openSource()) {
             SourceImage image = SourceImage.read(src, wanted);
             report = unpacker.unpack(image.layers(), bundle.resolve("rootfs"));
         }
