@@ -4,7 +4,6 @@ import dev.ocikit.spec.image.Compression;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Arrays;
 
 /**
  * The compressed form of a stream, produced as it is read: each read pulls a chunk of the
@@ -15,7 +14,7 @@ final class CompressingInputStream extends InputStream {
     private static final int CHUNK = 64 * 1024;
 
     private final InputStream source;
-    private final Sink sink = new Sink();
+    private final ByteSink sink = new ByteSink();
     private final OutputStream compressor;
     private final byte[] chunk = new byte[CHUNK];
     private boolean finished;
@@ -53,7 +52,7 @@ final class CompressingInputStream extends InputStream {
                 compressor.write(chunk, 0, n);
             }
         }
-        return sink.take(b, off, len);
+        return sink.read(b, off, len);
     }
 
     @Override
@@ -73,55 +72,6 @@ final class CompressingInputStream extends InputStream {
             }
         } finally {
             source.close();
-        }
-    }
-
-    /** The bytes the compressor wrote and the reader has not taken yet. */
-    private static final class Sink extends OutputStream {
-        private byte[] buf = new byte[CHUNK];
-        private int start;
-        private int end;
-
-        int available() {
-            return end - start;
-        }
-
-        int take(byte[] b, int off, int len) {
-            int n = Math.min(len, end - start);
-            System.arraycopy(buf, start, b, off, n);
-            start += n;
-            if (start == end) {
-                start = 0;
-                end = 0;
-            }
-            return n;
-        }
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (end + len > buf.length) {
-                if (end - start + len <= buf.length) {
-                    System.arraycopy(buf, start, buf, 0, end - start);
-                } else {
-                    byte[] bigger = Arrays.copyOf(buf, Math.max(buf.length * 2, end - start + len));
-                    System.arraycopy(buf, start, bigger, 0, end - start);
-                    buf = bigger;
-                }
-                end -= start;
-                start = 0;
-            }
-            System.arraycopy(b, off, buf, end, len);
-            end += len;
-        }
-
-        @Override
-        public void close() {
-            // the compressor closes its sink when it finishes; the bytes must stay readable
         }
     }
 }

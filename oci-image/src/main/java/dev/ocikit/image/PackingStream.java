@@ -37,7 +37,7 @@ final class PackingStream extends InputStream {
     static final int DEFAULT_GZIP_LEVEL = 4;
 
     private final PackLookahead ahead;
-    private final Sink sink;
+    private final ByteSink sink;
     private final OutputStream compressor;
     private final MessageDigest tarHash = DigestAlgorithm.SHA256.newMessageDigest();
     private final Optional<MessageDigest> blobHash;
@@ -51,7 +51,7 @@ final class PackingStream extends InputStream {
     private boolean closed;
     private Digest diffId;
 
-    private PackingStream(PackLookahead ahead, Sink sink, OutputStream compressor, boolean hashBlob) {
+    private PackingStream(PackLookahead ahead, ByteSink sink, OutputStream compressor, boolean hashBlob) {
         this.ahead = ahead;
         this.sink = sink;
         this.compressor = compressor;
@@ -65,7 +65,7 @@ final class PackingStream extends InputStream {
      */
     static PackingStream open(LayerContent layer, PackOptions options, boolean hashBlob) throws IOException {
         TreeWalk walk = layer.walk(new PackContext(options));
-        Sink sink = new Sink();
+        ByteSink sink = new ByteSink();
         OutputStream compressor = switch (options.compression()) {
             case NONE -> sink;
             case GZIP -> new ParallelGzipOutputStream(sink, options.level() == -1 ? DEFAULT_GZIP_LEVEL : options.level(),
@@ -232,54 +232,6 @@ final class PackingStream extends InputStream {
                     compressor.close();
                 }
             }
-        }
-    }
-
-    /** Where the compressor's output waits to be read: a byte queue that grows as needed. */
-    static final class Sink extends OutputStream {
-        private byte[] buf = new byte[64 * 1024];
-        private int start;
-        private int end;
-
-        int available() {
-            return end - start;
-        }
-
-        @Override
-        public void write(int b) {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
-            if (end + len > buf.length) {
-                int live = end - start;
-                if (live + len > buf.length) {
-                    buf = Arrays.copyOfRange(buf, start, start + Math.max(buf.length * 2, live + len));
-                } else {
-                    System.arraycopy(buf, start, buf, 0, live);
-                }
-                start = 0;
-                end = live;
-            }
-            System.arraycopy(b, off, buf, end, len);
-            end += len;
-        }
-
-        int read(byte[] b, int off, int len) {
-            int n = Math.min(len, end - start);
-            System.arraycopy(buf, start, b, off, n);
-            start += n;
-            if (start == end) {
-                start = 0;
-                end = 0;
-            }
-            return n;
-        }
-
-        @Override
-        public void close() {
-            // the compressor closes its output when it finishes; the bytes stay readable
         }
     }
 }
