@@ -10,12 +10,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -158,35 +156,15 @@ public final class BlobStore {
             Path target = pathOf(digest);
             Files.createDirectories(target.getParent());
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("r--r--r--"));
-            move(temp, target);
+            AtomicFiles.move(temp, target); // identical content may be replaced: same digest
             published = true;
-            syncDirectory(target.getParent());
+            AtomicFiles.syncDirectory(target.getParent());
             LOG.debug("stored blob {} ({} bytes)", digest, in.count());
             return new BlobInfo(digest, in.count());
         } finally {
             if (!published) {
                 Files.deleteIfExists(temp);
             }
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            // ingest/ is inside the store, so this means the store spans file systems: refuse
-            // rather than publish non-atomically.
-            throw new IOException("cannot publish " + to + " atomically: " + e.getMessage(), e);
-        }
-    }
-
-    /** Makes a rename durable: on Linux a directory's entries are flushed by fsync on the directory. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            // Some file systems refuse fsync on directories; the rename itself is still atomic.
-            LOG.trace("fsync of {} not supported: {}", dir, e.toString());
         }
     }
 
@@ -306,7 +284,7 @@ public final class BlobStore {
         return blobs.resolve(digest.algorithm().id()).resolve(digest.encoded());
     }
 
-    private static Optional<Digest> parseName(DigestAlgorithm algorithm, Path p) {
+    static Optional<Digest> parseName(DigestAlgorithm algorithm, Path p) {
         try {
             return Optional.of(new Digest(algorithm, p.getFileName().toString()));
         } catch (OciException e) {

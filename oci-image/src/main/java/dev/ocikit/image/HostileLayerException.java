@@ -58,12 +58,6 @@ public final class HostileLayerException extends OciException {
     }
 
     static String printable(String s) {
-        String shown = s.length() > 200 ? s.substring(0, 200) + "…" : s;
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < shown.length(); i++) {
-            char c = shown.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.toString();
+        return dev.ocikit.spec.internal.Text.printable(s, 200);
     }
 }

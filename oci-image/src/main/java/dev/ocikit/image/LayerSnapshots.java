@@ -246,12 +246,12 @@ public final class LayerSnapshots {
                 }
                 try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                     for (Path entry : entries) {
-                        Digest diffId;
-                        try {
-                            diffId = new Digest(algorithm, entry.getFileName().toString());
-                        } catch (dev.ocikit.spec.OciException notOurs) {
-                            continue; // not a snapshot name: leave what we do not understand
+                        // a name that is not a digest is not a snapshot: leave what we do not understand
+                        Optional<Digest> named = BlobStore.parseName(algorithm, entry);
+                        if (named.isEmpty()) {
+                            continue;
                         }
+                        Digest diffId = named.get();
                         if (!live.contains(diffId)) {
                             Unpacker.deleteRecursively(entry);
                             removed.add(diffId);

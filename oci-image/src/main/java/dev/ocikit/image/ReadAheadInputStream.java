@@ -89,7 +89,7 @@ final class ReadAheadInputStream extends InputStream {
                 return false;
             }
             if (failure != null) {
-                throw rethrow(failure);
+                throw PackLookahead.rethrow(failure);
             }
             Object item;
             try {
@@ -108,19 +108,6 @@ final class ReadAheadInputStream extends InputStream {
             }
         }
         return true;
-    }
-
-    private static IOException rethrow(Throwable t) {
-        if (t instanceof IOException io) {
-            return io;
-        }
-        if (t instanceof RuntimeException r) {
-            throw r;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IOException(t);
     }
 
     @Override
