@@ -1,6 +1,7 @@
 package dev.ocikit.image;
 
 import com.sun.jna.LastErrorException;
+import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.image.internal.LibC;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestMismatchException;
@@ -11,12 +12,10 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -910,36 +909,8 @@ public final class Unpacker {
         return true;
     }
 
-    /** Deletes a tree without following symlinks, making directories writable where needed. */
+    /** Deletes a tree without following symlinks; see {@link FileTrees#deleteRecursively}. */
     static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                try {
-                    Files.setAttribute(dir, "unix:mode", 0700, LinkOption.NOFOLLOW_LINKS);
-                } catch (IOException | UnsupportedOperationException ignored) {
-                    // deleting will report the real problem
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
-                    throw exc;
-                }
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        FileTrees.deleteRecursively(path);
     }
 }

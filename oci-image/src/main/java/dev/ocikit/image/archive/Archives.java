@@ -7,10 +7,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -120,21 +117,5 @@ final class Archives {
             }
         }
         tar.closeArchiveEntry();
-    }
-
-    /** Deletes a directory tree, never following symbolic links; a missing one is fine. */
-    static void deleteTree(Path root) throws IOException {
-        if (Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(root)) {
-                for (Path child : children) {
-                    deleteTree(child);
-                }
-            }
-        }
-        try {
-            Files.deleteIfExists(root);
-        } catch (NoSuchFileException e) {
-            // already gone
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ocikit.image.archive;
 
+import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.image.BlobInfo;
 import dev.ocikit.image.LayerInputStream;
 import dev.ocikit.image.LayerLimits;
@@ -180,7 +181,7 @@ final class DockerArchiveDestination implements ImageDestination {
 
     @Override
     public void close() throws IOException {
-        Archives.deleteTree(staging);
+        FileTrees.deleteRecursively(staging);
     }
 
     boolean committed() {

@@ -1,5 +1,6 @@
 package dev.ocikit.image.archive;
 
+import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.image.BlobInfo;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
@@ -36,7 +37,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             ImageSource inner = oci.parse(inside(layout)).openSource();
             return new Source(this, inner, layout);
         } catch (IOException | RuntimeException e) {
-            Archives.deleteTree(layout);
+            FileTrees.deleteRecursively(layout);
             throw e;
         }
     }
@@ -49,7 +50,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             ImageDestination inner = oci.parse(inside(layout)).openDestination();
             return new Destination(this, inner, layout);
         } catch (IOException | RuntimeException e) {
-            Archives.deleteTree(layout);
+            FileTrees.deleteRecursively(layout);
             throw e;
         }
     }
@@ -96,7 +97,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             try {
                 inner.close();
             } finally {
-                Archives.deleteTree(layout);
+                FileTrees.deleteRecursively(layout);
             }
         }
     }
@@ -140,7 +141,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             try {
                 inner.close();
             } finally {
-                Archives.deleteTree(layout);
+                FileTrees.deleteRecursively(layout);
             }
         }
     }
