@@ -42,20 +42,8 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
 
-    @Option(names = "--src-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
-    Boolean srcTlsVerify;
-
-    @Option(names = "--dest-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
-    Boolean destTlsVerify;
-
-    @Option(names = "--src-creds", paramLabel = "USER[:PASSWORD]")
-    String srcCreds;
-
-    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]")
-    String destCreds;
-
-    @Option(names = "--authfile", paramLabel = "PATH", description = "auth.json for both sides")
-    java.nio.file.Path authfile;
+    @picocli.CommandLine.Mixin
+    CopyRegistryOptions registry = new CopyRegistryOptions();
 
     @Parameters(index = "0", paramLabel = "SOURCE")
     String source;
@@ -66,8 +54,8 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Copy copy = Copy.from(Sources.parse(source, parent.root(), srcTlsVerify, srcCreds, authfile))
-                .to(Sources.parse(destination, parent.root(), destTlsVerify, destCreds, authfile));
+        Copy copy = Copy.from(Sources.parse(source, parent.root(), registry.srcTlsVerify, registry.srcCreds, registry.authfile))
+                .to(Sources.parse(destination, parent.root(), registry.destTlsVerify, registry.destCreds, registry.authfile));
         if (all) {
             copy = copy.allPlatforms();
         } else if (platform != null) {

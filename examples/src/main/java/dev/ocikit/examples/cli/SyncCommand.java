@@ -37,20 +37,8 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--scoped", description = "keep the images' full names (registry and path) under the destination")
     boolean scoped;
 
-    @Option(names = "--src-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
-    Boolean srcTlsVerify;
-
-    @Option(names = "--dest-tls-verify", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL")
-    Boolean destTlsVerify;
-
-    @Option(names = "--src-creds", paramLabel = "USER[:PASSWORD]")
-    String srcCreds;
-
-    @Option(names = "--dest-creds", paramLabel = "USER[:PASSWORD]")
-    String destCreds;
-
-    @Option(names = "--authfile", paramLabel = "PATH", description = "auth.json for both sides")
-    Path authfile;
+    @picocli.CommandLine.Mixin
+    CopyRegistryOptions registry = new CopyRegistryOptions();
 
     @Parameters(index = "0", paramLabel = "SOURCE")
     String source;
@@ -61,12 +49,12 @@ final class SyncCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Sync sync = switch (transport(src, "--src")) {
-            case "docker" -> Sync.fromRegistry(client(source, srcTlsVerify, srcCreds), source);
+            case "docker" -> Sync.fromRegistry(client(source, registry.srcTlsVerify, registry.srcCreds), source);
             default -> Sync.fromDirectory(Path.of(source));
         };
         sync = switch (transport(dest, "--dest")) {
             // The destination is a namespace, not an image: the registry is its first component.
-            case "docker" -> sync.toRegistry(client(destination + "/x", destTlsVerify, destCreds), destination);
+            case "docker" -> sync.toRegistry(client(destination + "/x", registry.destTlsVerify, registry.destCreds), destination);
             default -> sync.toDirectory(Path.of(destination));
         };
         if (scoped) {
@@ -98,7 +86,7 @@ final class SyncCommand implements Callable<Integer> {
     }
 
     private RegistryClient client(String name, Boolean tlsVerify, String creds) throws IOException {
-        return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, authfile);
+        return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, registry.authfile);
     }
 
     /** {@code docker://...} and {@code dir:...}, as skopeo prints references. */
