@@ -1,0 +1,43 @@
+package dev.ocikit.runtime;
+
+import dev.ocikit.runtime.invoker.ExecOptions;
+import dev.ocikit.spec.runtime.Process;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** {@code exec}: another process in a running container, with the first one's user, environment and directory. */
+final class ContainerExec {
+    private ContainerExec() {}
+
+    static ExecResult run(Container container, List<String> command) throws IOException, InterruptedException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("exec needs a command");
+        }
+        if (!container.isRunning()) {
+            throw new ContainerException("container " + container.name() + " is not running (it exited with "
+                    + container.exitCode().map(String::valueOf).orElse("?") + "); exec needs a running container");
+        }
+        Process process = container.process().toBuilder().args(command).terminal(false).build();
+        java.lang.Process child = container.runtime().cli().startExec(container.id(), process, ExecOptions.defaults());
+        child.getOutputStream().close();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
+        String out = readAll(child.getInputStream());
+        int code = child.waitFor();
+        return new ExecResult(code, out, err.join());
+    }
+
+    private static String readAll(InputStream in) {
+        try (in) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            in.transferTo(bytes);
+            return bytes.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+package dev.ocikit.runtime;
+
+import com.sun.jna.LastErrorException;
+import dev.ocikit.image.LayerSnapshots;
+import dev.ocikit.image.Unpacker;
+import dev.ocikit.runtime.bundle.BundleSpec;
+import dev.ocikit.runtime.invoker.ChildReaper;
+import dev.ocikit.runtime.invoker.ConsoleSocket;
+import dev.ocikit.runtime.invoker.CreateOptions;
+import dev.ocikit.runtime.invoker.Terminal;
+import dev.ocikit.runtime.network.ContainerNetwork;
+import dev.ocikit.runtime.network.NetworkMode;
+import dev.ocikit.runtime.network.NetworkSettings;
+import dev.ocikit.spec.Json;
+import dev.ocikit.spec.image.ContainerConfig;
+import dev.ocikit.spec.runtime.Spec;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The steps from a {@link ContainerBuilder} to a started {@link Container}, undone in reverse on failure. */
+final class ContainerLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerLauncher.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private ContainerLauncher() {}
+
+    static Container launch(ContainerBuilder b) throws IOException {
+        OciRuntime runtime = b.runtime;
+        String id = HexFormat.of().formatHex(randomBytes());
+        String name = b.name.orElse(id.substring(0, 12));
+        ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
+        runtime.withNamesLocked(() -> {
+            for (ContainerInfo existing : runtime.list()) {
+                if (existing.name().equals(name)) {
+                    throw new ContainerException("the container name \"" + name + "\" is already in use by container "
+                            + existing.shortId() + "; remove that container or choose another name");
+                }
+            }
+            Files.createDirectories(dir.dir());
+            dir.writeOwner(ContainerDirectory.Owner.current());
+            dir.writeName(name);
+            dir.writeImage(b.imageLabel);
+            return null;
+        });
+        Optional<ContainerNetwork> network = Optional.empty();
+        try {
+            prepareRootfs(runtime, b, dir);
+            Spec spec = spec(runtime, b, dir);
+            Files.write(dir.config(), Json.write(spec));
+            dev.ocikit.spec.runtime.Process process = spec.process().orElseThrow();
+
+            Optional<OutputPump> stdout = Optional.empty();
+            Optional<OutputPump> stderr = Optional.empty();
+            CompletableFuture<OutputStream> stdin = CompletableFuture.completedFuture(null);
+            Optional<ConsoleSocket> console = Optional.empty();
+            CreateOptions.Builder options = CreateOptions.builder().pidFile(dir.pidFile());
+            if (b.tty) {
+                console = Optional.of(ConsoleSocket.open(dir.consoleSocket()));
+                options.consoleSocket(dir.consoleSocket())
+                        .stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                        .stdout(ProcessBuilder.Redirect.DISCARD)
+                        .stderr(ProcessBuilder.Redirect.DISCARD);
+            } else {
+                stdout = Optional.of(pump(dir, "stdout", dir.stdoutPipe(), dir.stdoutLog(), b.stdoutConsumers));
+                stderr = Optional.of(pump(dir, "stderr", dir.stderrPipe(), dir.stderrLog(), b.stderrConsumers));
+                options.stdout(ProcessBuilder.Redirect.to(dir.stdoutPipe().toFile()))
+                        .stderr(ProcessBuilder.Redirect.to(dir.stderrPipe().toFile()));
+                if (b.stdin) {
+                    mkfifo(dir.stdinPipe());
+                    Path pipe = dir.stdinPipe();
+                    // Opening a pipe's write end waits for its reader, which runc's start opens.
+                    stdin = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return new FileOutputStream(pipe.toFile());
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }, r -> daemon(r, "ocikit-" + name + "-stdin").start());
+                    options.stdin(ProcessBuilder.Redirect.from(pipe.toFile()));
+                } else {
+                    options.stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                }
+            }
+            ChildReaper.install();
+            CompletableFuture<Terminal> terminal = console.map(ConsoleSocket::receiveAsync)
+                    .orElse(CompletableFuture.completedFuture(null));
+            try {
+                runtime.cli().create(id, dir.bundle(), options.build());
+            } finally {
+                console.ifPresent(ConsoleSocket::close);
+            }
+            long pid = dir.pid().orElseThrow(() -> new ContainerException("the runtime created container " + name
+                    + " but wrote no pid file at " + dir.pidFile()));
+            if (b.network == NetworkMode.PRIVATE) {
+                NetworkSettings settings = NetworkSettings.of(b.network, b.ports, runtime.rootless());
+                network = Optional.of(ContainerNetwork.attach(settings, id, pid, dir.network()));
+            }
+            Container container = new Container(runtime, dir, name, pid, stdout, stderr,
+                    Optional.ofNullable(join(stdin)), Optional.ofNullable(join(terminal)), network, process,
+                    stopSignal(b));
+            OciRuntime.register(container);
+            runtime.cli().start(id);
+            return container;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                network.ifPresent(ContainerNetwork::close);
+                ContainerTeardown.of(runtime, dir).run();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    private static <T> T join(CompletableFuture<T> future) throws IOException {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerException("interrupted while starting the container", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof java.io.UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new ContainerException("could not connect the container's standard streams: " + e.getCause(), e.getCause());
+        }
+    }
+
+    private static String stopSignal(ContainerBuilder b) {
+        return b.image.config().model().config().flatMap(ContainerConfig::stopSignal).orElse("SIGTERM");
+    }
+
+    private static void prepareRootfs(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
+        if (runtime.rootless()) {
+            // No mount without privileges in this mount namespace: the layers are copied instead.
+            Unpacker.defaults().rootless(true).unpack(b.image.layers(), dir.rootfs());
+            return;
+        }
+        LayerSnapshots.Chain chain = runtime.snapshots().prepare(b.image.layers());
+        RootfsMount.overlay(chain.directories(), dir.empty(), dir.upper(), dir.work(), dir.rootfs());
+    }
+
+    private static Spec spec(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
+        BundleSpec spec = BundleSpec.from(b.image.config().model());
+        b.entrypoint.ifPresent(e -> spec.entrypoint(e.toArray(String[]::new)));
+        b.command.ifPresent(c -> spec.command(c.toArray(String[]::new)));
+        spec.env(b.env);
+        b.workdir.ifPresent(spec::workdir);
+        b.user.ifPresent(spec::user);
+        if (!b.groups.isEmpty()) {
+            spec.groupAdd(b.groups.toArray(String[]::new));
+        }
+        spec.hostname(b.hostname.orElse(dir.id().substring(0, 12)));
+        for (ContainerBuilder.Bind bind : b.binds) {
+            spec.bind(bind.source(), bind.destination(), bind.readOnly());
+        }
+        for (ContainerBuilder.Tmpfs t : b.tmpfs) {
+            spec.tmpfs(t.destination(), t.options().toArray(String[]::new));
+        }
+        for (ContainerBuilder.Volume v : b.volumes) {
+            Path data = runtime.root().resolve("volumes").resolve(volumeName(v.name())).resolve("_data");
+            Files.createDirectories(data);
+            spec.volume(data, v.destination(), v.readOnly());
+        }
+        spec.readOnlyRootfs(b.readOnly);
+        b.memory.ifPresent(spec::memory);
+        b.pidsLimit.ifPresent(spec::pidsLimit);
+        b.cpuShares.ifPresent(spec::cpuShares);
+        b.cpuQuota.ifPresent(q -> spec.cpuQuota(q[0], q[1]));
+        for (ContainerBuilder.Rlimit r : b.rlimits) {
+            spec.rlimit(r.type(), r.soft(), r.hard());
+        }
+        if (!b.capAdd.isEmpty()) {
+            spec.capAdd(b.capAdd.toArray(String[]::new));
+        }
+        if (!b.capDrop.isEmpty()) {
+            spec.capDrop(b.capDrop.toArray(String[]::new));
+        }
+        spec.noNewPrivileges(b.noNewPrivileges);
+        if (b.network == NetworkMode.HOST) {
+            spec.hostNetwork();
+        } else {
+            spec.newNetwork();
+        }
+        spec.terminal(b.tty);
+        b.annotations.forEach(spec::annotation);
+        if (runtime.rootless()) {
+            spec.rootless(dev.ocikit.runtime.bundle.IdMappings.forCurrentUser());
+        }
+        spec.etcFiles(dir.etc(), b.network);
+        return spec.build(dir.rootfs());
+    }
+
+    static String volumeName(String name) {
+        if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") || name.length() > 128) {
+            throw new IllegalArgumentException("invalid volume name \"" + name
+                    + "\": use letters, digits, '_', '.', '-', starting with a letter or digit");
+        }
+        return name;
+    }
+
+    private static OutputPump pump(ContainerDirectory dir, String stream, Path pipe, Path log,
+            List<java.util.function.Consumer<String>> consumers) throws IOException {
+        mkfifo(pipe);
+        OutputPump pump = new OutputPump(dir.id().substring(0, 12) + " " + stream,
+                () -> new FileInputStream(pipe.toFile()), Files.newOutputStream(log), consumers);
+        daemon(pump, "ocikit-" + dir.id().substring(0, 12) + "-" + stream).start();
+        return pump;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void mkfifo(Path path) {
+        try {
+            Libc.mkfifo(path.toString(), 0600);
+        } catch (LastErrorException e) {
+            throw new ContainerException("cannot make the pipe " + path + ": " + Libc.strerror(e.getErrorCode()), e);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.ocikit.runtime;
+
+import dev.ocikit.image.ImageStore;
+import dev.ocikit.image.LayerSnapshots;
+import dev.ocikit.image.SourceImage;
+import dev.ocikit.image.StoredImage;
+import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.runtime.invoker.RuntimeCli;
+import dev.ocikit.spec.Platform;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Containers from images, run through an OCI runtime (runc, crun, ...), with no daemon: the
+ * entry point of Podman's half of ocikit.
+ *
+ * <pre>{@code
+ * OciRuntime runtime = OciRuntime.builder().store(ImageStore.open()).build();
+ * try (Container redis = runtime.container("docker.io/library/redis:7").publish(6379).start()) {
+ *     redis.waitForLog("Ready to accept connections", Duration.ofSeconds(30));
+ *     connect(redis.host(), redis.mappedPort(6379));
+ * }
+ * }</pre>
+ *
+ * <p>Container directories live under {@code <root>/containers} (by default the image store's
+ * root), layer snapshots under {@code <root>/snapshots}, and the runtime's own state under
+ * {@link #stateRoot()} ({@code /run/ocikit/<runtime>}, or under {@code $XDG_RUNTIME_DIR} when not
+ * root). Building a runtime sweeps what a JVM killed with SIGKILL left behind; a shutdown hook
+ * stops and removes the containers this JVM started.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public final class OciRuntime {
+    private static final Logger LOG = LoggerFactory.getLogger(OciRuntime.class);
+    private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(OciRuntime::stopAllOnExit, "ocikit-container-cleanup"));
+    }
+
+    private final RuntimeCli cli;
+    private final ImageStore store;
+    private final Path root;
+    private final Path stateRoot;
+    private final boolean rootless;
+    private final Platform platform;
+
+    private OciRuntime(Builder b) throws IOException {
+        this.store = b.store != null ? b.store : ImageStore.open();
+        this.root = (b.root != null ? b.root : store.root()).toAbsolutePath().normalize();
+        this.rootless = b.rootless != null ? b.rootless : Libc.geteuid() != 0;
+        RuntimeCli base = b.cli != null ? b.cli : RuntimeCli.runc();
+        this.stateRoot = b.stateRoot != null ? b.stateRoot : defaultStateRoot(base.name(), rootless);
+        this.cli = base.root(stateRoot);
+        this.platform = b.platform != null ? b.platform : Platform.host();
+        Files.createDirectories(containersDir());
+        Files.createDirectories(stateRoot);
+    }
+
+    /** A runtime with every default: runc, the default image store, root's or the user's paths. */
+    public static OciRuntime runc() throws IOException {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    static Path defaultStateRoot(String runtimeName, boolean rootless) {
+        if (!rootless) {
+            return Path.of("/run/ocikit", runtimeName);
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("java.io.tmpdir"),
+                "ocikit-" + Libc.geteuid());
+        return base.resolve("ocikit").resolve(runtimeName);
+    }
+
+    /** The runtime CLI in use, with its {@code --root} set to {@link #stateRoot()}. */
+    public RuntimeCli cli() {
+        return cli;
+    }
+
+    public ImageStore store() {
+        return store;
+    }
+
+    /** Where container directories and layer snapshots live. */
+    public Path root() {
+        return root;
+    }
+
+    /** The runtime's own state directory ({@code runc --root}). */
+    public Path stateRoot() {
+        return stateRoot;
+    }
+
+    public boolean rootless() {
+        return rootless;
+    }
+
+    Path containersDir() {
+        return root.resolve("containers");
+    }
+
+    LayerSnapshots snapshots() throws IOException {
+        return LayerSnapshots.at(root.resolve("snapshots"));
+    }
+
+    Platform platform() {
+        return platform;
+    }
+
+    /**
+     * A container definition for an image of the store, by name, full or short ID, or digest.
+     *
+     * @throws dev.ocikit.image.ImageUnknownException if the store does not have it
+     */
+    public ContainerBuilder container(String image) throws IOException {
+        StoredImage stored = store.resolve(image);
+        return container(stored, image);
+    }
+
+    /** A container definition for an image of the store. */
+    public ContainerBuilder container(StoredImage image) throws IOException {
+        return container(image, image.names().isEmpty() ? image.shortId() : image.names().get(0).toString());
+    }
+
+    private ContainerBuilder container(StoredImage image, String label) throws IOException {
+        try (ImageSource source = store.reference(image.id().toString()).openSource()) {
+            return new ContainerBuilder(this, SourceImage.read(source, platform), label);
+        }
+    }
+
+    /** A container definition for an image already read from any source. */
+    public ContainerBuilder container(SourceImage image, String label) {
+        return new ContainerBuilder(this, Objects.requireNonNull(image, "image"), label);
+    }
+
+    /** The containers under this runtime's root, of every process, oldest first. */
+    public List<ContainerInfo> list() throws IOException {
+        List<ContainerInfo> all = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(containersDir())) {
+            for (Path dir : dirs.sorted().toList()) {
+                if (Files.isDirectory(dir)) {
+                    ContainerInfo.read(this, new ContainerDirectory(dir)).ifPresent(all::add);
+                }
+            }
+        }
+        all.sort((a, b) -> a.created().compareTo(b.created()));
+        return List.copyOf(all);
+    }
+
+    /**
+     * The container with this id, unique id prefix, or name.
+     *
+     * @throws NoSuchContainerException if there is none
+     */
+    public ContainerInfo inspect(String idOrName) throws IOException {
+        List<ContainerInfo> matches = new ArrayList<>();
+        for (ContainerInfo info : list()) {
+            if (info.id().equals(idOrName) || info.name().equals(idOrName)) {
+                return info;
+            }
+            if (idOrName.length() >= 3 && info.id().startsWith(idOrName)) {
+                matches.add(info);
+            }
+        }
+        if (matches.size() == 1) {
+            return matches.get(0);
+        }
+        if (matches.size() > 1) {
+            throw new ContainerException("container id prefix \"" + idOrName + "\" is ambiguous: it matches "
+                    + matches.size() + " containers; give more of the id");
+        }
+        throw new NoSuchContainerException(idOrName);
+    }
+
+    /**
+     * Removes the containers whose owning process has gone (a JVM killed with SIGKILL, a reboot):
+     * their processes are killed, networks torn down, runtime state deleted, root file systems
+     * unmounted and directories removed. Containers started detached by the CLI belong to their
+     * supervising process and are kept while it runs.
+     *
+     * @return the ids of the containers removed
+     */
+    public List<String> sweep() throws IOException {
+        List<String> removed = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(containersDir())) {
+            for (Path dir : dirs.sorted().toList()) {
+                ContainerDirectory cd = new ContainerDirectory(dir);
+                Optional<ContainerDirectory.Owner> owner = cd.owner();
+                if (owner.isPresent() && owner.get().alive()) {
+                    continue;
+                }
+                if (owner.isEmpty() && recentlyCreated(dir)) {
+                    continue; // being created right now by another process, which writes the owner first
+                }
+                try {
+                    ContainerTeardown.of(this, cd).run();
+                    removed.add(cd.id());
+                } catch (RuntimeException | IOException e) {
+                    LOG.warn("could not sweep container {}: {}", cd.id(), e.toString());
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean recentlyCreated(Path dir) {
+        try {
+            long age = System.currentTimeMillis() - Files.getLastModifiedTime(dir).toMillis();
+            return age < 60_000;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Serialises the checks that keep container names unique, across JVMs. */
+    <T> T withNamesLocked(IoSupplier<T> action) throws IOException {
+        synchronized (OciRuntime.class) {
+            try (FileChannel channel = FileChannel.open(root.resolve("containers.lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+                    FileLock ignored = channel.lock()) {
+                return action.get();
+            }
+        }
+    }
+
+    interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    static void register(Container container) {
+        LIVE.add(container);
+    }
+
+    static void unregister(Container container) {
+        LIVE.remove(container);
+    }
+
+    private static void stopAllOnExit() {
+        for (Container c : List.copyOf(LIVE)) {
+            try {
+                c.removeNow();
+            } catch (RuntimeException | IOException e) {
+                System.err.println("ocikit: could not remove container " + c.id() + " at exit: " + e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OciRuntime[" + cli.name() + ", root=" + root + "]";
+    }
+
+    /** Chooses the runtime, the store and the paths; every setting has a default. */
+    public static final class Builder {
+        private RuntimeCli cli;
+        private ImageStore store;
+        private Path root;
+        private Path stateRoot;
+        private Boolean rootless;
+        private Platform platform;
+        private boolean sweep = true;
+
+        private Builder() {}
+
+        /** The OCI runtime to run containers with (default: runc on PATH). */
+        public Builder runtime(RuntimeCli value) {
+            this.cli = Objects.requireNonNull(value, "runtime");
+            return this;
+        }
+
+        /** The image store images come from (default: {@link ImageStore#open()}). */
+        public Builder store(ImageStore value) {
+            this.store = Objects.requireNonNull(value, "store");
+            return this;
+        }
+
+        /** Where container directories and layer snapshots live (default: the store's root). */
+        public Builder root(Path value) {
+            this.root = Objects.requireNonNull(value, "root");
+            return this;
+        }
+
+        /** The runtime's state directory, {@code --root} of runc (default: /run/ocikit/runc). */
+        public Builder stateRoot(Path value) {
+            this.stateRoot = Objects.requireNonNull(value, "stateRoot");
+            return this;
+        }
+
+        /** Rootless mode (default: when not root): a user namespace, a copied rootfs, slirp4netns. */
+        public Builder rootless(boolean value) {
+            this.rootless = value;
+            return this;
+        }
+
+        /** The platform to pick from multi-platform images (default: this machine's). */
+        public Builder platform(Platform value) {
+            this.platform = Objects.requireNonNull(value, "platform");
+            return this;
+        }
+
+        /** Whether {@link #build()} sweeps what killed JVMs left behind (default: yes). */
+        public Builder sweepOnStart(boolean value) {
+            this.sweep = value;
+            return this;
+        }
+
+        public OciRuntime build() throws IOException {
+            OciRuntime runtime = new OciRuntime(this);
+            if (sweep) {
+                List<String> swept = runtime.sweep();
+                if (!swept.isEmpty()) {
+                    LOG.info("removed {} container(s) left by processes that are gone: {}", swept.size(), swept);
+                }
+            }
+            return runtime;
+        }
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}
