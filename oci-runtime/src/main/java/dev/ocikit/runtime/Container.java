@@ -297,6 +297,31 @@ public final class Container implements AutoCloseable {
         removeNow();
     }
 
+    /**
+     * Waits for the container to exit, then frees what it holds (runtime state, network, root
+     * file system mount) but keeps its record (logs, exit code, bundle, the upper directory) for
+     * {@link OciRuntime#logs}, {@link OciRuntime#inspect} and {@link OciRuntime#list}, until
+     * {@link OciRuntime#remove}: what Podman does with a container run without {@code --rm}.
+     *
+     * @return the exit code
+     */
+    public int keep() throws IOException, InterruptedException {
+        int code = waitFor();
+        if (!removed.compareAndSet(false, true)) {
+            return code;
+        }
+        try {
+            if (network.isPresent()) {
+                network.get().close();
+            }
+            dir.markKept();
+            ContainerTeardown.of(runtime, dir).release();
+        } finally {
+            OciRuntime.unregister(this);
+        }
+        return code;
+    }
+
     /** Kills whatever still runs and removes everything; used at JVM exit too. */
     void removeNow() throws IOException {
         if (!removed.compareAndSet(false, true)) {

@@ -124,6 +124,29 @@ record ContainerDirectory(Path dir) {
         return text == null ? Optional.empty() : Optional.of(text.trim());
     }
 
+    /** The signal that stops the container (the image's StopSignal, else SIGTERM). */
+    void writeStopSignal(String signal) throws IOException {
+        Files.writeString(dir.resolve("stopsignal"), signal + "\n");
+    }
+
+    Optional<String> stopSignal() throws IOException {
+        String text = readSmall(dir.resolve("stopsignal"));
+        return text == null ? Optional.empty() : Optional.of(text.trim());
+    }
+
+    /** Marks an exited container as kept: the sweep leaves its directory for logs and inspect. */
+    void markKept() throws IOException {
+        Files.writeString(dir.resolve("kept"), "");
+    }
+
+    boolean kept() {
+        return Files.exists(dir.resolve("kept"));
+    }
+
+    Path exitFile() {
+        return dir.resolve("exit");
+    }
+
     OptionalInt pid() throws IOException {
         String text = readSmall(pidFile());
         if (text == null || text.isBlank()) {

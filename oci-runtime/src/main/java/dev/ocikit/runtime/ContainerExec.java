@@ -1,6 +1,7 @@
 package dev.ocikit.runtime;
 
 import dev.ocikit.runtime.invoker.ExecOptions;
+import dev.ocikit.runtime.invoker.RuntimeCli;
 import dev.ocikit.spec.runtime.Process;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,15 +16,20 @@ final class ContainerExec {
     private ContainerExec() {}
 
     static ExecResult run(Container container, List<String> command) throws IOException, InterruptedException {
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("exec needs a command");
-        }
         if (!container.isRunning()) {
             throw new ContainerException("container " + container.name() + " is not running (it exited with "
                     + container.exitCode().map(String::valueOf).orElse("?") + "); exec needs a running container");
         }
-        Process process = container.process().toBuilder().args(command).terminal(false).build();
-        java.lang.Process child = container.runtime().cli().startExec(container.id(), process, ExecOptions.defaults());
+        return run(container.runtime().cli(), container.id(), container.name(), container.process(), command);
+    }
+
+    static ExecResult run(RuntimeCli cli, String id, String name, Process template, List<String> command)
+            throws IOException, InterruptedException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("exec needs a command");
+        }
+        Process process = template.toBuilder().args(command).terminal(false).build();
+        java.lang.Process child = cli.startExec(id, process, ExecOptions.defaults());
         child.getOutputStream().close();
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
         String out = readAll(child.getInputStream());

@@ -52,6 +52,7 @@ final class ContainerLauncher {
             dir.writeOwner(ContainerDirectory.Owner.current());
             dir.writeName(name);
             dir.writeImage(b.imageLabel);
+            dir.writeStopSignal(stopSignal(b));
             return null;
         });
         Optional<ContainerNetwork> network = Optional.empty();

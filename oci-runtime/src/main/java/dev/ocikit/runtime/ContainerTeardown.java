@@ -26,7 +26,16 @@ final class ContainerTeardown {
         return new ContainerTeardown(runtime, dir);
     }
 
+    /** Removes everything, the directory too. */
     void run() throws IOException {
+        release();
+        if (Files.exists(dir.dir())) {
+            FileTrees.deleteRecursively(dir.dir());
+        }
+    }
+
+    /** Releases what the container holds (processes, runtime state, network, mounts) and keeps its directory. */
+    void release() throws IOException {
         try {
             runtime.cli().delete(dir.id(), true);
         } catch (NoSuchContainerException e) {
@@ -38,9 +47,6 @@ final class ContainerTeardown {
         }
         for (Path mount : RootfsMount.mountsUnder(dir.dir())) {
             RootfsMount.unmount(mount);
-        }
-        if (Files.exists(dir.dir())) {
-            FileTrees.deleteRecursively(dir.dir());
         }
     }
 }

@@ -8,7 +8,6 @@ import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.runtime.invoker.RuntimeCli;
 import dev.ocikit.spec.Platform;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -18,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -190,6 +191,87 @@ public final class OciRuntime {
         throw new NoSuchContainerException(idOrName);
     }
 
+    /** Sends a signal to the first process of a container of any process under this root. */
+    public void kill(String idOrName, String signal) throws IOException {
+        cli.kill(inspect(idOrName).id(), signal, false);
+    }
+
+    /**
+     * Stops a container of any process under this root: its stop signal, then SIGKILL to all its
+     * processes after {@code grace}.
+     *
+     * @return the exit code, once its supervising process has recorded it (empty if that process
+     *     is gone)
+     */
+    public OptionalInt stop(String idOrName, Duration grace) throws IOException, InterruptedException {
+        ContainerInfo info = inspect(idOrName);
+        ContainerDirectory dir = new ContainerDirectory(containersDir().resolve(info.id()));
+        if (!info.status().equals("running") && !info.status().equals("paused") && !info.status().equals("created")) {
+            return dir.exitCode();
+        }
+        String signal = dir.stopSignal().orElse("SIGTERM");
+        try {
+            cli.kill(info.id(), signal, false);
+        } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
+            return dir.exitCode();
+        }
+        OptionalInt code = ExitWatch.await(dir, grace);
+        if (code.isEmpty()) {
+            try {
+                cli.kill(info.id(), "SIGKILL", true);
+            } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
+                // exited between the two signals
+            }
+            code = ExitWatch.await(dir, Duration.ofSeconds(10));
+        }
+        return code;
+    }
+
+    /**
+     * Waits until a container of any process under this root has exited and its supervising
+     * process has recorded the exit code.
+     *
+     * @return the exit code, or empty if {@code timeout} passed first
+     */
+    public OptionalInt awaitExit(String idOrName, Duration timeout) throws IOException, InterruptedException {
+        ContainerInfo info = inspect(idOrName);
+        return ExitWatch.await(new ContainerDirectory(containersDir().resolve(info.id())), timeout);
+    }
+
+    /**
+     * Removes a container of any process under this root, with everything it holds.
+     *
+     * @param force kill it first if it runs; otherwise a running container is refused
+     */
+    public void remove(String idOrName, boolean force) throws IOException {
+        ContainerInfo info = inspect(idOrName);
+        if (info.status().equals("running") || info.status().equals("paused")) {
+            if (!force) {
+                throw new ContainerException("container " + info.name() + " is running; stop it first, or remove it by force");
+            }
+        }
+        ContainerTeardown.of(this, new ContainerDirectory(containersDir().resolve(info.id()))).run();
+    }
+
+    /** Runs a process in a running container of any process under this root, as {@link Container#exec}. */
+    public ExecResult exec(String idOrName, List<String> command) throws IOException, InterruptedException {
+        ContainerInfo info = inspect(idOrName);
+        ContainerDirectory dir = new ContainerDirectory(containersDir().resolve(info.id()));
+        dev.ocikit.spec.runtime.Spec spec = dev.ocikit.spec.runtime.Spec.parse(Files.readAllBytes(dir.config()));
+        return ContainerExec.run(cli, info.id(), info.name(), spec.process().orElseThrow(), command);
+    }
+
+    /** What a container of any process under this root wrote to standard output and error so far. */
+    public ContainerLogs logs(String idOrName) throws IOException {
+        ContainerInfo info = inspect(idOrName);
+        ContainerDirectory dir = new ContainerDirectory(containersDir().resolve(info.id()));
+        return new ContainerLogs(readIfPresent(dir.stdoutLog()), readIfPresent(dir.stderrLog()));
+    }
+
+    private static String readIfPresent(Path file) throws IOException {
+        return Files.exists(file) ? Files.readString(file) : "";
+    }
+
     /**
      * Removes the containers whose owning process has gone (a JVM killed with SIGKILL, a reboot):
      * their processes are killed, networks torn down, runtime state deleted, root file systems
@@ -205,6 +287,11 @@ public final class OciRuntime {
                 ContainerDirectory cd = new ContainerDirectory(dir);
                 Optional<ContainerDirectory.Owner> owner = cd.owner();
                 if (owner.isPresent() && owner.get().alive()) {
+                    continue;
+                }
+                if (cd.kept()) {
+                    // An exited container kept for logs and inspect: only what it held is released.
+                    ContainerTeardown.of(this, cd).release();
                     continue;
                 }
                 if (owner.isEmpty() && recentlyCreated(dir)) {
@@ -334,7 +421,4 @@ public final class OciRuntime {
         }
     }
 
-    static UncheckedIOException unchecked(IOException e) {
-        return new UncheckedIOException(e);
-    }
 }

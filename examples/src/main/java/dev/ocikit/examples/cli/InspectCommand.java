@@ -43,7 +43,7 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
     String platform;
 
-    @Parameters(paramLabel = "IMAGE", description = "e.g. docker://quay.io/fedora/fedora:40, oci:/srv/layout:app, ocikit:busybox")
+    @Parameters(paramLabel = "IMAGE|CONTAINER", description = "e.g. docker://quay.io/fedora/fedora:40, oci:/srv/layout:app, ocikit:busybox, or a container's id or name")
     String image;
 
     @picocli.CommandLine.Mixin
@@ -71,6 +71,17 @@ final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        if (!Sources.hasTransport(image)) {
+            // As podman inspect: a container's id or name shows the container.
+            dev.ocikit.runtime.OciRuntime runtime = ContainerCommands.runtime(parent);
+            Optional<dev.ocikit.runtime.ContainerInfo> container = ContainerCommands.findContainer(runtime, image);
+            if (container.isPresent()) {
+                out.println(new String(Json.writePretty(Json.tree(Json.write(
+                        List.of(ContainerCommands.inspectJson(runtime, container.get()))), "container")),
+                        StandardCharsets.UTF_8));
+                return 0;
+            }
+        }
         Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
         TransportReference ref = Sources.parse(image, parent.root(), registry);
         try (ImageSource src = ref.openSource()) {

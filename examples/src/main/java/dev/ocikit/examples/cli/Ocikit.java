@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
         subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class,
                 StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class,
                 RegistryCommands.ListTags.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
-                PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class, ReferenceCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+                PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class, ReferenceCommand.class,
+                ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
+                ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
+                ContainerCommands.Rm.class, ContainerCommands.Wait.class, ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Ocikit implements Callable<Integer> {
 
     @CommandLine.Spec

@@ -1,0 +1,565 @@
+package dev.ocikit.examples.cli;
+
+import dev.ocikit.image.ImageStore;
+import dev.ocikit.runtime.Container;
+import dev.ocikit.runtime.ContainerBuilder;
+import dev.ocikit.runtime.ContainerInfo;
+import dev.ocikit.runtime.ContainerLogs;
+import dev.ocikit.runtime.ExecResult;
+import dev.ocikit.runtime.OciRuntime;
+import dev.ocikit.runtime.network.NetworkMode;
+import dev.ocikit.runtime.network.PortMapping;
+import dev.ocikit.spec.Json;
+import dev.ocikit.spec.runtime.Spec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Podman's container commands: run, ps, logs, exec, stop, kill, wait, rm. */
+final class ContainerCommands {
+    private ContainerCommands() {}
+
+    static OciRuntime runtime(Ocikit parent) throws IOException {
+        return OciRuntime.builder().store(StoreCommands.open(parent)).build();
+    }
+
+    @Command(name = "run", description = "Run a command in a new container, as podman run does.",
+            footer = {"", "Examples:", "  ocikit run --rm localhost/busybox echo hi",
+                    "  ocikit run -d --name web -p 8080:80 localhost/web",
+                    "  ocikit run --rm -it -v $PWD:/src:ro localhost/busybox sh"})
+    static final class Run implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Option(names = "--rm", description = "remove the container when it exits")
+        boolean rm;
+
+        @Option(names = {"-d", "--detach"}, description = "run in the background and print the container id")
+        boolean detach;
+
+        @Option(names = "--supervised", hidden = true, description = "internal: this process supervises a detached container")
+        boolean supervised;
+
+        @Option(names = {"-i", "--interactive"}, description = "keep standard input open")
+        boolean interactive;
+
+        @Option(names = {"-t", "--tty"}, description = "allocate a terminal")
+        boolean tty;
+
+        @Option(names = {"-e", "--env"}, paramLabel = "KEY=VALUE", description = "set an environment variable")
+        List<String> env = new ArrayList<>();
+
+        @Option(names = {"-v", "--volume"}, paramLabel = "SRC:DST[:ro]",
+                description = "bind-mount a host path (absolute or ./relative) or a named volume")
+        List<String> volumes = new ArrayList<>();
+
+        @Option(names = "--tmpfs", paramLabel = "DST", description = "mount a tmpfs")
+        List<String> tmpfs = new ArrayList<>();
+
+        @Option(names = {"-w", "--workdir"}, paramLabel = "DIR")
+        String workdir;
+
+        @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]")
+        String user;
+
+        @Option(names = "--entrypoint", paramLabel = "CMD", description = "override the image's entrypoint (\"\" clears it)")
+        String entrypoint;
+
+        @Option(names = "--network", paramLabel = "none|host|private", description = "default: none, or private with -p")
+        String network;
+
+        @Option(names = {"-p", "--publish"}, paramLabel = "[[IP:]HOSTPORT:]PORT[/PROTO]", description = "publish a port on the host")
+        List<String> publish = new ArrayList<>();
+
+        @Option(names = "--read-only", description = "mount the root file system read-only")
+        boolean readOnly;
+
+        @Option(names = {"-m", "--memory"}, paramLabel = "N[k|m|g]")
+        String memory;
+
+        @Option(names = "--pids-limit", paramLabel = "N")
+        Long pidsLimit;
+
+        @Option(names = "--name", paramLabel = "NAME")
+        String name;
+
+        @Option(names = "--hostname", paramLabel = "NAME")
+        String hostname;
+
+        @Parameters(index = "0", paramLabel = "IMAGE")
+        String image;
+
+        @Parameters(index = "1..*", paramLabel = "CMD")
+        List<String> command = new ArrayList<>();
+
+        @Override
+        public Integer call() throws Exception {
+            if (detach && !supervised) {
+                return Supervisor.spawn(spec);
+            }
+            OciRuntime runtime = runtime(parent);
+            ContainerBuilder c = define(runtime);
+            if (supervised) {
+                return superviseDetached(c);
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (!tty) {
+                c.onStdout(line -> {
+                    out.println(line);
+                    out.flush();
+                }).onStderr(line -> {
+                    err.println(line);
+                    err.flush();
+                });
+            }
+            Container container = c.start();
+            if (tty) {
+                var terminal = container.terminal().orElseThrow();
+                copyInBackground(System.in, terminal.input(), false);
+                copyInBackground(terminal.output(), System.out, true);
+            } else if (interactive) {
+                copyInBackground(System.in, container.stdin(), false);
+            }
+            int code;
+            if (rm) {
+                code = container.waitFor();
+                container.close();
+            } else {
+                code = container.keep();
+            }
+            return code;
+        }
+
+        /** Starts the container for a detached run, reports its id on stdout, then waits for it. */
+        private int superviseDetached(ContainerBuilder c) throws Exception {
+            Container container = c.start();
+            System.out.println(container.id());
+            System.out.flush();
+            System.out.close();
+            System.err.close();
+            int code = container.waitFor();
+            if (rm) {
+                container.close();
+            } else {
+                container.keep();
+            }
+            return code;
+        }
+
+        ContainerBuilder define(OciRuntime runtime) throws Exception {
+            ImageStore store = runtime.store();
+            if (store.find(image).isEmpty()) {
+                List<String> pull = new ArrayList<>();
+                parent.root().ifPresent(r -> {
+                    pull.add("--root");
+                    pull.add(r.toString());
+                });
+                pull.addAll(List.of("pull", image));
+                int rc = Ocikit.commandLine().execute(pull.toArray(String[]::new));
+                if (rc != 0) {
+                    throw new IOException("image \"" + image + "\" is not in the local store and could not be pulled");
+                }
+            }
+            ContainerBuilder c = runtime.container(image);
+            if (!command.isEmpty()) {
+                c.command(command);
+            }
+            if (entrypoint != null) {
+                if (entrypoint.isEmpty()) {
+                    c.entrypoint();
+                } else {
+                    c.entrypoint(entrypoint);
+                }
+            }
+            for (String kv : env) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    String value = System.getenv(kv); // as podman: -e NAME takes the caller's value
+                    if (value != null) {
+                        c.env(kv, value);
+                    }
+                } else {
+                    c.env(kv.substring(0, eq), kv.substring(eq + 1));
+                }
+            }
+            for (String v : volumes) {
+                String[] parts = v.split(":");
+                if (parts.length < 2 || parts.length > 3 || (parts.length == 3 && !parts[2].matches("ro|rw"))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(),
+                            "invalid volume \"" + v + "\": expected SRC:DST or SRC:DST:ro");
+                }
+                boolean ro = parts.length == 3 && parts[2].equals("ro");
+                if (parts[0].startsWith("/") || parts[0].startsWith(".")) {
+                    c.bind(Path.of(parts[0]), parts[1], ro);
+                } else {
+                    c.volume(parts[0], parts[1], ro);
+                }
+            }
+            tmpfs.forEach(t -> c.tmpfs(t));
+            if (workdir != null) {
+                c.workdir(workdir);
+            }
+            if (user != null) {
+                c.user(user);
+            }
+            if (network != null) {
+                c.network(NetworkMode.parse(network));
+            }
+            for (String p : publish) {
+                c.publish(PortMapping.parse(p));
+            }
+            c.readOnlyRootfs(readOnly);
+            if (memory != null) {
+                c.memory(parseSize(memory));
+            }
+            if (pidsLimit != null) {
+                c.pidsLimit(pidsLimit);
+            }
+            if (name != null) {
+                c.name(name);
+            }
+            if (hostname != null) {
+                c.hostname(hostname);
+            }
+            c.stdin(interactive);
+            c.tty(tty);
+            return c;
+        }
+    }
+
+    static long parseSize(String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        long unit = 1;
+        char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        if (last == 'b') {
+            t = t.substring(0, t.length() - 1);
+            last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
+        }
+        switch (last) {
+            case 'k' -> unit = 1024L;
+            case 'm' -> unit = 1024L * 1024;
+            case 'g' -> unit = 1024L * 1024 * 1024;
+            default -> unit = 1;
+        }
+        if (unit != 1) {
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            return Math.multiplyExact(Long.parseLong(t), unit);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid size \"" + text + "\": expected a number with an optional k, m or g");
+        }
+    }
+
+    private static void copyInBackground(InputStream from, OutputStream to, boolean flushEach) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try (from) {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                }
+                if (!flushEach) {
+                    to.close(); // end of our input is end of the container's
+                }
+            } catch (IOException e) {
+                // the container or the terminal went away; the exit code tells the rest
+            }
+        }, "ocikit-copy");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Command(name = "ps", description = "List containers, as podman ps does (running ones unless -a).")
+    static final class Ps implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Option(names = {"-a", "--all"}, description = "also exited containers")
+        boolean all;
+
+        @Option(names = {"-q", "--quiet"}, description = "print container ids only")
+        boolean quiet;
+
+        @Option(names = "--no-trunc", description = "print whole ids")
+        boolean noTrunc;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            OciRuntime runtime = runtime(parent);
+            if (!quiet) {
+                out.printf("%-14s %-30s %-24s %-14s %-20s %s%n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+            }
+            for (ContainerInfo c : runtime.list()) {
+                boolean running = c.status().equals("running") || c.status().equals("paused");
+                if (!all && !running) {
+                    continue;
+                }
+                String id = noTrunc ? c.id() : c.shortId();
+                if (quiet) {
+                    out.println(id);
+                    continue;
+                }
+                String status = c.status().equals("exited") && c.exitCode().isPresent()
+                        ? "Exited (" + c.exitCode().getAsInt() + ")" : capitalise(c.status());
+                out.printf("%-14s %-30s %-24s %-14s %-20s %s%n", id, truncate(c.image(), 30),
+                        truncate(commandOf(runtime, c), 24), StoreCommands.ago(c.created()), status, c.name());
+            }
+            return 0;
+        }
+    }
+
+    static String commandOf(OciRuntime runtime, ContainerInfo c) {
+        try {
+            Path config = runtime.root().resolve("containers").resolve(c.id()).resolve("bundle/config.json");
+            Spec s = Spec.parse(Files.readAllBytes(config));
+            return String.join(" ", s.process().map(p -> p.args()).orElse(List.of()));
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static String truncate(String s, int n) {
+        return s.length() <= n ? s : s.substring(0, n - 1) + "…";
+    }
+
+    private static String capitalise(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
+    }
+
+    @Command(name = "logs", description = "Print what a container wrote, as podman logs does.")
+    static final class Logs implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Parameters(paramLabel = "CONTAINER")
+        String container;
+
+        @Override
+        public Integer call() throws IOException {
+            ContainerLogs logs = runtime(parent).logs(container);
+            spec.commandLine().getOut().print(logs.stdout());
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().print(logs.stderr());
+            spec.commandLine().getErr().flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "exec", description = "Run a command in a running container, as podman exec does.")
+    static final class Exec implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Parameters(index = "0", paramLabel = "CONTAINER")
+        String container;
+
+        @Parameters(index = "1..*", arity = "1..*", paramLabel = "CMD")
+        List<String> command;
+
+        @Override
+        public Integer call() throws Exception {
+            ExecResult r = runtime(parent).exec(container, command);
+            spec.commandLine().getOut().print(r.stdout());
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().print(r.stderr());
+            spec.commandLine().getErr().flush();
+            return r.exitCode();
+        }
+    }
+
+    @Command(name = "stop", description = "Stop containers: their stop signal, then SIGKILL after the timeout, as podman stop does.")
+    static final class Stop implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "grace period (default: 10)")
+        long seconds = 10;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() throws Exception {
+            OciRuntime runtime = runtime(parent);
+            for (String c : containers) {
+                runtime.stop(c, Duration.ofSeconds(seconds));
+                spec.commandLine().getOut().println(c);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "kill", description = "Send a signal to containers, as podman kill does.")
+    static final class Kill implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "default: SIGKILL")
+        String signal = "SIGKILL";
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() throws Exception {
+            OciRuntime runtime = runtime(parent);
+            for (String c : containers) {
+                runtime.kill(c, signal);
+                spec.commandLine().getOut().println(c);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "rm", description = "Remove containers, as podman rm does.")
+    static final class Rm implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Option(names = {"-f", "--force"}, description = "kill running containers first")
+        boolean force;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() throws Exception {
+            OciRuntime runtime = runtime(parent);
+            for (String c : containers) {
+                String id = runtime.inspect(c).id();
+                runtime.remove(c, force);
+                spec.commandLine().getOut().println(id);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "wait", description = "Wait for containers to exit and print their exit codes, as podman wait does.")
+    static final class Wait implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() throws Exception {
+            OciRuntime runtime = runtime(parent);
+            for (String c : containers) {
+                OptionalInt code = runtime.awaitExit(c, Duration.ofDays(365));
+                spec.commandLine().getOut().println(code.isPresent() ? code.getAsInt() : -1);
+            }
+            return 0;
+        }
+    }
+
+    /** The JSON {@code inspect} prints for a container, as podman's fields are named. */
+    static Map<String, Object> inspectJson(OciRuntime runtime, ContainerInfo c) throws IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("Id", c.id());
+        m.put("Name", c.name());
+        m.put("Created", c.created().toString());
+        m.put("ImageName", c.image());
+        Map<String, Object> state = new LinkedHashMap<>();
+        state.put("Status", c.status());
+        state.put("Running", c.status().equals("running"));
+        state.put("Pid", c.pid().isPresent() ? c.pid().getAsInt() : 0);
+        state.put("ExitCode", c.exitCode().isPresent() ? c.exitCode().getAsInt() : 0);
+        m.put("State", state);
+        Path bundle = runtime.root().resolve("containers").resolve(c.id()).resolve("bundle");
+        m.put("Bundle", bundle.toString());
+        if (Files.exists(bundle.resolve("config.json"))) {
+            m.put("Spec", Json.tree(Files.readAllBytes(bundle.resolve("config.json")), "container config"));
+        }
+        return m;
+    }
+
+    /** Runs {@code ocikit run --supervised ...} in a new session, and reports the id it prints. */
+    static final class Supervisor {
+        private Supervisor() {}
+
+        static int spawn(CommandSpec spec) throws IOException, InterruptedException {
+            List<String> original = spec.root().commandLine().getParseResult().originalArgs();
+            List<String> args = new ArrayList<>(original);
+            int run = args.indexOf("run");
+            args.add(run + 1, "--supervised");
+            List<String> cmd = new ArrayList<>();
+            cmd.add("setsid");
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss512k"));
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Ocikit.class.getName());
+            cmd.addAll(args);
+            Process child = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+            String id = out.readLine();
+            if (id != null && id.matches("[0-9a-f]{64}")) {
+                spec.commandLine().getOut().println(id);
+                return 0;
+            }
+            String error = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            spec.commandLine().getErr().print(error);
+            return child.waitFor() == 0 ? 125 : child.exitValue();
+        }
+    }
+
+    static Optional<ContainerInfo> findContainer(OciRuntime runtime, String idOrName) {
+        try {
+            return Optional.of(runtime.inspect(idOrName));
+        } catch (RuntimeException | IOException e) {
+            return Optional.empty();
+        }
+    }
+}
