@@ -1,0 +1,64 @@
+package dev.ocikit.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ocikit.image.ImageStore;
+import dev.ocikit.runtime.testing.BusyboxImage;
+import dev.ocikit.spec.testing.Tools;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import dev.ocikit.runtime.invoker.ChildReaper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A JVM killed with SIGKILL leaves a running container; the next runtime built sweeps it all away. */
+class SweepIT {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theNextStartCleansUpAfterAJvmKilledWithSigkill() throws Exception {
+        Tools.require("runc");
+        Path storeRoot = dir.resolve("store");
+        ImageStore store = ImageStore.open(storeRoot);
+        BusyboxImage.store(store, "localhost/busybox:sweep", dir);
+        Path root = dir.resolve("runtime");
+        Path state = Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8));
+        // The container's init, orphaned twice (by runc create, then by its killed JVM), comes to
+        // this JVM, so that its end can be waited for rather than guessed.
+        ChildReaper.install();
+
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ContainerOwnerMain.class.getName(), storeRoot.toString(), root.toString(), state.toString(),
+                "localhost/busybox:sweep")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(line).as("the owner JVM reports its container").isNotNull();
+        String id = line.split(" ")[0];
+        long pid = Long.parseLong(line.split(" ")[1]);
+        Path containerDir = root.resolve("containers").resolve(id);
+        assertThat(RootfsMount.mountsUnder(containerDir)).isNotEmpty();
+
+        owner.destroyForcibly(); // SIGKILL: no shutdown hook runs
+        owner.waitFor();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the container outlives its JVM").contains(true);
+
+        OciRuntime next = OciRuntime.builder().store(store).root(root).stateRoot(state).sweepOnStart(false).build();
+        List<String> swept = next.sweep();
+
+        assertThat(swept).containsExactly(id);
+        assertThat(Files.exists(containerDir)).isFalse();
+        assertThat(RootfsMount.mountsUnder(root)).isEmpty();
+        assertThat(Files.exists(state.resolve(id))).isFalse();
+        assertThat(ChildReaper.exitOf(pid).get(60, TimeUnit.SECONDS)).as("killed by the sweep").isEqualTo(137);
+        assertThat(next.list()).isEmpty();
+    }
+}
