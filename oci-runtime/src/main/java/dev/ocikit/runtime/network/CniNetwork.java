@@ -23,13 +23,14 @@ import java.util.regex.Pattern;
  * @param ipamDataDir host-local's lease directory, or empty for CNI's default
  */
 public record CniNetwork(String name, String bridge, String subnet, List<Path> pluginDirs, Optional<Path> ipamDataDir) {
+    // before DEFAULT: static initialisers run in order, and DEFAULT's constructor uses them
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+    private static final Pattern CIDR = Pattern.compile("(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/(\\d{1,2})");
     /** Bridge {@code ocikit0}, 10.89.0.0/24, plugins in {@code /usr/lib/cni} then {@code /opt/cni/bin}. */
     public static final CniNetwork DEFAULT = new CniNetwork(
             "ocikit", "ocikit0", "10.89.0.0/24", List.of(Path.of("/usr/lib/cni"), Path.of("/opt/cni/bin")), Optional.empty());
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
-    private static final Pattern CIDR = Pattern.compile("(\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3})/(\\d{1,2})");
 
     public CniNetwork {
         if (name == null || !NAME.matcher(name).matches()) {
@@ -65,8 +66,11 @@ public record CniNetwork(String name, String bridge, String subnet, List<Path> p
         return new CniNetwork(name, bridge, subnet, dirs, ipamDataDir);
     }
 
-    /** Where host-local keeps this network's leases: one file per leased address, named by the address. */
+    /**
+     * Where host-local keeps this network's leases, one file per leased address named by the
+     * address: {@code <ipamDataDir or /var/lib/cni/networks>/<name>} (host-local adds the name itself).
+     */
     public Path effectiveIpamDataDir() {
-        return ipamDataDir.orElse(Path.of("/var/lib/cni/networks").resolve(name));
+        return ipamDataDir.orElse(Path.of("/var/lib/cni/networks")).resolve(name);
     }
 }

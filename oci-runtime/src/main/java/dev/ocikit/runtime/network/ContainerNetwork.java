@@ -362,7 +362,8 @@ public final class ContainerNetwork implements AutoCloseable {
     }
 
     /**
-     * Asks the network whether it is still as set up: CNI CHECK for the bridge network, a live
+     * Asks the network whether it is still as set up: CNI CHECK for the bridge (not portmap, whose
+     * CHECK is broken for IPv4-only containers up to plugins 1.2), a live
      * process for slirp4netns; nothing to check for NONE and HOST.
      *
      * @throws NetworkException (or {@link CniPluginException}) naming what is missing
@@ -374,11 +375,28 @@ public final class ContainerNetwork implements AutoCloseable {
         }
         if (state.backend() == NetworkSettings.Backend.CNI) {
             CniInvoker cni = new CniInvoker(state.cniPath().orElse(List.of()).stream().map(Path::of).toList());
-            cni.check(state.cniConfig().orElseThrow(), state.runtimeConfig().orElse(null), state.cniResult().orElse(null),
-                    new CniInvoker.Target(containerId, state.netns().orElseThrow(), IFNAME));
+            cni.check(withoutPortmap(state.cniConfig().orElseThrow()), state.runtimeConfig().orElse(null),
+                    state.cniResult().orElse(null), new CniInvoker.Target(containerId, state.netns().orElseThrow(), IFNAME));
         } else {
             Slirp4netns.check(state);
         }
+    }
+
+    /**
+     * The list without portmap: portmap up to plugins 1.2 fails CHECK on an IPv4-only container by
+     * looking for ip6tables chains it never created (containernetworking/plugins#819), which
+     * would make every healthy network look broken.
+     */
+    static JsonNode withoutPortmap(JsonNode conflist) {
+        ObjectNode copy = conflist.deepCopy();
+        ArrayNode kept = copy.arrayNode();
+        conflist.path("plugins").forEach(p -> {
+            if (!"portmap".equals(p.path("type").asText())) {
+                kept.add(p.deepCopy());
+            }
+        });
+        copy.set("plugins", kept);
+        return copy;
     }
 
     /** The host address published ports are reachable on: {@code 127.0.0.1}. */
