@@ -37,15 +37,20 @@ record NetworkState(
         ports = ports == null ? List.of() : List.copyOf(ports);
         netns = netns == null ? Optional.empty() : netns;
         cniPath = cniPath == null ? Optional.empty() : cniPath;
-        cniConfig = cniConfig == null ? Optional.empty() : cniConfig;
-        loopbackConfig = loopbackConfig == null ? Optional.empty() : loopbackConfig;
-        runtimeConfig = runtimeConfig == null ? Optional.empty() : runtimeConfig;
-        cniResult = cniResult == null ? Optional.empty() : cniResult;
+        cniConfig = present(cniConfig);
+        loopbackConfig = present(loopbackConfig);
+        runtimeConfig = present(runtimeConfig);
+        cniResult = present(cniResult);
         slirpPid = slirpPid == null ? Optional.empty() : slirpPid;
         slirpSocket = slirpSocket == null ? Optional.empty() : slirpSocket;
         if (containerId == null || mode == null || backend == null) {
             throw new NetworkException("network state is missing containerId, mode or backend");
         }
+    }
+
+    /** Jackson reads an absent tree as Optional[NullNode]; absent must stay absent (a "prevResult": null is not a result). */
+    private static Optional<JsonNode> present(Optional<JsonNode> node) {
+        return node == null ? Optional.empty() : node.filter(n -> !n.isNull() && !n.isMissingNode());
     }
 
     NetworkState withCniResult(JsonNode result) {
