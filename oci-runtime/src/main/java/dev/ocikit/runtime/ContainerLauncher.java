@@ -105,8 +105,9 @@ final class ContainerLauncher {
             long pid = dir.pid().orElseThrow(() -> new ContainerException("the runtime created container " + name
                     + " but wrote no pid file at " + dir.pidFile()));
             if (b.network == NetworkMode.PRIVATE) {
-                NetworkSettings settings = NetworkSettings.of(b.network, b.ports, runtime.rootless());
-                network = Optional.of(ContainerNetwork.attach(settings, id, pid, dir.network()));
+                NetworkSettings.Builder settings = NetworkSettings.newBuilder().mode(b.network);
+                b.ports.forEach(settings::publish);
+                network = Optional.of(ContainerNetwork.attach(settings.build(), id, pid, dir.network()));
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(join(terminal)), network, process,

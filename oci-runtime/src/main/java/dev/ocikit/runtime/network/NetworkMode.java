@@ -24,4 +24,20 @@ public enum NetworkMode {
     public boolean ownNamespace() {
         return this != HOST;
     }
+
+    /**
+     * Reads Podman's {@code --network} values: {@code none}, {@code host}, and {@code private}
+     * (also {@code bridge}, {@code slirp4netns} and {@code pasta}, which are private networks).
+     *
+     * @throws IllegalArgumentException naming the accepted values
+     */
+    public static NetworkMode parse(String value) {
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "none" -> NONE;
+            case "host" -> HOST;
+            case "private", "bridge", "slirp4netns", "pasta" -> PRIVATE;
+            default -> throw new IllegalArgumentException("unknown network \"" + value
+                    + "\": expected none, host or private");
+        };
+    }
 }
