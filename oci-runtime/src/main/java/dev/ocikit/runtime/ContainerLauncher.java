@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import dev.ocikit.image.LayerSnapshots;
 import dev.ocikit.image.Unpacker;
 import dev.ocikit.runtime.bundle.BundleSpec;
+import dev.ocikit.runtime.bundle.IdMappings;
 import dev.ocikit.runtime.invoker.ChildReaper;
 import dev.ocikit.runtime.invoker.ConsoleSocket;
 import dev.ocikit.runtime.invoker.CreateOptions;
@@ -58,7 +59,9 @@ final class ContainerLauncher {
         Optional<ContainerNetwork> network = Optional.empty();
         try {
             prepareRootfs(runtime, b, dir);
-            Spec spec = spec(runtime, b, dir);
+            BundleSpec bundleSpec = spec(runtime, b, dir);
+            Spec spec = bundleSpec.build(dir.rootfs());
+            bundleSpec.prepareRootfs(dir.rootfs());
             Files.write(dir.config(), Json.write(spec));
             dev.ocikit.spec.runtime.Process process = spec.process().orElseThrow();
 
@@ -108,6 +111,10 @@ final class ContainerLauncher {
                 NetworkSettings.Builder settings = NetworkSettings.newBuilder().mode(b.network);
                 b.ports.forEach(settings::publish);
                 network = Optional.of(ContainerNetwork.attach(settings.build(), id, pid, dir.network()));
+                Optional<String> address = network.get().containerAddress().map(java.net.InetAddress::getHostAddress);
+                if (address.isPresent()) {
+                    bundleSpec.etcFiles().containerAddress(address.get()).updateHosts(dir.etc());
+                }
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(join(terminal)), network, process,
@@ -163,55 +170,73 @@ final class ContainerLauncher {
         RootfsMount.overlay(chain.directories(), dir.empty(), dir.upper(), dir.work(), dir.rootfs());
     }
 
-    private static Spec spec(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
+    /** The runtime config: the image's, then the caller's choices, with Podman's defaults for the rest. */
+    private static BundleSpec spec(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
         BundleSpec spec = BundleSpec.from(b.image.config().model());
-        b.entrypoint.ifPresent(e -> spec.entrypoint(e.toArray(String[]::new)));
-        b.command.ifPresent(c -> spec.command(c.toArray(String[]::new)));
-        spec.env(b.env);
-        b.workdir.ifPresent(spec::workdir);
-        b.user.ifPresent(spec::user);
-        if (!b.groups.isEmpty()) {
-            spec.groupAdd(b.groups.toArray(String[]::new));
+        if (b.entrypoint.isPresent()) {
+            spec = spec.entrypoint(b.entrypoint.get().toArray(String[]::new));
         }
-        spec.hostname(b.hostname.orElse(dir.id().substring(0, 12)));
+        if (b.command.isPresent()) {
+            spec = spec.command(b.command.get());
+        }
+        spec = spec.env(b.env);
+        if (b.workdir.isPresent()) {
+            spec = spec.workdir(b.workdir.get());
+        }
+        if (b.user.isPresent()) {
+            spec = spec.user(b.user.get());
+        }
+        if (!b.groups.isEmpty()) {
+            spec = spec.groupAdd(b.groups.toArray(String[]::new));
+        }
+        spec = spec.hostname(b.hostname.orElse(dir.id().substring(0, 12)));
         for (ContainerBuilder.Bind bind : b.binds) {
-            spec.bind(bind.source(), bind.destination(), bind.readOnly());
+            spec = spec.bind(bind.source(), bind.destination(), bind.readOnly());
         }
         for (ContainerBuilder.Tmpfs t : b.tmpfs) {
-            spec.tmpfs(t.destination(), t.options().toArray(String[]::new));
+            spec = spec.tmpfs(t.destination(), t.options().toArray(String[]::new));
         }
         for (ContainerBuilder.Volume v : b.volumes) {
             Path data = runtime.root().resolve("volumes").resolve(volumeName(v.name())).resolve("_data");
             Files.createDirectories(data);
-            spec.volume(data, v.destination(), v.readOnly());
+            spec = spec.bind(data, v.destination(), v.readOnly());
         }
-        spec.readOnlyRootfs(b.readOnly);
-        b.memory.ifPresent(spec::memory);
-        b.pidsLimit.ifPresent(spec::pidsLimit);
-        b.cpuShares.ifPresent(spec::cpuShares);
-        b.cpuQuota.ifPresent(q -> spec.cpuQuota(q[0], q[1]));
+        spec = spec.readOnlyRootfs(b.readOnly);
+        if (b.memory.isPresent()) {
+            spec = spec.memory(b.memory.get());
+        }
+        if (b.pidsLimit.isPresent()) {
+            spec = spec.pidsLimit(b.pidsLimit.get());
+        }
+        if (b.cpuShares.isPresent()) {
+            spec = spec.cpuShares(b.cpuShares.get());
+        }
+        if (b.cpuQuota.isPresent()) {
+            spec = spec.cpuQuota(b.cpuQuota.get()[0], b.cpuQuota.get()[1]);
+        }
         for (ContainerBuilder.Rlimit r : b.rlimits) {
-            spec.rlimit(r.type(), r.soft(), r.hard());
+            spec = spec.rlimit(r.type(), r.soft(), r.hard());
         }
         if (!b.capAdd.isEmpty()) {
-            spec.capAdd(b.capAdd.toArray(String[]::new));
+            spec = spec.capAdd(b.capAdd.toArray(String[]::new));
         }
         if (!b.capDrop.isEmpty()) {
-            spec.capDrop(b.capDrop.toArray(String[]::new));
+            spec = spec.capDrop(b.capDrop.toArray(String[]::new));
         }
-        spec.noNewPrivileges(b.noNewPrivileges);
-        if (b.network == NetworkMode.HOST) {
-            spec.hostNetwork();
-        } else {
-            spec.newNetwork();
+        spec = spec.noNewPrivileges(b.noNewPrivileges);
+        spec = switch (b.network) {
+            case HOST -> spec.hostNetwork();
+            case NONE -> spec.noNetwork();
+            case PRIVATE -> spec.newNetwork();
+        };
+        spec = spec.terminal(b.tty);
+        for (var a : b.annotations.entrySet()) {
+            spec = spec.annotation(a.getKey(), a.getValue());
         }
-        spec.terminal(b.tty);
-        b.annotations.forEach(spec::annotation);
         if (runtime.rootless()) {
-            spec.rootless(dev.ocikit.runtime.bundle.IdMappings.forCurrentUser());
+            spec = spec.rootless(IdMappings.forCurrentUser());
         }
-        spec.etcFiles(dir.etc(), b.network);
-        return spec.build(dir.rootfs());
+        return spec.mounts(spec.etcFiles().write(dir.etc()));
     }
 
     static String volumeName(String name) {

@@ -1,5 +1,6 @@
 package dev.ocikit.runtime.bundle;
 
+import dev.ocikit.runtime.network.NetworkMode;
 import dev.ocikit.spec.image.ContainerConfig;
 import dev.ocikit.spec.image.ImageConfig;
 import dev.ocikit.spec.runtime.Capabilities;
@@ -440,7 +441,7 @@ public final class BundleSpec {
             throw new InvalidContainerConfigException("networkNamespace", path + " is not absolute");
         }
         return with(n -> {
-            n.network = NetworkMode.JOINED;
+            n.network = NetworkMode.PRIVATE; // someone else's namespace: the network layer's business
             n.netnsPath = path.toString();
         });
     }
@@ -519,10 +520,10 @@ public final class BundleSpec {
 
         Linux.Builder l = Linux.builder();
         l.namespaces(Namespace.PID);
-        switch (s.network) {
-            case PRIVATE, NONE -> l.namespace(Namespace.of(Namespace.NETWORK));
-            case JOINED -> l.namespace(Namespace.join(Namespace.NETWORK, s.netnsPath));
-            case HOST -> { }
+        if (s.netnsPath != null) {
+            l.namespace(Namespace.join(Namespace.NETWORK, s.netnsPath));
+        } else if (s.network.ownNamespace()) {
+            l.namespace(Namespace.of(Namespace.NETWORK));
         }
         l.namespaces(Namespace.IPC, Namespace.UTS, Namespace.MOUNT);
         if (host.cgroupV2()) {
@@ -534,7 +535,7 @@ public final class BundleSpec {
             l.gidMappings(s.idMappings.gidMappings());
         }
         l.maskedPaths(DEFAULT_MASKED_PATHS).readonlyPaths(DEFAULT_READONLY_PATHS);
-        if (s.network == NetworkMode.PRIVATE || s.network == NetworkMode.NONE) {
+        if (s.network.ownNamespace()) {
             l.sysctl("net.ipv4.ping_group_range", "0 0");
         }
         resources(rootless, host).ifPresent(l::resources);
@@ -775,7 +776,7 @@ public final class BundleSpec {
         defaults.add(Mount.of("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666",
                 "mode=0620", "gid=5"));
         defaults.add(Mount.of("/dev/mqueue", "mqueue", "mqueue", "nosuid", "noexec", "nodev"));
-        boolean ownNetns = s.network == NetworkMode.PRIVATE || s.network == NetworkMode.NONE;
+        boolean ownNetns = s.network.ownNamespace() && s.netnsPath == null;
         if (rootless && !ownNetns) {
             // sysfs can only be mounted by the owner of the network namespace; bind the host's instead
             defaults.add(Mount.of("/sys", "bind", "/sys", "rbind", "nosuid", "noexec", "nodev", "ro"));

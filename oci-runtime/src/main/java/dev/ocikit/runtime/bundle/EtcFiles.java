@@ -1,5 +1,6 @@
 package dev.ocikit.runtime.bundle;
 
+import dev.ocikit.runtime.network.NetworkMode;
 import dev.ocikit.spec.runtime.Mount;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.ocikit.runtime.bundle;
 
+import dev.ocikit.runtime.network.NetworkMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
