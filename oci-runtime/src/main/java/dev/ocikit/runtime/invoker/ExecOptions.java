@@ -9,7 +9,8 @@ import java.util.Optional;
  * Options of {@code exec}: immutable, built with withers from {@link #defaults()}.
  *
  * @param detach return once the process started (its pid in {@code pidFile}); no exit code
- * @param tty give the process a pseudo-terminal (sets {@code process.terminal}); needs {@code consoleSocket}
+ * @param tty give the process a pseudo-terminal (sets {@code process.terminal}); needs {@code consoleSocket},
+ *     and implies {@code detach}: a foreground runtime would want a terminal of its own on stdin
  * @param consoleSocket the {@link ConsoleSocket} path the pty master goes to
  * @param pidFile where the runtime writes the process's host pid
  * @param preserveFds how many fds past stdio the process inherits
@@ -41,9 +42,13 @@ public record ExecOptions(boolean detach, boolean tty, Optional<Path> consoleSoc
         return new ExecOptions(value, tty, consoleSocket, pidFile, preserveFds, stdin, stdout, stderr);
     }
 
-    /** A pseudo-terminal whose master the runtime sends to {@code socket}. */
+    /**
+     * A pseudo-terminal whose master the runtime sends to {@code socket}; detaches (runc refuses a
+     * console socket in the foreground). Learn the exit with {@link #pidFile} and
+     * {@link ChildReaper#exitOf}.
+     */
     public ExecOptions tty(Path socket) {
-        return new ExecOptions(detach, true, Optional.of(socket), pidFile, preserveFds, stdin, stdout, stderr);
+        return new ExecOptions(true, true, Optional.of(socket), pidFile, preserveFds, stdin, stdout, stderr);
     }
 
     public ExecOptions pidFile(Path value) {

@@ -350,7 +350,11 @@ public final class RuntimeCli {
         simple("kill", id, args);
     }
 
-    /** {@code delete}: removes a stopped container; {@code force} kills a running one first. */
+    /**
+     * {@code delete}: removes a stopped container; {@code force} kills a running one first. runc
+     * reports success for a forced delete of an unknown container; without force it raises
+     * {@link NoSuchContainerException}.
+     */
     public void delete(String id, boolean force) {
         simple("delete", id, force ? List.of("delete", "--force", requireId(id)) : List.of("delete", requireId(id)));
     }
@@ -460,8 +464,9 @@ public final class RuntimeCli {
     public StartedExec startExec(String id, Process process, ExecOptions options) {
         requireId(id);
         requireSafeVersion();
-        if (options.detach()) {
-            throw new IllegalArgumentException("startExec streams a foreground process; use exec(...) to detach");
+        if (options.detach() || options.tty()) {
+            throw new IllegalArgumentException("startExec streams a foreground process through pipes; for a detached"
+                    + " or tty process use exec(...) with ExecOptions.detach/tty and ChildReaper.exitOf(pid)");
         }
         Path processFile = writeProcess(process, options);
         Path logFile = tempFile("log", ".json");
