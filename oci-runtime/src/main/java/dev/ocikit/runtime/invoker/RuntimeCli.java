@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -720,9 +719,7 @@ public final class RuntimeCli {
             Map<String, String> annotations = new LinkedHashMap<>();
             JsonNode a = n.path("annotations");
             if (a.isObject()) {
-                Iterator<Map.Entry<String, JsonNode>> it = a.fields();
-                while (it.hasNext()) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : a.properties()) {
                     annotations.put(e.getKey(), e.getValue().asText());
                 }
             }

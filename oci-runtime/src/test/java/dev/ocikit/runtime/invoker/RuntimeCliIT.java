@@ -112,6 +112,51 @@ class RuntimeCliIT {
         assertThat(Files.readString(err)).isEqualTo("err\n");
     }
 
+    /**
+     * The lead dev's non-tty stdio: FIFOs. The JDK opens a Redirect's file in the JVM before it
+     * forks, and opening a FIFO blocks until the other end opens, so the other ends are opened on
+     * other threads, meeting the JDK's open inside create.
+     */
+    @Test
+    void createWithFifos() throws Exception {
+        Path bundle = TestBundles.create(tmp.resolve("b"), false, "sh", "-c", "read x; echo fifo:$x");
+        Path in = tmp.resolve("stdin");
+        Path out = tmp.resolve("stdout");
+        for (Path fifo : List.of(in, out)) {
+            assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        }
+        var writer = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new java.io.FileOutputStream(in.toFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        var output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            // Not FileInputStream.readAllBytes: on JDK 17 it seeks, and a FIFO answers "Illegal seek".
+            try (var reader = new java.io.FileInputStream(out.toFile())) {
+                var buffer = new java.io.ByteArrayOutputStream();
+                byte[] chunk = new byte[512];
+                for (int n; (n = reader.read(chunk)) >= 0; ) {
+                    buffer.write(chunk, 0, n);
+                }
+                return buffer.toString(StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String id = TestBundles.id("fifo");
+        runc.create(id, bundle, CreateOptions.defaults().pidFile(tmp.resolve("pid"))
+                .stdin(Redirect.from(in.toFile())).stdout(Redirect.to(out.toFile())));
+        var exit = ChildReaper.exitOf(RuntimeCli.readPidFile(tmp.resolve("pid")));
+        runc.start(id);
+        try (var w = writer.get(60, TimeUnit.SECONDS)) {
+            w.write("abc\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(output.get(60, TimeUnit.SECONDS)).isEqualTo("fifo:abc\n");
+        assertThat(exit.get(60, TimeUnit.SECONDS)).isZero();
+    }
+
     @Test
     void runReturnsTheContainersExitCode() throws Exception {
         Path bundle = TestBundles.create(tmp.resolve("b"), false, "sh", "-c", "exit 7");
