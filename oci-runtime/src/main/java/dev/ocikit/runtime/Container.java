@@ -342,13 +342,7 @@ public final class Container implements AutoCloseable {
                     // the container is going away; nothing to tell
                 }
             });
-            terminal.ifPresent(t -> {
-                try {
-                    t.close();
-                } catch (IOException e) {
-                    // ditto
-                }
-            });
+            terminal.ifPresent(Terminal::close);
             if (network.isPresent()) {
                 network.get().close();
             }

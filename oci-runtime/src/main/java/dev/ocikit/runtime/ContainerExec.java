@@ -2,6 +2,7 @@ package dev.ocikit.runtime;
 
 import dev.ocikit.runtime.invoker.ExecOptions;
 import dev.ocikit.runtime.invoker.RuntimeCli;
+import dev.ocikit.runtime.invoker.StartedExec;
 import dev.ocikit.spec.runtime.Process;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,12 +30,13 @@ final class ContainerExec {
             throw new IllegalArgumentException("exec needs a command");
         }
         Process process = template.toBuilder().args(command).terminal(false).build();
-        java.lang.Process child = cli.startExec(id, process, ExecOptions.defaults());
-        child.getOutputStream().close();
-        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.getErrorStream()));
-        String out = readAll(child.getInputStream());
-        int code = child.waitFor();
-        return new ExecResult(code, out, err.join());
+        try (StartedExec child = cli.startExec(id, process, ExecOptions.defaults())) {
+            child.stdin().close();
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> readAll(child.stderr()));
+            String out = readAll(child.stdout());
+            int code = child.waitFor();
+            return new ExecResult(code, out, err.join());
+        }
     }
 
     private static String readAll(InputStream in) {

@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -69,17 +70,17 @@ final class ContainerLauncher {
             Optional<OutputPump> stderr = Optional.empty();
             CompletableFuture<OutputStream> stdin = CompletableFuture.completedFuture(null);
             Optional<ConsoleSocket> console = Optional.empty();
-            CreateOptions.Builder options = CreateOptions.builder().pidFile(dir.pidFile());
+            CreateOptions options = CreateOptions.defaults().pidFile(dir.pidFile());
             if (b.tty) {
-                console = Optional.of(ConsoleSocket.open(dir.consoleSocket()));
-                options.consoleSocket(dir.consoleSocket())
+                console = Optional.of(ConsoleSocket.listen(dir.consoleSocket()));
+                options = options.consoleSocket(dir.consoleSocket())
                         .stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .stdout(ProcessBuilder.Redirect.DISCARD)
                         .stderr(ProcessBuilder.Redirect.DISCARD);
             } else {
                 stdout = Optional.of(pump(dir, "stdout", dir.stdoutPipe(), dir.stdoutLog(), b.stdoutConsumers));
                 stderr = Optional.of(pump(dir, "stderr", dir.stderrPipe(), dir.stderrLog(), b.stderrConsumers));
-                options.stdout(ProcessBuilder.Redirect.to(dir.stdoutPipe().toFile()))
+                options = options.stdout(ProcessBuilder.Redirect.to(dir.stdoutPipe().toFile()))
                         .stderr(ProcessBuilder.Redirect.to(dir.stderrPipe().toFile()));
                 if (b.stdin) {
                     mkfifo(dir.stdinPipe());
@@ -92,19 +93,27 @@ final class ContainerLauncher {
                             throw new java.io.UncheckedIOException(e);
                         }
                     }, r -> daemon(r, "ocikit-" + name + "-stdin").start());
-                    options.stdin(ProcessBuilder.Redirect.from(pipe.toFile()));
+                    options = options.stdin(ProcessBuilder.Redirect.from(pipe.toFile()));
                 } else {
-                    options.stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                    options = options.stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
             }
             ChildReaper.install();
-            CompletableFuture<Terminal> terminal = console.map(ConsoleSocket::receiveAsync)
-                    .orElse(CompletableFuture.completedFuture(null));
-            try {
-                runtime.cli().create(id, dir.bundle(), options.build());
-            } finally {
-                console.ifPresent(ConsoleSocket::close);
+            CompletableFuture<Terminal> terminal = CompletableFuture.completedFuture(null);
+            if (console.isPresent()) {
+                ConsoleSocket socket = console.get();
+                // runc create connects and hands over the pty master before it exits
+                terminal = CompletableFuture.supplyAsync(() -> socket.receive(Duration.ofSeconds(60)),
+                        r -> daemon(r, "ocikit-" + name + "-console").start());
             }
+            try {
+                runtime.cli().create(id, dir.bundle(), options);
+            } finally {
+                if (console.isPresent() && !terminal.isDone()) {
+                    terminal.completeExceptionally(new ContainerException("the runtime did not send the terminal"));
+                }
+            }
+            console.ifPresent(ConsoleSocket::close);
             long pid = dir.pid().orElseThrow(() -> new ContainerException("the runtime created container " + name
                     + " but wrote no pid file at " + dir.pidFile()));
             if (b.network == NetworkMode.PRIVATE) {
@@ -157,7 +166,7 @@ final class ContainerLauncher {
     }
 
     private static String stopSignal(ContainerBuilder b) {
-        return b.image.config().model().config().flatMap(ContainerConfig::stopSignal).orElse("SIGTERM");
+        return b.image.config().model().config().stopSignal().orElse("SIGTERM");
     }
 
     private static void prepareRootfs(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
