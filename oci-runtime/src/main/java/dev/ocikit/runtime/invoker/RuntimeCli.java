@@ -303,7 +303,6 @@ public final class RuntimeCli {
         stdio.refusePipes("run");
         List<String> args = new ArrayList<>(List.of("run", "--bundle", bundle.toAbsolutePath().toString()));
         options.pidFile().ifPresent(p -> args.addAll(List.of("--pid-file", p.toAbsolutePath().toString())));
-        options.consoleSocket().ifPresent(p -> args.addAll(List.of("--console-socket", p.toAbsolutePath().toString())));
         if (options.noPivot()) {
             args.add("--no-pivot");
         }
