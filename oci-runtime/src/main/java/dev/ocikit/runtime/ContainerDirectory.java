@@ -76,9 +76,6 @@ record ContainerDirectory(Path dir) {
         return dir.resolve("pid");
     }
 
-    Path consoleSocket() {
-        return dir.resolve("console.sock");
-    }
 
     Path network() {
         return dir.resolve("network");

@@ -72,8 +72,11 @@ final class ContainerLauncher {
             Optional<ConsoleSocket> console = Optional.empty();
             CreateOptions options = CreateOptions.defaults().pidFile(dir.pidFile());
             if (b.tty) {
-                console = Optional.of(ConsoleSocket.listen(dir.consoleSocket()));
-                options = options.consoleSocket(dir.consoleSocket())
+                // AF_UNIX paths are short (108 bytes): the socket lives under the runtime's state root
+                Path socket = runtime.stateRoot().resolve("console").resolve(id.substring(0, 24) + ".sock");
+                Files.createDirectories(socket.getParent());
+                console = Optional.of(ConsoleSocket.listen(socket));
+                options = options.consoleSocket(socket)
                         .stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                         .stdout(ProcessBuilder.Redirect.DISCARD)
                         .stderr(ProcessBuilder.Redirect.DISCARD);
@@ -106,14 +109,13 @@ final class ContainerLauncher {
                 terminal = CompletableFuture.supplyAsync(() -> socket.receive(Duration.ofSeconds(60)),
                         r -> daemon(r, "ocikit-" + name + "-console").start());
             }
+            Terminal received;
             try {
                 runtime.cli().create(id, dir.bundle(), options);
+                received = join(terminal); // runc create hands the pty over before it exits
             } finally {
-                if (console.isPresent() && !terminal.isDone()) {
-                    terminal.completeExceptionally(new ContainerException("the runtime did not send the terminal"));
-                }
+                console.ifPresent(ConsoleSocket::close);
             }
-            console.ifPresent(ConsoleSocket::close);
             long pid = dir.pid().orElseThrow(() -> new ContainerException("the runtime created container " + name
                     + " but wrote no pid file at " + dir.pidFile()));
             if (b.network == NetworkMode.PRIVATE) {
@@ -126,7 +128,7 @@ final class ContainerLauncher {
                 }
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
-                    Optional.ofNullable(join(stdin)), Optional.ofNullable(join(terminal)), network, process,
+                    Optional.ofNullable(join(stdin)), Optional.ofNullable(received), network, process,
                     stopSignal(b));
             OciRuntime.register(container);
             runtime.cli().start(id);
