@@ -44,11 +44,13 @@ public final class Container implements AutoCloseable {
     private final Optional<ContainerNetwork> network;
     private final dev.ocikit.spec.runtime.Process process;
     private final String stopSignal;
+    private final Duration stopTimeout;
     private final AtomicBoolean removed = new AtomicBoolean();
 
     Container(OciRuntime runtime, ContainerDirectory dir, String name, long pid, Optional<OutputPump> stdout,
             Optional<OutputPump> stderr, Optional<OutputStream> stdin, Optional<Terminal> terminal,
-            Optional<ContainerNetwork> network, dev.ocikit.spec.runtime.Process process, String stopSignal) {
+            Optional<ContainerNetwork> network, dev.ocikit.spec.runtime.Process process, String stopSignal,
+            Duration stopTimeout) {
         this.runtime = runtime;
         this.dir = dir;
         this.name = name;
@@ -60,6 +62,7 @@ public final class Container implements AutoCloseable {
         this.network = network;
         this.process = process;
         this.stopSignal = stopSignal;
+        this.stopTimeout = stopTimeout;
         this.exit = ChildReaper.exitOf(pid).thenApply(code -> {
             try {
                 dir.writeExitCode(code);
@@ -284,15 +287,16 @@ public final class Container implements AutoCloseable {
     }
 
     /**
-     * Stops the container (10 s grace, as Podman's default), tears its network down, deletes it
-     * from the runtime, unmounts its root file system and removes its directory. Idempotent.
+     * Stops the container (its stop timeout, 10 s unless set, then SIGKILL), tears its network
+     * down, deletes it from the runtime, unmounts its root file system and removes its directory.
+     * Idempotent.
      */
     public void remove() throws IOException, InterruptedException {
         if (removed.get()) {
             return;
         }
         if (isRunning()) {
-            stop(Duration.ofSeconds(10));
+            stop(stopTimeout);
         }
         removeNow();
     }

@@ -63,7 +63,7 @@ public final class ContainerBuilder {
     boolean stdin;
     boolean tty;
     final Map<String, String> annotations = new LinkedHashMap<>();
-    boolean removeOnExit;
+    java.time.Duration stopTimeout = java.time.Duration.ofSeconds(10);
 
     record Bind(Path source, String destination, boolean readOnly) {}
 
@@ -249,6 +249,19 @@ public final class ContainerBuilder {
     /** Runs the process on a terminal, reached through {@link Container#terminal()}. */
     public ContainerBuilder tty(boolean value) {
         this.tty = value;
+        return this;
+    }
+
+    /**
+     * How long {@link Container#close()} and {@link Container#remove()} wait after the stop
+     * signal before SIGKILL (default: 10 s, as Podman's {@code --stop-timeout}). A shell or
+     * server running as PID 1 without a handler ignores SIGTERM, and then waits this long.
+     */
+    public ContainerBuilder stopTimeout(java.time.Duration value) {
+        if (value.isNegative()) {
+            throw new IllegalArgumentException("stop timeout must not be negative: " + value);
+        }
+        this.stopTimeout = value;
         return this;
     }
 

@@ -129,7 +129,7 @@ final class ContainerLauncher {
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(received), network, process,
-                    stopSignal(b));
+                    stopSignal(b), b.stopTimeout);
             OciRuntime.register(container);
             runtime.cli().start(id);
             return container;

@@ -61,8 +61,9 @@ class ContainerIT {
         }
     }
 
+    /** Busybox as PID 1 ignores SIGTERM; tests need not wait Podman's 10 s for it. */
     ContainerBuilder busybox() throws IOException {
-        return runtime.container("localhost/busybox:test");
+        return runtime.container("localhost/busybox:test").stopTimeout(Duration.ofMillis(200));
     }
 
     @Test
@@ -204,7 +205,7 @@ class ContainerIT {
 
     @Test
     void aServerReachedThroughAPublishedPort() throws Exception {
-        try (Container c = runtime.container("localhost/configured:test").user("root")
+        try (Container c = runtime.container("localhost/configured:test").user("root").stopTimeout(Duration.ofMillis(200))
                 .command("sh", "-c", "echo listening; exec httpd -f -v -p 8080 -h /www")
                 .publish(8080).start()) {
             c.waitForLog("listening", Duration.ofSeconds(20));
