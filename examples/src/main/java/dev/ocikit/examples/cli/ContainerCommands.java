@@ -10,7 +10,6 @@ import dev.ocikit.runtime.OciRuntime;
 import dev.ocikit.runtime.network.NetworkMode;
 import dev.ocikit.runtime.network.PortMapping;
 import dev.ocikit.spec.Json;
-import dev.ocikit.spec.runtime.Spec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -342,7 +341,7 @@ final class ContainerCommands {
     static String commandOf(OciRuntime runtime, ContainerInfo c) {
         try {
             Path config = runtime.root().resolve("containers").resolve(c.id()).resolve("bundle/config.json");
-            Spec s = Spec.parse(Files.readAllBytes(config));
+            dev.ocikit.spec.runtime.Spec s = dev.ocikit.spec.runtime.Spec.parse(Files.readAllBytes(config));
             return String.join(" ", s.process().map(p -> p.args()).orElse(List.of()));
         } catch (IOException | RuntimeException e) {
             return "";

@@ -42,6 +42,9 @@ public final class Ocikit implements Callable<Integer> {
     /** The configured command line, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Ocikit());
+        // As podman: everything after the image (run) or the container (exec) is the command, options included.
+        cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("exec").setStopAtPositional(true);
         // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("Error: " + e.getMessage());
