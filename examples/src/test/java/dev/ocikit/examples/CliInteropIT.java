@@ -91,6 +91,28 @@ class CliInteropIT {
     }
 
     @Test
+    void unpackWritesABundleRuncRunsAsIs() throws Exception {
+        String runc = Tools.require("runc").toString();
+        Path rootfs = Files.createDirectories(tmp.resolve("src/bin"));
+        Files.copy(Path.of("/bin/busybox"), rootfs.resolve("busybox"));
+        for (String applet : List.of("sh", "echo", "id", "pwd")) {
+            Files.createSymbolicLink(rootfs.resolve(applet), Path.of("busybox"));
+        }
+        Path layout = tmp.resolve("bb-layout");
+        ImageFromDirectory.main(new String[] {tmp.resolve("src").toString(), layout.toString(), "bb",
+                "sh", "-c", "echo hello from the bundle; id -u; pwd"});
+        assertThat(ocikit("unpack", "oci:" + layout + ":bb", tmp.resolve("bundle").toString())).contains("config.json");
+        String id = "ocikit-unpack-" + ProcessHandle.current().pid();
+        try {
+            assertThat(exec(tmp, runc, "--root", tmp.resolve("runc-state").toString(), "run", "--bundle",
+                    tmp.resolve("bundle").toString(), id)).isEqualTo("hello from the bundle\n0\n/\n");
+        } finally {
+            new ProcessBuilder(runc, "--root", tmp.resolve("runc-state").toString(), "delete", "--force", id)
+                    .start().waitFor();
+        }
+    }
+
+    @Test
     void skopeoToOcikitToSkopeoKeepsEveryDigest() throws Exception {
         String skopeo = Tools.require("skopeo").toString();
         Path layout = umociImage();

@@ -8,6 +8,10 @@ import dev.ocikit.spec.Platform;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.ocikit.runtime.bundle.BundleSpec;
+import dev.ocikit.runtime.bundle.IdMappings;
+import dev.ocikit.runtime.bundle.NoCommandException;
+import dev.ocikit.spec.Json;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,7 +21,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code umoci unpack}: an image's layers applied, verified, into {@code BUNDLE/rootfs}. */
-@Command(name = "unpack", description = "Unpack an image into BUNDLE_DIR/rootfs, as umoci unpack does.")
+@Command(name = "unpack", description = "Unpack an image into a runtime bundle, BUNDLE_DIR/rootfs and BUNDLE_DIR/config.json, as umoci unpack does.")
 final class UnpackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,13 +51,29 @@ final class UnpackCommand implements Callable<Integer> {
         }
         Files.createDirectories(bundle);
         UnpackReport report;
+        Path rootfs = bundle.resolve("rootfs");
         try (ImageSource src = Sources.parse(source, parent.root(), null, null, null).openSource()) {
             SourceImage image = SourceImage.read(src, wanted);
-            report = unpacker.unpack(image.layers(), bundle.resolve("rootfs"));
+            report = unpacker.unpack(image.layers(), rootfs);
+            // As umoci: a runtime config beside the rootfs, so that `runc run` takes the bundle as is.
+            BundleSpec runtimeSpec = BundleSpec.from(image.config().model()).hostname("ocikit");
+            if (unpacker.isRootless()) {
+                runtimeSpec = runtimeSpec.rootless(IdMappings.forCurrentUser());
+            }
+            dev.ocikit.spec.runtime.Spec spec;
+            try {
+                spec = runtimeSpec.build(rootfs);
+            } catch (NoCommandException e) {
+                // an image with nothing to run still makes a bundle, with runc spec's default command
+                runtimeSpec = runtimeSpec.command("sh");
+                spec = runtimeSpec.build(rootfs);
+            }
+            runtimeSpec.prepareRootfs(rootfs);
+            Files.write(bundle.resolve("config.json"), Json.writePretty(spec));
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("unpacked %d layers (%d entries) into %s%n", report.diffIds().size(), report.entries(),
-                bundle.resolve("rootfs"));
+        out.printf("unpacked %d layers (%d entries) into %s, runtime config in %s%n", report.diffIds().size(),
+                report.entries(), rootfs, bundle.resolve("config.json"));
         for (String skipped : report.skipped()) {
             out.println("  skipped: " + skipped);
         }
