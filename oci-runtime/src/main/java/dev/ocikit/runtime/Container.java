@@ -263,6 +263,26 @@ public final class Container implements AutoCloseable {
         return waitFor();
     }
 
+    /** Freezes every process of the container (the freezer cgroup). */
+    public void pause() {
+        runtime.cli().pause(id());
+    }
+
+    /** Thaws a paused container. */
+    public void resume() {
+        runtime.cli().resume(id());
+    }
+
+    /** The host pids of the container's processes. */
+    public List<Long> processes() {
+        return runtime.cli().ps(id());
+    }
+
+    /** CPU, memory and pids figures from the container's cgroups. */
+    public dev.ocikit.runtime.invoker.ContainerStats stats() {
+        return runtime.cli().stats(id());
+    }
+
     /** The runtime's view: status, pid, bundle. */
     public State state() {
         return runtime.cli().state(id());

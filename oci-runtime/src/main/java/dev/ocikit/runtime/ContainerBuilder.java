@@ -60,6 +60,8 @@ public final class ContainerBuilder {
     final List<PortMapping> ports = new ArrayList<>();
     final List<Consumer<String>> stdoutConsumers = new ArrayList<>();
     final List<Consumer<String>> stderrConsumers = new ArrayList<>();
+    Optional<Path> stdoutFile = Optional.empty();
+    Optional<Path> stderrFile = Optional.empty();
     boolean stdin;
     boolean tty;
     final Map<String, String> annotations = new LinkedHashMap<>();
@@ -237,6 +239,18 @@ public final class ContainerBuilder {
     /** Receives each line the container writes to standard error. */
     public ContainerBuilder onStderr(Consumer<String> lines) {
         stderrConsumers.add(Objects.requireNonNull(lines, "lines"));
+        return this;
+    }
+
+    /** Also writes standard output, byte for byte, to {@code file} (created or truncated), which outlives the container. */
+    public ContainerBuilder stdoutTo(Path file) {
+        this.stdoutFile = Optional.of(file.toAbsolutePath());
+        return this;
+    }
+
+    /** Also writes standard error, byte for byte, to {@code file} (created or truncated), which outlives the container. */
+    public ContainerBuilder stderrTo(Path file) {
+        this.stderrFile = Optional.of(file.toAbsolutePath());
         return this;
     }
 

@@ -81,8 +81,8 @@ final class ContainerLauncher {
                         .stdout(ProcessBuilder.Redirect.DISCARD)
                         .stderr(ProcessBuilder.Redirect.DISCARD);
             } else {
-                stdout = Optional.of(pump(dir, "stdout", dir.stdoutPipe(), dir.stdoutLog(), b.stdoutConsumers));
-                stderr = Optional.of(pump(dir, "stderr", dir.stderrPipe(), dir.stderrLog(), b.stderrConsumers));
+                stdout = Optional.of(pump(dir, "stdout", dir.stdoutPipe(), dir.stdoutLog(), b.stdoutFile, b.stdoutConsumers));
+                stderr = Optional.of(pump(dir, "stderr", dir.stderrPipe(), dir.stderrLog(), b.stderrFile, b.stderrConsumers));
                 options = options.stdout(ProcessBuilder.Redirect.to(dir.stdoutPipe().toFile()))
                         .stderr(ProcessBuilder.Redirect.to(dir.stderrPipe().toFile()));
                 if (b.stdin) {
@@ -258,13 +258,53 @@ final class ContainerLauncher {
         return name;
     }
 
-    private static OutputPump pump(ContainerDirectory dir, String stream, Path pipe, Path log,
+    private static OutputPump pump(ContainerDirectory dir, String stream, Path pipe, Path log, Optional<Path> copy,
             List<java.util.function.Consumer<String>> consumers) throws IOException {
         mkfifo(pipe);
+        OutputStream out = Files.newOutputStream(log);
+        if (copy.isPresent()) {
+            out = new TeeOutputStream(out, Files.newOutputStream(copy.get()));
+        }
         OutputPump pump = new OutputPump(dir.id().substring(0, 12) + " " + stream,
-                () -> new FileInputStream(pipe.toFile()), Files.newOutputStream(log), consumers);
+                () -> new FileInputStream(pipe.toFile()), out, consumers);
         daemon(pump, "ocikit-" + dir.id().substring(0, 12) + "-" + stream).start();
         return pump;
+    }
+
+    /** Writes to both; closing closes both. */
+    private static final class TeeOutputStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeOutputStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            first.write(b, off, len);
+            second.write(b, off, len);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (OutputStream a = first; OutputStream b = second) {
+                flush();
+            }
+        }
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -76,6 +76,33 @@ class ContainerIT {
     }
 
     @Test
+    void outputAlsoGoesToCallersFilesWhichOutliveTheContainer() throws Exception {
+        Path out = dir.resolve("copied-stdout.txt");
+        Path err = dir.resolve("copied-stderr.txt");
+        try (Container c = busybox().stdoutTo(out).stderrTo(err).command("sh", "-c", "echo to-out; echo to-err >&2").start()) {
+            assertThat(c.waitFor()).isZero();
+        }
+        assertThat(out).hasContent("to-out");
+        assertThat(err).hasContent("to-err");
+    }
+
+    @Test
+    void pauseFreezesAndResumeThawsEveryProcess() throws Exception {
+        try (Container c = busybox().stdin(true).command("sh", "-c", "echo ready; read x; echo after:$x").start()) {
+            c.waitForLog("ready", Duration.ofSeconds(20));
+            assertThat(c.processes()).contains(c.pid());
+            c.pause();
+            assertThat(c.state().status()).isEqualTo("paused");
+            c.resume();
+            assertThat(c.state().status()).isEqualTo("running");
+            c.stdin().write("go\n".getBytes(StandardCharsets.UTF_8));
+            c.stdin().close();
+            assertThat(c.waitFor()).isZero();
+            assertThat(c.stdoutLog()).isEqualTo("ready\nafter:go\n");
+        }
+    }
+
+    @Test
     void imageConfigGivesEnvUserAndWorkdirCreatedIfMissing() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         try (Container c = runtime.container("localhost/configured:test").onStdout(lines::add).start()) {
