@@ -9,6 +9,9 @@ command -v javac >/dev/null || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need+=(maven)
 command -v runc >/dev/null || need+=(runc)
 command -v skopeo >/dev/null || need+=(skopeo)
+[ -x /bin/busybox ] || need+=(busybox-static)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+command -v iptables >/dev/null || need+=(iptables)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}"
@@ -34,7 +37,12 @@ ocikit validate "$work/schema1.json" || true
 
 # Skopeo's job: an image made from a directory by a 30-line sample program, then inspected,
 # copied between formats (recompressed on the way) and unpacked, every digest verified.
-mkdir -p "$work/app/etc" && echo "hello from ocikit" > "$work/app/etc/greeting"
+mkdir -p "$work/app/etc" "$work/app/bin" "$work/app/www" && echo "hello from ocikit" > "$work/app/etc/greeting"
+cp /bin/busybox "$work/app/bin/"
+for applet in sh cat echo id ls sleep httpd wget hostname; do ln -s busybox "$work/app/bin/$applet"; done
+echo "served from a container" > "$work/app/www/index.html"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$work/app/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$work/app/etc/group"
 java -cp examples/target/ocikit.jar dev.ocikit.examples.ImageFromDirectory "$work/app" "$work/layout" demo:1 cat /etc/greeting
 ocikit inspect "oci:$work/layout:demo:1"
 ocikit copy --dest-compress-format zstd "oci:$work/layout:demo:1" "dir:$work/dir"
@@ -42,3 +50,24 @@ ocikit copy "oci:$work/layout:demo:1" "docker-archive:$work/demo.tar:demo:1"
 skopeo inspect "docker-archive:$work/demo.tar"       # a peer reads what ocikit wrote
 ocikit unpack "oci:$work/layout:demo:1" "$work/bundle"
 cat "$work/bundle/rootfs/etc/greeting"
+runc run --bundle "$work/bundle" demo-unpacked   # the bundle unpack wrote runs as is
+
+# Podman's job: the image into the local store, then containers from it through runc, no daemon.
+store=$work/store
+ocikit --root "$store" copy "oci:$work/layout:demo:1" ocikit:localhost/demo:1
+ocikit --root "$store" images
+ocikit --root "$store" run --rm localhost/demo:1                      # the image's command
+ocikit --root "$store" run --rm -e WHO=you -u nobody localhost/demo:1 sh -c 'echo "hi $WHO from $(hostname)"; id'
+ocikit --root "$store" run --rm --read-only -m 64m --pids-limit 16 localhost/demo:1 \
+  sh -c 'touch /x || echo "read-only root"; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+ocikit --root "$store" run --rm localhost/demo:1 sh -c 'exit 3' || echo "exit code $? came through"
+# A server in the background, reached through a port published on 127.0.0.1.
+ocikit --root "$store" run -d --name web -p 18080:8080 localhost/demo:1 sh -c 'echo ready; exec httpd -f -v -p 8080 -h /www'
+ocikit --root "$store" ps
+for i in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18080) 2>/dev/null && break; done
+exec 3<>/dev/tcp/127.0.0.1/18080 && printf 'GET / HTTP/1.0\r\n\r\n' >&3 && cat <&3 && exec 3>&-
+ocikit --root "$store" exec web sh -c 'echo "exec sees: $(ls /www)"'
+ocikit --root "$store" stop -t 1 web
+ocikit --root "$store" logs web
+ocikit --root "$store" rm web
+ocikit --root "$store" ps -a
