@@ -73,6 +73,17 @@ public final class Container implements AutoCloseable {
         });
     }
 
+    /**
+     * Starts a container made by {@link ContainerBuilder#create()}: its first process runs.
+     *
+     * @return this container
+     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException if it was started already, or has exited
+     */
+    public Container start() {
+        runtime.cli().start(id());
+        return this;
+    }
+
     /** The container's id, as the runtime knows it. */
     public String id() {
         return dir.id();

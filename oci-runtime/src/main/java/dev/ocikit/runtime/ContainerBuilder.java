@@ -292,6 +292,28 @@ public final class ContainerBuilder {
      * @throws dev.ocikit.runtime.invoker.RuntimeCommandException with the runtime's own error text
      */
     public Container start() throws IOException {
-        return ContainerLauncher.launch(this);
+        Container container = create();
+        try {
+            return container.start();
+        } catch (RuntimeException e) {
+            try {
+                container.removeNow();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the container without starting it, as {@code podman create}: the root file system
+     * mounted, the bundle written, the runtime's create done and the network attached; its first
+     * process waits for {@link Container#start()}.
+     *
+     * @throws ContainerException naming the step that failed; nothing is left behind
+     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException with the runtime's own error text
+     */
+    public Container create() throws IOException {
+        return ContainerLauncher.create(this);
     }
 }

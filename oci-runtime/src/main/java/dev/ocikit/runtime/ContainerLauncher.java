@@ -3,6 +3,7 @@ package dev.ocikit.runtime;
 import com.sun.jna.LastErrorException;
 import dev.ocikit.image.LayerSnapshots;
 import dev.ocikit.image.Unpacker;
+import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.runtime.bundle.BundleSpec;
 import dev.ocikit.runtime.bundle.IdMappings;
 import dev.ocikit.runtime.invoker.ChildReaper;
@@ -38,7 +39,8 @@ final class ContainerLauncher {
 
     private ContainerLauncher() {}
 
-    static Container launch(ContainerBuilder b) throws IOException {
+    /** Everything up to the runtime's create and the network: the container exists, its process waits to start. */
+    static Container create(ContainerBuilder b) throws IOException {
         OciRuntime runtime = b.runtime;
         String id = HexFormat.of().formatHex(randomBytes());
         String name = b.name.orElse(id.substring(0, 12));
@@ -131,7 +133,6 @@ final class ContainerLauncher {
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(received), network, process,
                     stopSignal(b), b.stopTimeout);
             OciRuntime.register(container);
-            runtime.cli().start(id);
             return container;
         } catch (IOException | RuntimeException | Error e) {
             try {
@@ -177,8 +178,20 @@ final class ContainerLauncher {
             Unpacker.defaults().rootless(true).unpack(b.image.layers(), dir.rootfs());
             return;
         }
-        LayerSnapshots.Chain chain = runtime.snapshots().prepare(b.image.layers());
-        RootfsMount.overlay(chain.directories(), dir.empty(), dir.upper(), dir.work(), dir.rootfs());
+        if (!runtime.copiesRootfs()) {
+            LayerSnapshots.Chain chain = runtime.snapshots().prepare(b.image.layers());
+            try {
+                RootfsMount.overlay(chain.directories(), dir.empty(), dir.upper(), dir.work(), dir.rootfs());
+                return;
+            } catch (RootfsMountException e) {
+                // overlayfs cannot sit on every file system (an overlay itself, some network ones)
+                LOG.warn("{}; copying the image's layers into the container instead", e.getMessage());
+                if (Files.exists(dir.rootfs())) {
+                    FileTrees.deleteRecursively(dir.rootfs());
+                }
+            }
+        }
+        Unpacker.defaults().unpack(b.image.layers(), dir.rootfs());
     }
 
     /** The runtime config: the image's, then the caller's choices, with Podman's defaults for the rest. */

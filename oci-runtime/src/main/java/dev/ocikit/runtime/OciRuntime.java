@@ -59,8 +59,10 @@ public final class OciRuntime {
     private final Path stateRoot;
     private final boolean rootless;
     private final Platform platform;
+    private final boolean copyRootfs;
 
     private OciRuntime(Builder b) throws IOException {
+        this.copyRootfs = b.copyRootfs;
         this.store = b.store != null ? b.store : ImageStore.open();
         this.root = (b.root != null ? b.root : store.root()).toAbsolutePath().normalize();
         this.rootless = b.rootless != null ? b.rootless : Libc.geteuid() != 0;
@@ -112,6 +114,11 @@ public final class OciRuntime {
 
     public boolean rootless() {
         return rootless;
+    }
+
+    /** Whether each container gets a copy of its image instead of an overlay mount. */
+    public boolean copiesRootfs() {
+        return copyRootfs || rootless;
     }
 
     Path containersDir() {
@@ -364,6 +371,7 @@ public final class OciRuntime {
         private Boolean rootless;
         private Platform platform;
         private boolean sweep = true;
+        private boolean copyRootfs;
 
         private Builder() {}
 
@@ -400,6 +408,17 @@ public final class OciRuntime {
         /** The platform to pick from multi-platform images (default: this machine's). */
         public Builder platform(Platform value) {
             this.platform = Objects.requireNonNull(value, "platform");
+            return this;
+        }
+
+        /**
+         * Copies the image's layers into each container instead of mounting overlayfs over the
+         * shared layer snapshots (what Podman's vfs driver does): start costs grow with the
+         * image, but any file system will do. Rootless runtimes always copy; a failed overlay
+         * mount falls back to a copy with a warning.
+         */
+        public Builder copyRootfs(boolean value) {
+            this.copyRootfs = value;
             return this;
         }
 

@@ -87,6 +87,37 @@ class ContainerIT {
     }
 
     @Test
+    void aCopiedRootfsWhereOverlayIsNotWanted() throws Exception {
+        OciRuntime copying = OciRuntime.builder().store(runtime.store()).root(dir.resolve("copying"))
+                .stateRoot(runtime.stateRoot()).copyRootfs(true).build();
+        try (Container c = copying.container("localhost/configured:test").user("root")
+                .command("sh", "-c", "cat /www/index.html; echo changed > /www/index.html; cat /www/index.html").start()) {
+            assertThat(c.waitFor()).isZero();
+            assertThat(c.stdoutLog()).isEqualTo("hello from the container\nchanged\n");
+            assertThat(RootfsMount.mountsUnder(copying.root().resolve("containers").resolve(c.id()).resolve("bundle")))
+                    .isEmpty();
+        }
+        try (Container c = copying.container("localhost/configured:test").command("cat", "/www/index.html").start()) {
+            c.waitFor();
+            assertThat(c.stdoutLog()).isEqualTo("hello from the container\n");
+        }
+        try (var left = Files.list(copying.root().resolve("containers"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void createThenStart() throws Exception {
+        try (Container c = busybox().command("sh", "-c", "echo started").create()) {
+            assertThat(c.state().status()).isEqualTo("created");
+            assertThat(c.stdoutLog()).isEmpty();
+            c.start();
+            assertThat(c.waitFor()).isZero();
+            assertThat(c.stdoutLog()).isEqualTo("started\n");
+        }
+    }
+
+    @Test
     void pauseFreezesAndResumeThawsEveryProcess() throws Exception {
         try (Container c = busybox().stdin(true).command("sh", "-c", "echo ready; read x; echo after:$x").start()) {
             c.waitForLog("ready", Duration.ofSeconds(20));

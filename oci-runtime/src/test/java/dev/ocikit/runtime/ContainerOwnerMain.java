@@ -8,7 +8,8 @@ import java.nio.file.Path;
  * {@link SweepIT} in a child process, which kills it with SIGKILL so that nothing of it (no
  * shutdown hook) gets to clean up.
  *
- * <p>Arguments: store root, runtime root, state root, image name.
+ * <p>Arguments: store root, runtime root, state root, image name, and {@code park} (wait to be
+ * killed) or {@code exit} (exit normally at once, leaving the container to the shutdown hook).
  */
 public final class ContainerOwnerMain {
     private ContainerOwnerMain() {}
@@ -20,6 +21,9 @@ public final class ContainerOwnerMain {
         c.waitForLog("started", java.time.Duration.ofSeconds(30));
         System.out.println(c.id() + " " + c.pid());
         System.out.flush();
+        if (args[4].equals("exit")) {
+            System.exit(0);
+        }
         Thread.sleep(Long.MAX_VALUE); // parked until the test kills this JVM
     }
 }

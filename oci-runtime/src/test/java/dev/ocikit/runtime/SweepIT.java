@@ -37,7 +37,7 @@ class SweepIT {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 ContainerOwnerMain.class.getName(), storeRoot.toString(), root.toString(), state.toString(),
-                "localhost/busybox:sweep")
+                "localhost/busybox:sweep", "park")
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8)).readLine();
@@ -60,5 +60,40 @@ class SweepIT {
         assertThat(Files.exists(state.resolve(id))).isFalse();
         assertThat(ChildReaper.exitOf(pid).get(60, TimeUnit.SECONDS)).as("killed by the sweep").isEqualTo(137);
         assertThat(next.list()).isEmpty();
+    }
+
+    @Test
+    void aJvmThatExitsRemovesItsContainersOnTheWayOut() throws Exception {
+        Tools.require("runc");
+        Path storeRoot = dir.resolve("store");
+        ImageStore store = ImageStore.open(storeRoot);
+        BusyboxImage.store(store, "localhost/busybox:hook", dir);
+        Path root = dir.resolve("runtime");
+        Path state = Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8));
+        ChildReaper.install();
+
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                ContainerOwnerMain.class.getName(), storeRoot.toString(), root.toString(), state.toString(),
+                "localhost/busybox:hook", "exit")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertThat(line).as("the owner JVM reports its container").isNotNull();
+        assertThat(owner.waitFor()).isZero();
+        String id = line.split(" ")[0];
+        long pid = Long.parseLong(line.split(" ")[1]);
+
+        assertThat(Files.exists(root.resolve("containers").resolve(id))).as("removed by the shutdown hook").isFalse();
+        assertThat(RootfsMount.mountsUnder(root)).isEmpty();
+        assertThat(Files.exists(state.resolve(id))).isFalse();
+        // Either the exiting JVM reaped its container's init itself (then it is gone: ECHILD
+        // here), or the zombie came to this JVM, the nearest subreaper, and is reaped here.
+        try {
+            assertThat(ChildReaper.exitOf(pid).get(60, TimeUnit.SECONDS)).isEqualTo(137);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(e.getCause()).isInstanceOf(dev.ocikit.runtime.invoker.ChildReaperException.class);
+            assertThat(Files.exists(Path.of("/proc", Long.toString(pid)))).as("the container's init is gone").isFalse();
+        }
     }
 }
