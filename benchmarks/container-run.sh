@@ -24,7 +24,9 @@ jar=$top/examples/target/ocikit.jar
 ocikit() { java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" --root "$bench/store" "$@"; }
 
 # A busybox image: one layer, made with ocikit's own sample, copied into the store.
-rootfs=$bench/rootfs; mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp"
+# the directories every distribution image has, so that neither side creates mount points
+rootfs=$bench/rootfs; mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/proc" "$rootfs/sys" "$rootfs/dev" "$rootfs/root"
+touch "$rootfs/etc/hosts" "$rootfs/etc/hostname" "$rootfs/etc/resolv.conf"
 cp /bin/busybox "$rootfs/bin/"
 for a in sh echo true cat; do ln -s busybox "$rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$rootfs/etc/passwd"; echo 'root:x:0:' > "$rootfs/etc/group"
@@ -57,10 +59,12 @@ ours=$(for i in $(seq "$cli_rounds"); do time_cmd ocikit run --rm localhost/benc
 echo "ocikit run --rm     median ${ours} ms"
 bare=$(for i in $(seq "$cli_rounds"); do time_cmd runc --root /run/ocikit-bench-runc run --bundle "$bundle" "cli-$i"; done | median_ms)
 echo "runc run (bundle)   median ${bare} ms"
+# podman asks for nofile/nproc limits of 1048576, above this host's hard limits, which root here cannot
+# raise (no CAP_SYS_RESOURCE): it runs only with limits given on its command line.
 if command -v podman >/dev/null && podman pull -q "oci:$bench/layout:bb" > /dev/null 2>"$bench/podman.err" \
-    && podman run --rm "$(podman images -q | head -1)" echo hi > /dev/null 2>>"$bench/podman.err"; then
+    && podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$(podman images -q | head -1)" echo hi > /dev/null 2>>"$bench/podman.err"; then
   img=$(podman images -q | head -1)
-  theirs=$(for i in $(seq "$cli_rounds"); do time_cmd podman run --rm "$img" echo hi; done | median_ms)
+  theirs=$(for i in $(seq "$cli_rounds"); do time_cmd podman run --rm --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 "$img" echo hi; done | median_ms)
   echo "podman run --rm     median ${theirs} ms"
   awk -v a="$ours" -v b="$theirs" 'BEGIN {printf "ratio ocikit/podman (CLI): %.2f\n", a / b}'
 else

@@ -46,11 +46,13 @@ public final class Container implements AutoCloseable {
     private final String stopSignal;
     private final Duration stopTimeout;
     private final AtomicBoolean removed = new AtomicBoolean();
+    private final AtomicBoolean started;
 
     Container(OciRuntime runtime, ContainerDirectory dir, String name, long pid, Optional<OutputPump> stdout,
             Optional<OutputPump> stderr, Optional<OutputStream> stdin, Optional<Terminal> terminal,
             Optional<ContainerNetwork> network, dev.ocikit.spec.runtime.Process process, String stopSignal,
-            Duration stopTimeout) {
+            Duration stopTimeout, boolean started) {
+        this.started = new AtomicBoolean(started);
         this.runtime = runtime;
         this.dir = dir;
         this.name = name;
@@ -76,11 +78,13 @@ public final class Container implements AutoCloseable {
     /**
      * Starts a container made by {@link ContainerBuilder#create()}: its first process runs.
      *
-     * @return this container
-     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException if it was started already, or has exited
+     * @return this container (starting it again does nothing)
+     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException if the runtime cannot start it
      */
     public Container start() {
-        runtime.cli().start(id());
+        if (started.compareAndSet(false, true)) {
+            runtime.cli().start(id());
+        }
         return this;
     }
 

@@ -292,7 +292,7 @@ public final class ContainerBuilder {
      * @throws dev.ocikit.runtime.invoker.RuntimeCommandException with the runtime's own error text
      */
     public Container start() throws IOException {
-        Container container = create();
+        Container container = ContainerLauncher.create(this, true);
         try {
             return container.start();
         } catch (RuntimeException e) {
@@ -314,6 +314,6 @@ public final class ContainerBuilder {
      * @throws dev.ocikit.runtime.invoker.RuntimeCommandException with the runtime's own error text
      */
     public Container create() throws IOException {
-        return ContainerLauncher.create(this);
+        return ContainerLauncher.create(this, false);
     }
 }

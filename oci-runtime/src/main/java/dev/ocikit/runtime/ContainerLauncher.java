@@ -40,7 +40,7 @@ final class ContainerLauncher {
     private ContainerLauncher() {}
 
     /** Everything up to the runtime's create and the network: the container exists, its process waits to start. */
-    static Container create(ContainerBuilder b) throws IOException {
+    static Container create(ContainerBuilder b, boolean start) throws IOException {
         OciRuntime runtime = b.runtime;
         String id = HexFormat.of().formatHex(randomBytes());
         String name = b.name.orElse(id.substring(0, 12));
@@ -111,9 +111,15 @@ final class ContainerLauncher {
                 terminal = CompletableFuture.supplyAsync(() -> socket.receive(Duration.ofSeconds(60)),
                         r -> daemon(r, "ocikit-" + name + "-console").start());
             }
+            // With no network to attach between create and start, one runtime process does both.
+            boolean startNow = start && b.network != NetworkMode.PRIVATE;
             Terminal received;
             try {
-                runtime.cli().create(id, dir.bundle(), options);
+                if (startNow) {
+                    runtime.cli().createAndStart(id, dir.bundle(), options);
+                } else {
+                    runtime.cli().create(id, dir.bundle(), options);
+                }
                 received = join(terminal); // runc create hands the pty over before it exits
             } finally {
                 console.ifPresent(ConsoleSocket::close);
@@ -131,7 +137,7 @@ final class ContainerLauncher {
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(received), network, process,
-                    stopSignal(b), b.stopTimeout);
+                    stopSignal(b), b.stopTimeout, startNow);
             OciRuntime.register(container);
             return container;
         } catch (IOException | RuntimeException | Error e) {

@@ -262,12 +262,29 @@ public final class RuntimeCli {
      * subreaper: see {@link ChildReaper}).
      */
     public void create(String id, Path bundle, CreateOptions options) {
+        createContainer("create", id, bundle, options);
+    }
+
+    /**
+     * {@code run --detach}: creates and starts the container in one runtime process, with the
+     * same options as {@link #create}; the runtime exits once the container runs, and the
+     * container's first process is re-parented (to the JVM, with {@link ChildReaper}).
+     */
+    public void createAndStart(String id, Path bundle, CreateOptions options) {
+        createContainer("run", id, bundle, options);
+    }
+
+    private void createContainer(String command, String id, Path bundle, CreateOptions options) {
         requireId(id);
         requireSafeVersion();
         SpecSafety.checkBundle(bundle);
         Stdio stdio = options.stdio();
-        stdio.refusePipes("create");
-        List<String> args = new ArrayList<>(List.of("create", "--bundle", bundle.toAbsolutePath().toString()));
+        stdio.refusePipes(command);
+        List<String> args = new ArrayList<>(List.of(command));
+        if (command.equals("run")) {
+            args.add("--detach");
+        }
+        args.addAll(List.of("--bundle", bundle.toAbsolutePath().toString()));
         options.pidFile().ifPresent(p -> args.addAll(List.of("--pid-file", p.toAbsolutePath().toString())));
         options.consoleSocket().ifPresent(p -> args.addAll(List.of("--console-socket", p.toAbsolutePath().toString())));
         if (options.noPivot()) {
@@ -280,7 +297,7 @@ public final class RuntimeCli {
             args.add("--preserve-fds=" + options.preserveFds());
         }
         args.add(id);
-        check(invoke("create", args, stdio), "create", null);
+        check(invoke(command, args, stdio), command, null);
     }
 
     /** {@code start}: runs the user's program in a created container. */
