@@ -21,7 +21,8 @@ fi
 (cd "$top" && mvn -B -q -ntp package -DskipTests)
 rm -rf "$bench"; mkdir -p "$bench"
 jar=$top/examples/target/ocikit.jar
-ocikit() { java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -jar "$jar" --root "$bench/store" "$@"; }
+# the CLI as a user starts it: examples/bin/ocikit (class-data sharing archive recorded on first use)
+ocikit() { "$top/examples/bin/ocikit" --root "$bench/store" "$@"; }
 
 # A busybox image: one layer, made with ocikit's own sample, copied into the store.
 # the directories every distribution image has, so that neither side creates mount points

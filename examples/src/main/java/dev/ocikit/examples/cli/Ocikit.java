@@ -36,7 +36,38 @@ public final class Ocikit implements Callable<Integer> {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("ocikit.log", "warn"));
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        if (java.util.Arrays.asList(args).contains("run")) {
+            // A container to start: native bindings and JSON mappings load while the arguments are read.
+            dev.ocikit.runtime.OciRuntime.warmUpInBackground();
+        }
+        if (args.length == 1 && args[0].equals("--cds-training")) {
+            cdsTraining();
+            return;
+        }
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Loads what a container run loads, without running one, for bin/ocikit to record into a
+     * class-data sharing archive: the command line model, the runtime's native bindings, and the
+     * JSON mappings of images, stores and runtime configs.
+     */
+    private static void cdsTraining() {
+        CommandLine cli = commandLine();
+        cli.parseArgs("run", "--rm", "-e", "A=b", "-v", "/tmp:/tmp:ro", "-p", "8080", "localhost/image", "true");
+        dev.ocikit.runtime.ContainerBuilder.class.getName();
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ocikit-cds");
+            try {
+                dev.ocikit.image.ImageStore.open(dir.resolve("store")).list();
+            } finally {
+                dev.ocikit.image.internal.FileTrees.deleteRecursively(dir);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        dev.ocikit.runtime.OciRuntime.warmUpInBackground();
+        dev.ocikit.runtime.bundle.BundleSpec.scratch().command("true").build(java.nio.file.Path.of("/nonexistent-rootfs"));
     }
 
     /** The configured command line, shared by {@link #main} and tests. */
