@@ -218,13 +218,33 @@ public final class OciRuntime {
         OptionalInt code = ExitWatch.await(dir, grace);
         if (code.isEmpty()) {
             try {
-                cli.kill(info.id(), "SIGKILL", true);
+                killAll(info.id());
             } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
                 // exited between the two signals
             }
             code = ExitWatch.await(dir, Duration.ofSeconds(10));
         }
         return code;
+    }
+
+    /**
+     * SIGKILL to every process of a container. {@code runc kill --all} finds them through the
+     * container's cgroup, which a rootless container on cgroup v1 does not have (runc fails with
+     * "lstat : no such file or directory"); then SIGKILL to its init does the same, because every
+     * container has its own pid namespace, whose processes the kernel kills with its init.
+     */
+    void killAll(String id) {
+        try {
+            cli.kill(id, "SIGKILL", true);
+        } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
+            throw e;
+        } catch (dev.ocikit.runtime.invoker.RuntimeCommandException e) {
+            if (!rootless) {
+                throw e;
+            }
+            LOG.debug("kill --all failed for rootless container {} ({}); killing its init", id, e.runtimeError());
+            cli.kill(id, "SIGKILL", false);
+        }
     }
 
     /**
