@@ -157,7 +157,11 @@ class CliContainersIT {
 
     /** Waits, by inotify on the container's directory, until its stdout log holds {@code text}. */
     static void awaitLog(String id, String text, Duration timeout) throws Exception {
-        Path dir = store.resolve("containers").resolve(id);
+        awaitLog(store, id, text, timeout);
+    }
+
+    static void awaitLog(Path storeRoot, String id, String text, Duration timeout) throws Exception {
+        Path dir = storeRoot.resolve("containers").resolve(id);
         Path log = dir.resolve("stdout.log");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (WatchService watch = dir.getFileSystem().newWatchService()) {
@@ -346,25 +350,32 @@ class CliContainersIT {
                 "httpd -f -p 8080 -h /www & until wget -q -O /dev/null http://127.0.0.1:8080/; do :; done; echo ready; wait");
         assertThat(d.exit()).as(d.err()).isZero();
         awaitLog(d.out().trim(), "ready", Duration.ofSeconds(60));
-        String body = null;
-        for (int attempt = 0; body == null; attempt++) {
+        assertThat(get(hostPort)).isEqualTo("hello from busybox httpd\n");
+        Run rm = cli("rm", "-f", name);
+        assertThat(rm.exit()).as(rm.err()).isZero();
+    }
+
+    /**
+     * GET /index.html on a published port. The forwarder may not be listening yet when the
+     * container is (slirp4netns adds its forward after start): a refused connection is retried,
+     * a bounded number of times, each attempt a blocking connect.
+     */
+    static String get(int hostPort) throws IOException {
+        for (int attempt = 0; ; attempt++) {
             HttpURLConnection c = (HttpURLConnection) new URL("http://127.0.0.1:" + hostPort + "/index.html").openConnection();
             c.setConnectTimeout(5000);
             c.setReadTimeout(10000);
             try {
                 assertThat(c.getResponseCode()).isEqualTo(200);
-                body = read(c.getInputStream());
+                return read(c.getInputStream());
             } catch (ConnectException e) {
-                if (attempt >= 20) {
+                if (attempt >= 200) {
                     throw e;
                 }
             } finally {
                 c.disconnect();
             }
         }
-        assertThat(body).isEqualTo("hello from busybox httpd\n");
-        Run rm = cli("rm", "-f", name);
-        assertThat(rm.exit()).as(rm.err()).isZero();
     }
 
     @Test
@@ -372,6 +383,8 @@ class CliContainersIT {
         Run unknownImage = cli("run", "--rm", "localhost/no-such-image-" + UUID.randomUUID().toString().substring(0, 8) + ":1", "true");
         assertThat(unknownImage.exit()).isEqualTo(125);
         assertThat(unknownImage.err()).contains("Error: ").contains("no-such-image").contains("could not be pulled");
+
+        assertThat(unknownImage.out()).as("the pull's progress is this command's output").contains("Trying to pull");
 
         for (String command : List.of("logs", "rm", "stop", "wait", "exec", "kill")) {
             List<String> args = new ArrayList<>(List.of(command, "no-such-container"));
@@ -389,6 +402,14 @@ class CliContainersIT {
         assertThat(dup.exit()).isEqualTo(125);
         assertThat(dup.err()).startsWith("Error: ").contains("\"" + name + "\"").contains("already in use");
         assertThat(cli("rm", name).exit()).isZero();
+    }
+
+    @Test
+    void aDetachedRunThatCannotStartSaysWhy() throws Exception {
+        Run d = detached("run", "-d", "--name", unique("nope"), "localhost/no-such-image-" + UUID.randomUUID().toString().substring(0, 8) + ":1", "true");
+        assertThat(d.exit()).isEqualTo(125);
+        assertThat(d.err()).contains("Error: ").contains("could not be pulled");
+        assertThat(d.out()).contains("Trying to pull").doesNotContainPattern("[0-9a-f]{64}");
     }
 
     /**
@@ -435,6 +456,29 @@ class CliContainersIT {
             assertThat(wait.out().trim()).isEqualTo("137");
             Run rm = jar(asNobody, jar, "--root", root, "rm", "rl");
             assertThat(rm.exit()).as(rm.err()).isZero();
+
+            // A published port through slirp4netns, where an unprivileged user may open /dev/net/tun
+            // (0666 on stock Debian; some sandboxes make it 0600, and then slirp4netns cannot start).
+            Path tun = Path.of("/dev/net/tun");
+            if (Files.exists(tun) && Files.getPosixFilePermissions(tun).containsAll(java.util.Set.of(
+                    java.nio.file.attribute.PosixFilePermission.OTHERS_READ, java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE))) {
+                Tools.require("slirp4netns");
+                int hostPort;
+                try (ServerSocket free = new ServerSocket(0)) {
+                    hostPort = free.getLocalPort();
+                }
+                Run web = jar(asNobody, jar, "--root", root, "run", "-d", "--name", "rlweb", "-p", hostPort + ":8080",
+                        "localhost/busybox:rootless", "sh", "-c",
+                        "httpd -f -p 8080 -h /www & until wget -q -O /dev/null http://127.0.0.1:8080/; do :; done; echo ready; wait");
+                assertThat(web.exit()).as(web.err()).isZero();
+                try {
+                    awaitLog(Path.of(root), web.out().trim(), "ready", Duration.ofSeconds(60));
+                    assertThat(get(hostPort)).isEqualTo("hello from busybox httpd\n");
+                } finally {
+                    Run rmWeb = jar(asNobody, jar, "--root", root, "rm", "-f", "rlweb");
+                    assertThat(rmWeb.exit()).as(rmWeb.err()).isZero();
+                }
+            }
 
             try (var left = Files.list(dir.resolve("store/containers"))) {
                 assertThat(left.toList()).as("containers left by the rootless run").isEmpty();

@@ -118,6 +118,16 @@ public final class OciRuntime {
         return root.resolve("containers");
     }
 
+    /**
+     * Where a container's network keeps its state. Rootless, that holds slirp4netns' API socket,
+     * whose path must fit sockaddr_un (107 bytes): {@code <root>/containers/<64-hex id>/network}
+     * does not under a home directory, so rootless containers use a short directory under the
+     * state root instead (as console sockets do).
+     */
+    Path networkDir(ContainerDirectory dir) {
+        return rootless ? stateRoot.resolve("net").resolve(dir.id().substring(0, 24)) : dir.network();
+    }
+
     LayerSnapshots snapshots() throws IOException {
         return LayerSnapshots.at(root.resolve("snapshots"));
     }
