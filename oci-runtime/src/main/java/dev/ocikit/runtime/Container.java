@@ -267,7 +267,7 @@ public final class Container implements AutoCloseable {
             }
             if (waitFor(grace).isEmpty()) {
                 try {
-                    runtime.cli().kill(id(), "SIGKILL", true);
+                    runtime.killAll(id());
                 } catch (RuntimeException e) {
                     if (!exit.isDone()) {
                         throw e;
@@ -369,7 +369,7 @@ public final class Container implements AutoCloseable {
         try {
             if (isRunning()) {
                 try {
-                    runtime.cli().kill(id(), "SIGKILL", true);
+                    runtime.killAll(id());
                 } catch (RuntimeException e) {
                     // it may have exited meanwhile; delete --force below settles it
                 }

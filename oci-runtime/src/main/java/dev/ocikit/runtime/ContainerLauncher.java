@@ -129,7 +129,7 @@ final class ContainerLauncher {
             if (b.network == NetworkMode.PRIVATE) {
                 NetworkSettings.Builder settings = NetworkSettings.newBuilder().mode(b.network);
                 b.ports.forEach(settings::publish);
-                network = Optional.of(ContainerNetwork.attach(settings.build(), id, pid, dir.network()));
+                network = Optional.of(ContainerNetwork.attach(settings.build(), id, pid, runtime.networkDir(dir)));
                 Optional<String> address = network.get().containerAddress().map(java.net.InetAddress::getHostAddress);
                 if (address.isPresent()) {
                     bundleSpec.etcFiles().containerAddress(address.get()).updateHosts(dir.etc());

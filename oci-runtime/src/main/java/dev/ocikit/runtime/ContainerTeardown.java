@@ -41,9 +41,12 @@ final class ContainerTeardown {
         } catch (NoSuchContainerException e) {
             // never created, or already deleted
         }
-        Path network = dir.network();
+        Path network = runtime.networkDir(dir);
         if (Files.isDirectory(network)) {
             ContainerNetwork.sweep(network);
+            if (!network.startsWith(dir.dir())) {
+                FileTrees.deleteRecursively(network); // the short rootless directory outside the container's
+            }
         }
         for (Path mount : RootfsMount.mountsUnder(dir.dir())) {
             RootfsMount.unmount(mount);

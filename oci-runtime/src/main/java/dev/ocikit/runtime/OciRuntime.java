@@ -153,6 +153,16 @@ public final class OciRuntime {
         return root.resolve("containers");
     }
 
+    /**
+     * Where a container's network keeps its state. Rootless, that holds slirp4netns' API socket,
+     * whose path must fit sockaddr_un (107 bytes): {@code <root>/containers/<64-hex id>/network}
+     * does not under a home directory, so rootless containers use a short directory under the
+     * state root instead (as console sockets do).
+     */
+    Path networkDir(ContainerDirectory dir) {
+        return rootless ? stateRoot.resolve("net").resolve(dir.id().substring(0, 24)) : dir.network();
+    }
+
     LayerSnapshots snapshots() throws IOException {
         return LayerSnapshots.at(root.resolve("snapshots"));
     }
@@ -253,13 +263,33 @@ public final class OciRuntime {
         OptionalInt code = ExitWatch.await(dir, grace);
         if (code.isEmpty()) {
             try {
-                cli.kill(info.id(), "SIGKILL", true);
+                killAll(info.id());
             } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
                 // exited between the two signals
             }
             code = ExitWatch.await(dir, Duration.ofSeconds(10));
         }
         return code;
+    }
+
+    /**
+     * SIGKILL to every process of a container. {@code runc kill --all} finds them through the
+     * container's cgroup, which a rootless container on cgroup v1 does not have (runc fails with
+     * "lstat : no such file or directory"); then SIGKILL to its init does the same, because every
+     * container has its own pid namespace, whose processes the kernel kills with its init.
+     */
+    void killAll(String id) {
+        try {
+            cli.kill(id, "SIGKILL", true);
+        } catch (dev.ocikit.runtime.invoker.NoSuchContainerException e) {
+            throw e;
+        } catch (dev.ocikit.runtime.invoker.RuntimeCommandException e) {
+            if (!rootless) {
+                throw e;
+            }
+            LOG.debug("kill --all failed for rootless container {} ({}); killing its init", id, e.runtimeError());
+            cli.kill(id, "SIGKILL", false);
+        }
     }
 
     /**

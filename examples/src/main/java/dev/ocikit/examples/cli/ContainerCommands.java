@@ -179,7 +179,11 @@ final class ContainerCommands {
                     pull.add(r.toString());
                 });
                 pull.addAll(List.of("pull", image));
-                int rc = Ocikit.commandLine().execute(pull.toArray(String[]::new));
+                // The pull's progress and errors go where this command's do (a caller may have captured them).
+                CommandLine pullCommand = Ocikit.commandLine();
+                pullCommand.setOut(spec.commandLine().getOut());
+                pullCommand.setErr(spec.commandLine().getErr());
+                int rc = pullCommand.execute(pull.toArray(String[]::new));
                 if (rc != 0) {
                     throw new IOException("image \"" + image + "\" is not in the local store and could not be pulled");
                 }
@@ -317,7 +321,7 @@ final class ContainerCommands {
             PrintWriter out = spec.commandLine().getOut();
             OciRuntime runtime = runtime(parent);
             if (!quiet) {
-                out.printf("%-14s %-30s %-24s %-14s %-20s %s%n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+                out.printf("%-14s %-30s %-24s %-22s %-20s %s%n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
             }
             for (ContainerInfo c : runtime.list()) {
                 boolean running = c.status().equals("running") || c.status().equals("paused");
@@ -331,7 +335,7 @@ final class ContainerCommands {
                 }
                 String status = c.status().equals("exited") && c.exitCode().isPresent()
                         ? "Exited (" + c.exitCode().getAsInt() + ")" : capitalise(c.status());
-                out.printf("%-14s %-30s %-24s %-14s %-20s %s%n", id, truncate(c.image(), 30),
+                out.printf("%-14s %-30s %-24s %-22s %-20s %s%n", id, truncate(c.image(), 30),
                         truncate(commandOf(runtime, c), 24), StoreCommands.ago(c.created()), status, c.name());
             }
             return 0;
@@ -543,13 +547,22 @@ final class ContainerCommands {
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            String id = out.readLine();
-            if (id != null && id.matches("[0-9a-f]{64}")) {
-                spec.commandLine().getOut().println(id);
-                return 0;
+            PrintWriter ours = spec.commandLine().getOut();
+            String line;
+            // Lines before the id are a pull's progress ("Trying to pull ..."): passed on as they come.
+            while ((line = out.readLine()) != null) {
+                if (line.matches("[0-9a-f]{64}")) {
+                    ours.println(line);
+                    ours.flush();
+                    return 0;
+                }
+                ours.println(line);
+                ours.flush();
             }
             String error = new String(child.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            spec.commandLine().getErr().print(error);
+            PrintWriter err = spec.commandLine().getErr();
+            err.print(error);
+            err.flush(); // print() does not flush, and main exits right after
             return child.waitFor() == 0 ? 125 : child.exitValue();
         }
     }
