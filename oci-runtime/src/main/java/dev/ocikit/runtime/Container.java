@@ -37,6 +37,7 @@ public final class Container implements AutoCloseable {
     private final String name;
     private final long pid;
     private final CompletableFuture<Integer> exit;
+    private final CompletableFuture<Void> exitRecorded;
     private final Optional<OutputPump> stdout;
     private final Optional<OutputPump> stderr;
     private final Optional<OutputStream> stdin;
@@ -65,13 +66,14 @@ public final class Container implements AutoCloseable {
         this.process = process;
         this.stopSignal = stopSignal;
         this.stopTimeout = stopTimeout;
-        this.exit = ChildReaper.exitOf(pid).thenApply(code -> {
+        this.exit = ChildReaper.exitOf(pid);
+        // Recorded for other processes (ocikit wait, ps) after waiters here have been told.
+        this.exitRecorded = exit.thenAcceptAsync(code -> {
             try {
                 dir.writeExitCode(code);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return code;
         });
     }
 
@@ -346,6 +348,12 @@ public final class Container implements AutoCloseable {
      */
     public int keep() throws IOException, InterruptedException {
         int code = waitFor();
+        try {
+            exitRecorded.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new ContainerException("container " + name + ": could not record its exit code: " + e.getCause(),
+                    e.getCause());
+        }
         if (!removed.compareAndSet(false, true)) {
             return code;
         }

@@ -85,17 +85,40 @@ record ContainerDirectory(Path dir) {
         return dir.getFileName().toString();
     }
 
-    /** Records the process that owns the container: its pid and start time, which together name it. */
-    void writeOwner(Owner owner) throws IOException {
-        Files.writeString(dir.resolve("owner"), owner.pid() + " " + owner.started().toEpochMilli() + "\n");
+    /**
+     * Records, in one file written at creation, what later processes need to know: the process
+     * that owns the container (pid and start time, which together name it), its name, the image
+     * it was made from, and its stop signal.
+     */
+    void writeInfo(Owner owner, String name, String image, String stopSignal) throws IOException {
+        for (String value : new String[] {name, image, stopSignal}) {
+            if (value.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("a container's name, image and stop signal are single lines: " + value);
+            }
+        }
+        Files.writeString(dir.resolve("info"), "owner=" + owner.pid() + " " + owner.started().toEpochMilli() + "\n"
+                + "name=" + name + "\n" + "image=" + image + "\n" + "stopsignal=" + stopSignal + "\n");
     }
 
-    Optional<Owner> owner() throws IOException {
-        String text = readSmall(dir.resolve("owner"));
+    private Optional<String> infoField(String key) throws IOException {
+        String text = readSmall(dir.resolve("info"));
         if (text == null) {
             return Optional.empty();
         }
-        String[] parts = text.trim().split(" ");
+        for (String line : text.split("\n")) {
+            if (line.startsWith(key + "=")) {
+                return Optional.of(line.substring(key.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    Optional<Owner> owner() throws IOException {
+        Optional<String> text = infoField("owner");
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        String[] parts = text.get().trim().split(" ");
         try {
             return Optional.of(new Owner(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
         } catch (RuntimeException e) {
@@ -103,32 +126,17 @@ record ContainerDirectory(Path dir) {
         }
     }
 
-    void writeName(String name) throws IOException {
-        Files.writeString(dir.resolve("name"), name + "\n");
-    }
-
     Optional<String> name() throws IOException {
-        String text = readSmall(dir.resolve("name"));
-        return text == null ? Optional.empty() : Optional.of(text.trim());
-    }
-
-    void writeImage(String image) throws IOException {
-        Files.writeString(dir.resolve("image"), image + "\n");
+        return infoField("name");
     }
 
     Optional<String> image() throws IOException {
-        String text = readSmall(dir.resolve("image"));
-        return text == null ? Optional.empty() : Optional.of(text.trim());
+        return infoField("image");
     }
 
     /** The signal that stops the container (the image's StopSignal, else SIGTERM). */
-    void writeStopSignal(String signal) throws IOException {
-        Files.writeString(dir.resolve("stopsignal"), signal + "\n");
-    }
-
     Optional<String> stopSignal() throws IOException {
-        String text = readSmall(dir.resolve("stopsignal"));
-        return text == null ? Optional.empty() : Optional.of(text.trim());
+        return infoField("stopsignal");
     }
 
     /** Marks an exited container as kept: the sweep leaves its directory for logs and inspect. */

@@ -46,17 +46,13 @@ final class ContainerLauncher {
         String name = b.name.orElse(id.substring(0, 12));
         ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
         runtime.withNamesLocked(() -> {
-            for (ContainerInfo existing : runtime.list()) {
-                if (existing.name().equals(name)) {
-                    throw new ContainerException("the container name \"" + name + "\" is already in use by container "
-                            + existing.shortId() + "; remove that container or choose another name");
-                }
+            Optional<String> taken = runtime.idOfName(name);
+            if (taken.isPresent()) {
+                throw new ContainerException("the container name \"" + name + "\" is already in use by container "
+                        + taken.get().substring(0, 12) + "; remove that container or choose another name");
             }
             Files.createDirectories(dir.dir());
-            dir.writeOwner(ContainerDirectory.Owner.current());
-            dir.writeName(name);
-            dir.writeImage(b.imageLabel);
-            dir.writeStopSignal(stopSignal(b));
+            dir.writeInfo(ContainerDirectory.Owner.current(), name, b.imageLabel, stopSignal(b));
             return null;
         });
         Optional<ContainerNetwork> network = Optional.empty();

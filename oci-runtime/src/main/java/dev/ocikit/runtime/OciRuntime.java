@@ -61,6 +61,13 @@ public final class OciRuntime {
     private final boolean rootless;
     private final Platform platform;
     private final boolean copyRootfs;
+    private final java.util.Map<dev.ocikit.spec.Digest, SourceImage> images = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<dev.ocikit.spec.Digest, SourceImage> eldest) {
+                    return size() > 64;
+                }
+            });
 
     private OciRuntime(Builder b) throws IOException {
         this.copyRootfs = b.copyRootfs;
@@ -187,9 +194,15 @@ public final class OciRuntime {
     }
 
     private ContainerBuilder container(StoredImage image, String label) throws IOException {
-        try (ImageSource source = store.reference(image.id().toString()).openSource()) {
-            return new ContainerBuilder(this, SourceImage.read(source, platform), label);
+        // An image's content never changes under its digest: read and verified once per runtime.
+        SourceImage read = images.get(image.digest());
+        if (read == null) {
+            try (ImageSource source = store.reference(image.id().toString()).openSource()) {
+                read = SourceImage.read(source, platform);
+            }
+            images.put(image.digest(), read);
         }
+        return new ContainerBuilder(this, read, label);
     }
 
     /** A container definition for an image already read from any source. */
@@ -211,29 +224,49 @@ public final class OciRuntime {
         return List.copyOf(all);
     }
 
+    /** The id of the container that has this name, read from the containers' records alone. */
+    Optional<String> idOfName(String name) throws IOException {
+        try (Stream<Path> dirs = Files.list(containersDir())) {
+            for (Path dir : dirs.toList()) {
+                if (new ContainerDirectory(dir).name().filter(name::equals).isPresent()) {
+                    return Optional.of(dir.getFileName().toString());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
      * The container with this id, unique id prefix, or name.
      *
      * @throws NoSuchContainerException if there is none
      */
     public ContainerInfo inspect(String idOrName) throws IOException {
-        List<ContainerInfo> matches = new ArrayList<>();
-        for (ContainerInfo info : list()) {
-            if (info.id().equals(idOrName) || info.name().equals(idOrName)) {
-                return info;
-            }
-            if (idOrName.length() >= 3 && info.id().startsWith(idOrName)) {
-                matches.add(info);
+        // Matched on the records alone; only the one found is asked of the runtime.
+        Path exact = null;
+        List<Path> prefixed = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(containersDir())) {
+            for (Path dir : dirs.sorted().toList()) {
+                String id = dir.getFileName().toString();
+                if (id.equals(idOrName) || new ContainerDirectory(dir).name().filter(idOrName::equals).isPresent()) {
+                    exact = dir;
+                    break;
+                }
+                if (idOrName.length() >= 3 && id.startsWith(idOrName)) {
+                    prefixed.add(dir);
+                }
             }
         }
-        if (matches.size() == 1) {
-            return matches.get(0);
-        }
-        if (matches.size() > 1) {
+        if (exact == null && prefixed.size() > 1) {
             throw new ContainerException("container id prefix \"" + idOrName + "\" is ambiguous: it matches "
-                    + matches.size() + " containers; give more of the id");
+                    + prefixed.size() + " containers; give more of the id");
         }
-        throw new NoSuchContainerException(idOrName);
+        Path found = exact != null ? exact : prefixed.isEmpty() ? null : prefixed.get(0);
+        if (found == null) {
+            throw new NoSuchContainerException(idOrName);
+        }
+        return ContainerInfo.read(this, new ContainerDirectory(found))
+                .orElseThrow(() -> new NoSuchContainerException(idOrName));
     }
 
     /** Sends a signal to the first process of a container of any process under this root. */

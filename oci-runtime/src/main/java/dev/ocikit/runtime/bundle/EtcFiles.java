@@ -257,7 +257,7 @@ public final class EtcFiles {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                // no fsync: the files live and die with one container, and a crash takes the container too
             }
             // createTempFile honours the umask; the container's users must be able to read these
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));

@@ -693,9 +693,26 @@ public final class RuntimeCli {
         }
     }
 
+    /**
+     * Each call's log and stderr are short-lived files; in memory (/dev/shm, a tmpfs on Linux)
+     * they cost nothing, where a disk file system spends about a millisecond creating and
+     * removing each. createTempFile makes them 0600 with an unguessable name, so the shared
+     * directory is safe.
+     */
+    private static final Optional<Path> MEMORY_TEMP = Optional.of(Path.of("/dev/shm"))
+            .filter(p -> Files.isDirectory(p) && Files.isWritable(p));
+
     Path tempFile(String what, String suffix) {
         try {
-            return Files.createTempFile("ocikit-" + name + "-" + what + "-", suffix);
+            String prefix = "ocikit-" + name + "-" + what + "-";
+            if (MEMORY_TEMP.isPresent()) {
+                try {
+                    return Files.createTempFile(MEMORY_TEMP.get(), prefix, suffix);
+                } catch (IOException e) {
+                    LOG.debug("cannot use {} for temporary files: {}", MEMORY_TEMP.get(), e.toString());
+                }
+            }
+            return Files.createTempFile(prefix, suffix);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary " + what + " file for " + name, e);
         }
