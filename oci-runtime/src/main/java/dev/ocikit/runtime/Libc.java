@@ -12,7 +12,7 @@ final class Libc {
     static final int UMOUNT_NOFOLLOW = 8;
 
     static {
-        Native.register(Libc.class, "c");
+        Native.register(Libc.class, com.sun.jna.Platform.C_LIBRARY_NAME); // libc.so.6: found by dlopen at once, where "c" makes JNA run ldconfig -p
     }
 
     private Libc() {}

@@ -83,30 +83,24 @@ public final class OciRuntime {
     }
 
     /**
-     * Starts, on two background threads, the one-time work the first container of a process
-     * needs: the native bindings (JNA) and the child subreaper, and the JSON mappings of image
-     * and runtime documents. A short-lived process that starts one container (a CLI) calls this
+     * Starts, on a background thread, the one-time work the first container of a process needs:
+     * the native bindings (JNA) and the child subreaper, then the JSON mappings of image and
+     * runtime documents. A short-lived process that starts one container (a CLI) calls this
      * first, so that the work overlaps with its own start-up instead of adding to it; a
      * long-lived one need not bother. Safe to call more than once.
      */
     public static void warmUpInBackground() {
-        Thread natives = new Thread(() -> {
+        Thread warmUp = new Thread(() -> {
             ChildReaper.install();
             Libc.geteuid();
-        }, "ocikit-warm-up-natives");
-        Thread json = new Thread(() -> {
             dev.ocikit.spec.Json.write(dev.ocikit.spec.runtime.Spec.builder()
                     .process(dev.ocikit.spec.runtime.Process.builder().args("true").cwd("/").build())
                     .linux(dev.ocikit.spec.runtime.Linux.builder().build())
                     .build());
-            dev.ocikit.spec.image.ImageConfig.parse("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}"
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }, "ocikit-warm-up-json");
-        for (Thread t : List.of(natives, json)) {
-            t.setDaemon(true);
-            t.setUncaughtExceptionHandler((thread, e) -> LOG.debug("warm-up failed, the real call will say why: {}", e.toString()));
-            t.start();
-        }
+        }, "ocikit-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.setUncaughtExceptionHandler((thread, e) -> LOG.debug("warm-up failed, the real call will say why: {}", e.toString()));
+        warmUp.start();
     }
 
     /** A runtime with every default: runc, the default image store, root's or the user's paths. */

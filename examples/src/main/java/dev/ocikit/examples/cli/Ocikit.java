@@ -1,5 +1,8 @@
 package dev.ocikit.examples.cli;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,15 +12,16 @@ import picocli.CommandLine.Command;
         name = "ocikit",
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
-        description = "Inspect, copy, run and build OCI images without a daemon.",
-        subcommands = {CopyCommand.class, InspectCommand.class, UnpackCommand.class, PackLayerCommand.class,
-                StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class,
-                RegistryCommands.ListTags.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
-                PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class, ReferenceCommand.class,
-                ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
-                ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
-                ContainerCommands.Rm.class, ContainerCommands.Wait.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+        description = "Inspect, copy, run and build OCI images without a daemon.")
 public final class Ocikit implements Callable<Integer> {
+    /** Every subcommand, in the order help lists them. */
+    static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, InspectCommand.class, UnpackCommand.class,
+            PackLayerCommand.class, StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class,
+            RegistryCommands.ListTags.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
+            PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class,
+            ReferenceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
+            ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
+            ContainerCommands.Rm.class, ContainerCommands.Wait.class, ValidateCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,38 +48,109 @@ public final class Ocikit implements Callable<Integer> {
             cdsTraining();
             return;
         }
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /**
-     * Loads what a container run loads, without running one, for bin/ocikit to record into a
-     * class-data sharing archive: the command line model, the runtime's native bindings, and the
-     * JSON mappings of images, stores and runtime configs.
+     * Loads what a container run loads, for bin/ocikit to record into a class-data sharing
+     * archive: the command line model, an image packed and copied into a store in a temporary
+     * directory, and, where this process may run containers (root, runc and a static busybox
+     * present), one run of {@code true} in it, torn down again. Whatever fails on the way only
+     * makes the archive smaller.
      */
     private static void cdsTraining() {
-        CommandLine cli = commandLine();
-        cli.parseArgs("run", "--rm", "-e", "A=b", "-v", "/tmp:/tmp:ro", "-p", "8080", "localhost/image", "true");
-        dev.ocikit.runtime.ContainerBuilder.class.getName();
-        try {
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("ocikit-cds");
-            try {
-                dev.ocikit.image.ImageStore.open(dir.resolve("store")).list();
-            } finally {
-                dev.ocikit.image.internal.FileTrees.deleteRecursively(dir);
+        String jnaDir = System.getProperty("ocikit.jna.dir");
+        if (jnaDir != null) {
+            // JNA's native stub, unpacked once: otherwise JNA unpacks it from the jar at every start
+            String resource = "/com/sun/jna/" + com.sun.jna.Platform.RESOURCE_PREFIX + "/libjnidispatch.so";
+            try (java.io.InputStream in = Ocikit.class.getResourceAsStream(resource)) {
+                if (in != null) {
+                    java.nio.file.Path target = java.nio.file.Files.createDirectories(java.nio.file.Path.of(jnaDir));
+                    java.nio.file.Path tmp = java.nio.file.Files.createTempFile(target, "libjnidispatch", ".tmp");
+                    java.nio.file.Files.copy(in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    java.nio.file.Files.move(tmp, target.resolve("libjnidispatch.so"),
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+            } catch (java.io.IOException e) {
+                // JNA unpacks it itself then
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
         }
-        dev.ocikit.runtime.OciRuntime.warmUpInBackground();
-        dev.ocikit.runtime.bundle.BundleSpec.scratch().command("true").build(java.nio.file.Path.of("/nonexistent-rootfs"));
+        commandLine().parseArgs("run", "--rm", "-e", "A=b", "-v", "/tmp:/tmp:ro", "-p", "8080", "localhost/image", "true");
+        java.nio.file.Path dir = null;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("ocikit-cds");
+            java.nio.file.Path rootfs = java.nio.file.Files.createDirectories(dir.resolve("rootfs/bin"));
+            java.nio.file.Files.createDirectories(dir.resolve("rootfs/etc"));
+            java.nio.file.Files.writeString(dir.resolve("rootfs/etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n");
+            java.nio.file.Path busybox = java.nio.file.Path.of("/bin/busybox");
+            if (java.nio.file.Files.isExecutable(busybox)) {
+                java.nio.file.Files.copy(busybox, rootfs.resolve("true"));
+            }
+            dev.ocikit.examples.ImageFromDirectory.main(new String[] {dir.resolve("rootfs").toString(),
+                    dir.resolve("layout").toString(), "training", "/bin/true"});
+            java.nio.file.Path store = dir.resolve("store");
+            commandLine().execute("--root", store.toString(), "copy", "-q", "oci:" + dir.resolve("layout") + ":training",
+                    "ocikit:localhost/training:1");
+            dev.ocikit.runtime.OciRuntime runtime = dev.ocikit.runtime.OciRuntime.builder()
+                    .store(dev.ocikit.image.ImageStore.open(store)).root(dir.resolve("runtime"))
+                    .stateRoot(dir.resolve("state")).build();
+            try (dev.ocikit.runtime.Container c = runtime.container("localhost/training:1")
+                    .onStdout(line -> { }).start()) {
+                c.waitFor();
+            }
+        } catch (Exception | LinkageError e) {
+            // a smaller archive: nothing to report
+        } finally {
+            if (dir != null) {
+                try {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(dir);
+                } catch (java.io.IOException e) {
+                    // a temporary directory left behind
+                }
+            }
+        }
     }
 
-    /** The configured command line, shared by {@link #main} and tests. */
+    /** The configured command line with every subcommand, shared by {@link #main} and tests. */
     public static CommandLine commandLine() {
+        return configure(SUBCOMMANDS);
+    }
+
+    /**
+     * The command line for these arguments: when they name a subcommand, only that one is built.
+     * picocli reads every subcommand's annotations when it is added, which is most of a short
+     * command's start-up; {@code ocikit run} need not pay for the other twenty-four.
+     */
+    static CommandLine commandLine(String[] args) {
+        Map<String, Class<?>> byName = new HashMap<>();
+        for (Class<?> c : SUBCOMMANDS) {
+            byName.put(c.getAnnotation(Command.class).name(), c);
+        }
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--root")) {
+                i++; // its value
+            } else if (!a.startsWith("-")) {
+                Class<?> named = byName.get(a);
+                return named == null || named == CommandLine.HelpCommand.class ? commandLine() : configure(List.of(named));
+            } else if (!a.startsWith("--root=")) {
+                return commandLine(); // --help, --version, or something to complain about with the full list
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine configure(List<Class<?>> subcommands) {
         CommandLine cli = new CommandLine(new Ocikit());
+        for (Class<?> c : subcommands) {
+            cli.addSubcommand(c);
+        }
         // As podman: everything after the image (run) or the container (exec) is the command, options included.
-        cli.getSubcommands().get("run").setStopAtPositional(true);
-        cli.getSubcommands().get("exec").setStopAtPositional(true);
+        for (String name : List.of("run", "exec")) {
+            if (cli.getSubcommands().containsKey(name)) {
+                cli.getSubcommands().get(name).setStopAtPositional(true);
+            }
+        }
         // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("Error: " + e.getMessage());

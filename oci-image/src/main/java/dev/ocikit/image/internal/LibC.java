@@ -26,7 +26,7 @@ public final class LibC {
         boolean ok = false;
         if (Platform.isLinux()) {
             try {
-                Native.register(LibC.class, "c");
+                Native.register(LibC.class, com.sun.jna.Platform.C_LIBRARY_NAME); // libc.so.6: found by dlopen at once, where "c" makes JNA run ldconfig -p
                 ok = true;
             } catch (UnsatisfiedLinkError e) {
                 ok = false;

@@ -51,7 +51,7 @@ final class Sys {
             failure = new UnsupportedOperationException("not a 64-bit JVM");
         } else {
             try {
-                Native.register(Sys.class, "c");
+                Native.register(Sys.class, com.sun.jna.Platform.C_LIBRARY_NAME); // libc.so.6: found by dlopen at once, where "c" makes JNA run ldconfig -p
             } catch (UnsatisfiedLinkError e) {
                 failure = e;
             }

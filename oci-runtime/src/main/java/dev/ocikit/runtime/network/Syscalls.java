@@ -18,7 +18,7 @@ final class Syscalls {
         boolean ok = false;
         if (Platform.isLinux()) {
             try {
-                Native.register(Syscalls.class, "c");
+                Native.register(Syscalls.class, com.sun.jna.Platform.C_LIBRARY_NAME); // libc.so.6: found by dlopen at once, where "c" makes JNA run ldconfig -p
                 ok = true;
             } catch (UnsatisfiedLinkError e) {
                 ok = false;
