@@ -305,6 +305,40 @@ class CliContainersIT {
     }
 
     @Test
+    void createThenStartThenWait() throws Exception {
+        String name = unique("job");
+        Run created = detached("create", "--name", name, IMAGE, "sh", "-c", "echo the job ran; exit 4");
+        assertThat(created.exit()).as(created.err()).isZero();
+        String id = created.out().trim();
+        assertThat(id).matches("[0-9a-f]{64}");
+        assertThat(cli("ps", "-a").out().lines().filter(l -> l.endsWith(name)).findFirst().orElseThrow())
+                .contains("Created");
+        assertThat(cli("logs", name).out()).isEmpty();
+
+        Run start = cli("start", name);
+        assertThat(start.exit()).as(start.err()).isZero();
+        assertThat(start.out().trim()).isEqualTo(name);
+        assertThat(cli("wait", name).out().trim()).isEqualTo("4");
+        assertThat(cli("logs", name).out()).isEqualTo("the job ran\n");
+
+        Run again = cli("start", name);
+        assertThat(again.exit()).isEqualTo(125);
+        assertThat(again.err()).contains("ocikit start starts containers made by ocikit create");
+        assertThat(cli("rm", name).exit()).isZero();
+    }
+
+    @Test
+    void aCreatedContainerIsRemovedWithoutEverRunning() throws Exception {
+        String name = unique("never");
+        Run created = detached("create", "--name", name, IMAGE, "sh", "-c", "echo must not run > /tmp/x");
+        assertThat(created.exit()).as(created.err()).isZero();
+        Run rm = cli("rm", name);
+        assertThat(rm.exit()).as(rm.err()).isZero();
+        assertThat(rm.out().trim()).isEqualTo(created.out().trim());
+        assertThat(cli("ps", "-a", "-q").out()).isEmpty();
+    }
+
+    @Test
     void killSendsTheSignalAndRmForceRemovesARunningContainer() throws Exception {
         String killed = unique("killed");
         Run d = detached("run", "-d", "--name", killed, IMAGE, "sh", "-c",

@@ -47,7 +47,7 @@ final class ContainerCommands {
             footer = {"", "Examples:", "  ocikit run --rm localhost/busybox echo hi",
                     "  ocikit run -d --name web -p 8080:80 localhost/web",
                     "  ocikit run --rm -it -v $PWD:/src:ro localhost/busybox sh"})
-    static final class Run implements Callable<Integer> {
+    static class Run implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -62,6 +62,9 @@ final class ContainerCommands {
 
         @Option(names = "--supervised", hidden = true, description = "internal: this process supervises a detached container")
         boolean supervised;
+
+        @Option(names = "--create-only", hidden = true, description = "internal: create, then start when ocikit start asks")
+        boolean createOnly;
 
         @Option(names = {"-i", "--interactive"}, description = "keep standard input open")
         boolean interactive;
@@ -123,7 +126,7 @@ final class ContainerCommands {
             OciRuntime runtime = runtime(parent);
             ContainerBuilder c = define(runtime);
             if (supervised) {
-                return superviseDetached(c);
+                return createOnly ? superviseCreated(runtime, c) : superviseDetached(c);
             }
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
@@ -161,6 +164,52 @@ final class ContainerCommands {
             System.out.flush();
             System.out.close();
             System.err.close();
+            int code = container.waitFor();
+            if (rm) {
+                container.close();
+            } else {
+                container.keep();
+            }
+            return code;
+        }
+
+        /**
+         * For {@code ocikit create}: creates the container, reports its id, then waits on the
+         * container's control pipe for {@code ocikit start} (or {@code ocikit rm}) and answers on
+         * the reply pipe; once started, supervises it as a detached run.
+         */
+        private int superviseCreated(OciRuntime runtime, ContainerBuilder c) throws Exception {
+            Container container = c.create();
+            ControlPipes pipes = ControlPipes.of(runtime, container.id());
+            pipes.make();
+            System.out.println(container.id());
+            System.out.flush();
+            System.out.close();
+            System.err.close();
+            while (true) {
+                String request = pipes.receive();
+                // The reply pipe is opened before anything is done: removing the container
+                // removes its directory, pipes included, and an open pipe outlives its name.
+                try (java.io.Writer reply = pipes.openReply()) {
+                    if ("start".equals(request)) {
+                        try {
+                            container.start();
+                        } catch (RuntimeException e) {
+                            container.close();
+                            reply.write("error: " + e.getMessage() + "\n");
+                            return 125;
+                        }
+                        reply.write("ok\n");
+                        break;
+                    }
+                    if ("rm".equals(request)) {
+                        container.close();
+                        reply.write("ok\n");
+                        return 0;
+                    }
+                    reply.write("error: unknown request " + request + "\n");
+                }
+            }
             int code = container.waitFor();
             if (rm) {
                 container.close();
@@ -475,9 +524,15 @@ final class ContainerCommands {
         public Integer call() throws Exception {
             OciRuntime runtime = runtime(parent);
             for (String c : containers) {
-                String id = runtime.inspect(c).id();
-                runtime.remove(c, force);
-                spec.commandLine().getOut().println(id);
+                ContainerInfo info = runtime.inspect(c);
+                ControlPipes pipes = ControlPipes.of(runtime, info.id());
+                if (info.status().equals("created") && pipes.exist()
+                        && ProcessHandle.of(info.ownerPid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    pipes.request("rm"); // a created container's supervising process removes it and exits
+                } else {
+                    runtime.remove(c, force);
+                }
+                spec.commandLine().getOut().println(info.id());
             }
             return 0;
         }
@@ -533,8 +588,12 @@ final class ContainerCommands {
         static int spawn(CommandSpec spec) throws IOException, InterruptedException {
             List<String> original = spec.root().commandLine().getParseResult().originalArgs();
             List<String> args = new ArrayList<>(original);
-            int run = args.indexOf("run");
+            int run = args.indexOf(spec.name());
+            args.set(run, "run");
             args.add(run + 1, "--supervised");
+            if (spec.name().equals("create")) {
+                args.add(run + 2, "--create-only");
+            }
             List<String> cmd = new ArrayList<>();
             cmd.add("setsid");
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -564,6 +623,104 @@ final class ContainerCommands {
             err.print(error);
             err.flush(); // print() does not flush, and main exits right after
             return child.waitFor() == 0 ? 125 : child.exitValue();
+        }
+    }
+
+    @Command(name = "create", description = "Create a container without starting it, as podman create does;"
+            + " ocikit start starts it.", footer = {"", "Examples:", "  ocikit create --name job localhost/busybox echo hi",
+                    "  ocikit start job && ocikit wait job && ocikit logs job"})
+    static final class Create extends Run {
+        @Override
+        public Integer call() throws Exception {
+            if (tty || interactive) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "ocikit create cannot attach a terminal or stdin yet; use ocikit run -it");
+            }
+            detach = true; // a created container waits in a supervising process of its own
+            return super.call();
+        }
+    }
+
+    @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.")
+    static final class Start implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @ParentCommand
+        Ocikit parent;
+
+        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
+        List<String> containers;
+
+        @Override
+        public Integer call() throws Exception {
+            OciRuntime runtime = runtime(parent);
+            for (String name : containers) {
+                ContainerInfo info = runtime.inspect(name);
+                ControlPipes pipes = ControlPipes.of(runtime, info.id());
+                if (info.status().equals("running")) {
+                    spec.commandLine().getOut().println(name); // as podman: starting a running container is a no-op
+                    continue;
+                }
+                if (!info.status().equals("created") || !pipes.exist()
+                        || !ProcessHandle.of(info.ownerPid()).map(ProcessHandle::isAlive).orElse(false)) {
+                    throw new IllegalArgumentException("container " + info.name() + " is " + info.status()
+                            + ": ocikit start starts containers made by ocikit create; run a new one instead");
+                }
+                String answer = pipes.request("start");
+                if (!answer.equals("ok")) {
+                    throw new IllegalStateException("container " + info.name() + " did not start: "
+                            + answer.replaceFirst("^error: ", ""));
+                }
+                spec.commandLine().getOut().println(name);
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * The two named pipes through which a created container's supervising process takes requests
+     * ({@code start}, {@code rm}) and answers them: a blocking handshake, no polling.
+     */
+    record ControlPipes(Path control, Path reply) {
+        static ControlPipes of(OciRuntime runtime, String id) {
+            Path dir = runtime.root().resolve("containers").resolve(id);
+            return new ControlPipes(dir.resolve("control"), dir.resolve("control-reply"));
+        }
+
+        boolean exist() {
+            return Files.exists(control) && Files.exists(reply);
+        }
+
+        void make() throws IOException, InterruptedException {
+            Process p = new ProcessBuilder("mkfifo", "-m", "600", control.toString(), reply.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("cannot make the control pipes of the container: " + out.trim());
+            }
+        }
+
+        /** Supervisor side: waits for one request. */
+        String receive() throws IOException {
+            try (BufferedReader in = Files.newBufferedReader(control, StandardCharsets.UTF_8)) {
+                String line = in.readLine();
+                return line == null ? "" : line.trim();
+            }
+        }
+
+        /** Supervisor side: opens the answer to the request just received (waits for the client to listen). */
+        java.io.Writer openReply() throws IOException {
+            return Files.newBufferedWriter(reply, StandardCharsets.UTF_8);
+        }
+
+        /** Client side: sends a request and waits for the answer. */
+        String request(String request) throws IOException {
+            Files.writeString(control, request + "\n", StandardCharsets.UTF_8);
+            try (BufferedReader in = Files.newBufferedReader(reply, StandardCharsets.UTF_8)) {
+                String line = in.readLine();
+                return line == null ? "error: the supervising process went away" : line.trim();
+            }
         }
     }
 

@@ -19,7 +19,7 @@ public final class Ocikit implements Callable<Integer> {
             PackLayerCommand.class, StoreCommands.Images.class, StoreCommands.Tag.class, StoreCommands.Rmi.class,
             RegistryCommands.ListTags.class, RegistryCommands.Login.class, RegistryCommands.Logout.class,
             PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class,
-            ReferenceCommand.class, ContainerCommands.Run.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
+            ReferenceCommand.class, ContainerCommands.Run.class, ContainerCommands.Create.class, ContainerCommands.Start.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
             ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
             ContainerCommands.Rm.class, ContainerCommands.Wait.class, ValidateCommand.class, CommandLine.HelpCommand.class);
 
@@ -145,8 +145,8 @@ public final class Ocikit implements Callable<Integer> {
         for (Class<?> c : subcommands) {
             cli.addSubcommand(c);
         }
-        // As podman: everything after the image (run) or the container (exec) is the command, options included.
-        for (String name : List.of("run", "exec")) {
+        // As podman: everything after the image (run, create) or the container (exec) is the command, options included.
+        for (String name : List.of("run", "create", "exec")) {
             if (cli.getSubcommands().containsKey(name)) {
                 cli.getSubcommands().get(name).setStopAtPositional(true);
             }
