@@ -211,14 +211,62 @@ public final class RuntimeCli {
     public RuntimeVersion version() {
         synchronized (shared) {
             if (shared.version == null) {
-                Result r = invoke("--version", List.of("--version"), null);
-                if (r.exitCode != 0) {
-                    throw new RuntimeCommandException(name, "--version", r.exitCode, r.errorText());
+                Optional<Path> cache = versionCacheFile();
+                String text = cache.flatMap(RuntimeCli::readCached).orElse(null);
+                if (text == null) {
+                    Result r = invoke("--version", List.of("--version"), null);
+                    if (r.exitCode != 0) {
+                        throw new RuntimeCommandException(name, "--version", r.exitCode, r.errorText());
+                    }
+                    text = new String(r.stdout, StandardCharsets.UTF_8);
+                    cache.ifPresent(writeCached(text));
                 }
-                shared.version = RuntimeVersion.parse(name, new String(r.stdout, StandardCharsets.UTF_8));
+                shared.version = RuntimeVersion.parse(name, text);
             }
             return shared.version;
         }
+    }
+
+    /**
+     * Where the {@code --version} output of this very executable is kept for later processes:
+     * under the state root, named by the executable's path, size and modification time, so that
+     * an upgraded runtime is asked again. A short-lived process (a CLI) then spawns one runtime
+     * process fewer.
+     */
+    private Optional<Path> versionCacheFile() {
+        if (root.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(executable,
+                    java.nio.file.attribute.BasicFileAttributes.class);
+            String key = executable + "\0" + a.size() + "\0" + a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            return Optional.of(root.get().resolve(".version-" + dev.ocikit.spec.Digest.sha256(
+                    key.getBytes(StandardCharsets.UTF_8)).encoded().substring(0, 16)));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> readCached(Path file) {
+        try {
+            return Optional.of(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static java.util.function.Consumer<Path> writeCached(String text) {
+        return file -> {
+            try {
+                Files.createDirectories(file.getParent());
+                Path tmp = Files.createTempFile(file.getParent(), ".version-", ".tmp");
+                Files.writeString(tmp, text, StandardCharsets.UTF_8);
+                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                LOG.debug("cannot keep the runtime's version in {}: {}", file, e.toString());
+            }
+        };
     }
 
     /**

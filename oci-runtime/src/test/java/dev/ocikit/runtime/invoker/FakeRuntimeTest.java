@@ -50,6 +50,24 @@ class FakeRuntimeTest {
     }
 
     @Test
+    void aRuntimesVersionIsAskedOncePerExecutableAcrossProcessesSharingAStateRoot() throws Exception {
+        Path count = tmp.resolve("asked");
+        Path exe = tmp.resolve("runc");
+        Files.writeString(exe, "#!/bin/sh\necho asked >> " + count + "\nprintf 'runc version 1.1.12\\nspec: 1.0.2-dev\\n'\n");
+        Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path root = tmp.resolve("state");
+        // two instances share no memory, as two JVMs would not
+        assertThat(RuntimeCli.of(exe.toString()).root(root).version().version()).isEqualTo("1.1.12");
+        assertThat(RuntimeCli.of(exe.toString()).root(root).version().version()).isEqualTo("1.1.12");
+        assertThat(Files.readAllLines(count)).hasSize(1);
+        // an upgraded executable (another size and time) is asked again
+        Files.writeString(exe, "#!/bin/sh\necho asked >> " + count + "\nprintf 'runc version 1.2.0\\nspec: 1.2.0\\n'\n");
+        Files.setLastModifiedTime(exe, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        assertThat(RuntimeCli.of(exe.toString()).root(root).version().version()).isEqualTo("1.2.0");
+        assertThat(Files.readAllLines(count)).hasSize(2);
+    }
+
+    @Test
     void unknownRuntimeNeedsAnOptIn() throws Exception {
         RuntimeCli youki = fake("youki", "youki version 0.3.3\ncommit: 0.3.3-0-g1234\nspec: 1.0.2", "exit 0");
         assertThat(youki.version().runtime()).isEqualTo("youki");
