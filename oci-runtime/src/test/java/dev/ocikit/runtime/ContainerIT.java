@@ -192,6 +192,21 @@ class ContainerIT {
     }
 
     @Test
+    void aNamedVolumeOutlivesItsContainers() throws Exception {
+        try (Container c = busybox().volume("it-data", "/data", false).command("sh", "-c", "echo kept > /data/file").start()) {
+            assertThat(c.waitFor()).isZero();
+        }
+        try (Container c = busybox().volume("it-data", "/data", true)
+                .command("sh", "-c", "cat /data/file; touch /data/other 2>/dev/null || echo read-only").start()) {
+            assertThat(c.waitFor()).isZero();
+            assertThat(c.stdoutLog()).isEqualTo("kept\nread-only\n");
+        }
+        assertThat(runtime.root().resolve("volumes/it-data/_data/file")).hasContent("kept");
+        assertThatThrownBy(() -> busybox().volume("../escape", "/data", false).command("true").start())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid volume name");
+    }
+
+    @Test
     void readOnlyRootfsRefusesWritesButTmpfsTakesThem() throws Exception {
         try (Container c = busybox().readOnlyRootfs(true).tmpfs("/scratch")
                 .command("sh", "-c", "touch /newfile || echo refused; touch /scratch/ok && echo tmpfs-ok").start()) {
