@@ -73,7 +73,7 @@ public final class OciRuntime {
         this.copyRootfs = b.copyRootfs;
         this.store = b.store != null ? b.store : ImageStore.open();
         this.root = (b.root != null ? b.root : store.root()).toAbsolutePath().normalize();
-        this.rootless = b.rootless != null ? b.rootless : Libc.geteuid() != 0;
+        this.rootless = b.rootless != null ? b.rootless : effectiveUid() != 0;
         RuntimeCli base = b.cli != null ? b.cli : RuntimeCli.runc();
         this.stateRoot = b.stateRoot != null ? b.stateRoot : defaultStateRoot(base.name(), rootless);
         this.cli = base.root(stateRoot);
@@ -91,6 +91,10 @@ public final class OciRuntime {
      */
     public static void warmUpInBackground() {
         Thread warmUp = new Thread(() -> {
+            // in the order a container start needs them: the image's documents, natives, the spec
+            dev.ocikit.spec.image.ImageIndex.parse(WARM_UP_INDEX);
+            dev.ocikit.spec.image.ImageManifest.parse(WARM_UP_MANIFEST);
+            dev.ocikit.spec.image.ImageConfig.parse(WARM_UP_CONFIG);
             ChildReaper.install();
             Libc.geteuid();
             dev.ocikit.spec.Json.write(dev.ocikit.spec.runtime.Spec.builder()
@@ -101,6 +105,33 @@ public final class OciRuntime {
         warmUp.setDaemon(true);
         warmUp.setUncaughtExceptionHandler((thread, e) -> LOG.debug("warm-up failed, the real call will say why: {}", e.toString()));
         warmUp.start();
+    }
+
+    private static final byte[] WARM_UP_INDEX = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            + "\"manifests\":[{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:"
+            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"size\":2,"
+            + "\"annotations\":{\"org.opencontainers.image.ref.name\":\"a\"},\"platform\":{\"os\":\"linux\","
+            + "\"architecture\":\"amd64\"}}]}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] WARM_UP_MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+            + "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"size\":2},\"layers\":[]}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] WARM_UP_CONFIG = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"A=b\"],"
+            + "\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[{\"created_by\":\"x\"}]}")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+    /** The effective uid, from /proc rather than libc: deciding rootless mode must not wait for JNA. */
+    static long effectiveUid() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux's /proc: ask libc
+        }
+        return Libc.geteuid();
     }
 
     /** A runtime with every default: runc, the default image store, root's or the user's paths. */
@@ -118,7 +149,7 @@ public final class OciRuntime {
         }
         String xdg = System.getenv("XDG_RUNTIME_DIR");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("java.io.tmpdir"),
-                "ocikit-" + Libc.geteuid());
+                "ocikit-" + effectiveUid());
         return base.resolve("ocikit").resolve(runtimeName);
     }
 

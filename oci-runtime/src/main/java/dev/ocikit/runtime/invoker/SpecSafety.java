@@ -1,7 +1,6 @@
 package dev.ocikit.runtime.invoker;
 
 import dev.ocikit.spec.runtime.Process;
-import dev.ocikit.spec.runtime.Spec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -47,8 +46,15 @@ final class SpecSafety {
         } catch (IOException e) {
             throw new UnsafeSpecException("cannot read " + config + " to check it: " + e.getMessage());
         }
-        Spec spec = Spec.parse(bytes);
-        spec.process().ifPresent(p -> checkProcess(p, config.toString()));
+        // Only process.cwd matters here: read as a tree, not bound to the whole model, which
+        // would cost a cold JVM (a CLI) tens of milliseconds the runtime spends again anyway.
+        com.fasterxml.jackson.databind.JsonNode cwd = dev.ocikit.spec.Json.tree(bytes, config.toString()).path("process").path("cwd");
+        if (!cwd.isMissingNode()) {
+            if (!cwd.isTextual()) {
+                throw new UnsafeSpecException(config + ": process.cwd must be a string, not " + cwd.getNodeType());
+            }
+            checkCwd(cwd.asText(), config.toString());
+        }
     }
 
     /** Collapses {@code //} and {@code .}, and with {@code dotdot} also {@code ..}, lexically. */
