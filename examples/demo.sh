@@ -18,7 +18,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 mvn -B -q -ntp package -DskipTests
-ocikit() { java -jar examples/target/ocikit.jar "$@"; }
+ocikit() { examples/bin/ocikit "$@"; }   # java -jar examples/target/ocikit.jar, started quicker
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -70,4 +70,10 @@ ocikit --root "$store" exec web sh -c 'echo "exec sees: $(ls /www)"'
 ocikit --root "$store" stop -t 1 web
 ocikit --root "$store" logs web
 ocikit --root "$store" rm web
+# podman create/start: made now, started later, its exit code and output kept until rm.
+ocikit --root "$store" create --name job localhost/demo:1 sh -c 'echo "the job ran"; exit 4'
+ocikit --root "$store" start job
+ocikit --root "$store" wait job
+ocikit --root "$store" logs job
+ocikit --root "$store" rm job
 ocikit --root "$store" ps -a
