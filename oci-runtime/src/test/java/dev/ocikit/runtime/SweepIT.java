@@ -22,28 +22,46 @@ class SweepIT {
     @TempDir
     Path dir;
 
-    @Test
-    void theNextStartCleansUpAfterAJvmKilledWithSigkill() throws Exception {
-        Tools.require("runc");
-        Path storeRoot = dir.resolve("store");
-        ImageStore store = ImageStore.open(storeRoot);
-        BusyboxImage.store(store, "localhost/busybox:sweep", dir);
-        Path root = dir.resolve("runtime");
-        Path state = Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8));
-        // The container's init, orphaned twice (by runc create, then by its killed JVM), comes to
-        // this JVM, so that its end can be waited for rather than guessed.
-        ChildReaper.install();
+    Path storeRoot;
+    ImageStore store;
+    Path root;
+    Path state;
 
+    /** A store with a busybox image, a runtime root and a state root of this test's own. */
+    @org.junit.jupiter.api.BeforeEach
+    void storeAndRoots() throws Exception {
+        Tools.require("runc");
+        storeRoot = dir.resolve("store");
+        store = ImageStore.open(storeRoot);
+        BusyboxImage.store(store, "localhost/busybox:sweep", dir);
+        root = dir.resolve("runtime");
+        state = Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8));
+        // The container's init, orphaned twice (by runc create, then by its JVM), comes to this
+        // JVM, so that its end can be waited for rather than guessed.
+        ChildReaper.install();
+    }
+
+    /** A child JVM that starts one container, reports "id pid", then parks or exits. */
+    record Owner(Process process, String id, long pid) {}
+
+    Owner owner(String mode) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
                 ContainerOwnerMain.class.getName(), storeRoot.toString(), root.toString(), state.toString(),
-                "localhost/busybox:sweep", "park")
+                "localhost/busybox:sweep", mode)
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8)).readLine();
         assertThat(line).as("the owner JVM reports its container").isNotNull();
-        String id = line.split(" ")[0];
-        long pid = Long.parseLong(line.split(" ")[1]);
+        return new Owner(owner, line.split(" ")[0], Long.parseLong(line.split(" ")[1]));
+    }
+
+    @Test
+    void theNextStartCleansUpAfterAJvmKilledWithSigkill() throws Exception {
+        Owner started = owner("park");
+        Process owner = started.process();
+        String id = started.id();
+        long pid = started.pid();
         Path containerDir = root.resolve("containers").resolve(id);
         assertThat(RootfsMount.mountsUnder(containerDir)).isNotEmpty();
 
@@ -64,25 +82,10 @@ class SweepIT {
 
     @Test
     void aJvmThatExitsRemovesItsContainersOnTheWayOut() throws Exception {
-        Tools.require("runc");
-        Path storeRoot = dir.resolve("store");
-        ImageStore store = ImageStore.open(storeRoot);
-        BusyboxImage.store(store, "localhost/busybox:hook", dir);
-        Path root = dir.resolve("runtime");
-        Path state = Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8));
-        ChildReaper.install();
-
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process owner = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ContainerOwnerMain.class.getName(), storeRoot.toString(), root.toString(), state.toString(),
-                "localhost/busybox:hook", "exit")
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        String line = new BufferedReader(new InputStreamReader(owner.getInputStream(), StandardCharsets.UTF_8)).readLine();
-        assertThat(line).as("the owner JVM reports its container").isNotNull();
-        assertThat(owner.waitFor()).isZero();
-        String id = line.split(" ")[0];
-        long pid = Long.parseLong(line.split(" ")[1]);
+        Owner started = owner("exit");
+        assertThat(started.process().waitFor()).isZero();
+        String id = started.id();
+        long pid = started.pid();
 
         assertThat(Files.exists(root.resolve("containers").resolve(id))).as("removed by the shutdown hook").isFalse();
         assertThat(RootfsMount.mountsUnder(root)).isEmpty();

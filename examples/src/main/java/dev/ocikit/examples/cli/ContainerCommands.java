@@ -457,89 +457,58 @@ final class ContainerCommands {
     }
 
     @Command(name = "stop", description = "Stop containers: their stop signal, then SIGKILL after the timeout, as podman stop does.")
-    static final class Stop implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        Ocikit parent;
-
+    static final class Stop extends EachContainer {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "grace period (default: 10)")
         long seconds = 10;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
-
         @Override
-        public Integer call() throws Exception {
-            OciRuntime runtime = runtime(parent);
-            for (String c : containers) {
-                runtime.stop(c, Duration.ofSeconds(seconds));
-                spec.commandLine().getOut().println(c);
-            }
-            return 0;
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            runtime.stop(container, Duration.ofSeconds(seconds));
+            out.println(container);
         }
     }
 
     @Command(name = "kill", description = "Send a signal to containers, as podman kill does.")
-    static final class Kill implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        Ocikit parent;
-
+    static final class Kill extends EachContainer {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "default: SIGKILL")
         String signal = "SIGKILL";
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
-
         @Override
-        public Integer call() throws Exception {
-            OciRuntime runtime = runtime(parent);
-            for (String c : containers) {
-                runtime.kill(c, signal);
-                spec.commandLine().getOut().println(c);
-            }
-            return 0;
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            runtime.kill(container, signal);
+            out.println(container);
         }
     }
 
     @Command(name = "rm", description = "Remove containers, as podman rm does.")
-    static final class Rm implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        Ocikit parent;
-
+    static final class Rm extends EachContainer {
         @Option(names = {"-f", "--force"}, description = "kill running containers first")
         boolean force;
 
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
-
         @Override
-        public Integer call() throws Exception {
-            OciRuntime runtime = runtime(parent);
-            for (String c : containers) {
-                ContainerInfo info = runtime.inspect(c);
-                ControlPipes pipes = ControlPipes.of(runtime, info.id());
-                if (info.status().equals("created") && pipes.exist()
-                        && ProcessHandle.of(info.ownerPid()).map(ProcessHandle::isAlive).orElse(false)) {
-                    pipes.request("rm"); // a created container's supervising process removes it and exits
-                } else {
-                    runtime.remove(c, force);
-                }
-                spec.commandLine().getOut().println(info.id());
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            ContainerInfo info = runtime.inspect(container);
+            ControlPipes pipes = ControlPipes.of(runtime, info.id());
+            if (pipes.awaitingStart(info)) {
+                pipes.request("rm"); // a created container's supervising process removes it and exits
+            } else {
+                runtime.remove(container, force);
             }
-            return 0;
+            out.println(info.id());
         }
     }
 
     @Command(name = "wait", description = "Wait for containers to exit and print their exit codes, as podman wait does.")
-    static final class Wait implements Callable<Integer> {
+    static final class Wait extends EachContainer {
+        @Override
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            OptionalInt code = runtime.awaitExit(container, Duration.ofDays(365));
+            out.println(code.isPresent() ? code.getAsInt() : -1);
+        }
+    }
+
+    /** A command applied to each container named, in order, as podman's container commands take several. */
+    abstract static class EachContainer implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -552,12 +521,15 @@ final class ContainerCommands {
         @Override
         public Integer call() throws Exception {
             OciRuntime runtime = runtime(parent);
-            for (String c : containers) {
-                OptionalInt code = runtime.awaitExit(c, Duration.ofDays(365));
-                spec.commandLine().getOut().println(code.isPresent() ? code.getAsInt() : -1);
+            PrintWriter out = spec.commandLine().getOut();
+            for (String container : containers) {
+                apply(runtime, container, out);
             }
+            out.flush();
             return 0;
         }
+
+        abstract void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception;
     }
 
     /** The JSON {@code inspect} prints for a container, as podman's fields are named. */
@@ -642,39 +614,25 @@ final class ContainerCommands {
     }
 
     @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.")
-    static final class Start implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        Ocikit parent;
-
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
-
+    static final class Start extends EachContainer {
         @Override
-        public Integer call() throws Exception {
-            OciRuntime runtime = runtime(parent);
-            for (String name : containers) {
-                ContainerInfo info = runtime.inspect(name);
-                ControlPipes pipes = ControlPipes.of(runtime, info.id());
-                if (info.status().equals("running")) {
-                    spec.commandLine().getOut().println(name); // as podman: starting a running container is a no-op
-                    continue;
-                }
-                if (!info.status().equals("created") || !pipes.exist()
-                        || !ProcessHandle.of(info.ownerPid()).map(ProcessHandle::isAlive).orElse(false)) {
-                    throw new IllegalArgumentException("container " + info.name() + " is " + info.status()
-                            + ": ocikit start starts containers made by ocikit create; run a new one instead");
-                }
-                String answer = pipes.request("start");
-                if (!answer.equals("ok")) {
-                    throw new IllegalStateException("container " + info.name() + " did not start: "
-                            + answer.replaceFirst("^error: ", ""));
-                }
-                spec.commandLine().getOut().println(name);
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            ContainerInfo info = runtime.inspect(container);
+            ControlPipes pipes = ControlPipes.of(runtime, info.id());
+            if (info.status().equals("running")) {
+                out.println(container); // as podman: starting a running container is a no-op
+                return;
             }
-            return 0;
+            if (!pipes.awaitingStart(info)) {
+                throw new IllegalArgumentException("container " + info.name() + " is " + info.status()
+                        + ": ocikit start starts containers made by ocikit create; run a new one instead");
+            }
+            String answer = pipes.request("start");
+            if (!answer.equals("ok")) {
+                throw new IllegalStateException("container " + info.name() + " did not start: "
+                        + answer.replaceFirst("^error: ", ""));
+            }
+            out.println(container);
         }
     }
 
@@ -690,6 +648,12 @@ final class ContainerCommands {
 
         boolean exist() {
             return Files.exists(control) && Files.exists(reply);
+        }
+
+        /** Whether the container was made by ocikit create and its supervising process still waits for start. */
+        boolean awaitingStart(ContainerInfo info) {
+            return info.status().equals("created") && exist()
+                    && ProcessHandle.of(info.ownerPid()).map(ProcessHandle::isAlive).orElse(false);
         }
 
         void make() throws IOException, InterruptedException {
