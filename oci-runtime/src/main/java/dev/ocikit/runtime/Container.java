@@ -115,8 +115,9 @@ public final class Container implements AutoCloseable {
      * @throws IllegalArgumentException if that port was not published
      */
     public int mappedPort(int containerPort) {
-        return network.orElseThrow(() -> new IllegalArgumentException("container " + name
-                + " publishes no ports; call publish(" + containerPort + ") before start()"))
+        return network.orElseThrow(() -> new dev.ocikit.runtime.network.PortNotPublishedException(containerPort,
+                dev.ocikit.runtime.network.PortMapping.Protocol.TCP, "none: container " + name
+                + " has no private network; call publish(" + containerPort + ") before start()"))
                 .mappedPort(containerPort);
     }
 
@@ -358,15 +359,52 @@ public final class Container implements AutoCloseable {
             return code;
         }
         try {
-            if (network.isPresent()) {
-                network.get().close();
-            }
             dir.markKept();
-            ContainerTeardown.of(runtime, dir).release();
+            closeNetworkThen(() -> ContainerTeardown.of(runtime, dir).release());
         } finally {
             OciRuntime.unregister(this);
         }
         return code;
+    }
+
+    private interface Teardown {
+        void run() throws IOException;
+    }
+
+    /** Tears the network down, then the rest, which runs even when the network's teardown fails. */
+    private void closeNetworkThen(Teardown rest) throws IOException {
+        RuntimeException networkFailure = null;
+        if (network.isPresent()) {
+            try {
+                network.get().close();
+            } catch (RuntimeException e) {
+                networkFailure = e;
+            }
+        }
+        try {
+            rest.run();
+        } catch (IOException | RuntimeException e) {
+            if (networkFailure != null) {
+                e.addSuppressed(networkFailure);
+            }
+            throw e;
+        }
+        if (networkFailure != null) {
+            throw networkFailure;
+        }
+    }
+
+    /** The exit code is written to the directory asynchronously; teardown must not race that write. */
+    private void awaitExitRecord() {
+        if (exit.isDone()) {
+            try {
+                exitRecorded.get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // not recorded: the directory goes anyway
+            }
+        }
     }
 
     /** Kills whatever still runs and removes everything; used at JVM exit too. */
@@ -378,7 +416,10 @@ public final class Container implements AutoCloseable {
             if (isRunning()) {
                 try {
                     runtime.killAll(id());
-                } catch (RuntimeException e) {
+                    exit.get(10, java.util.concurrent.TimeUnit.SECONDS); // reaped here, then recorded
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (RuntimeException | ExecutionException | TimeoutException e) {
                     // it may have exited meanwhile; delete --force below settles it
                 }
             }
@@ -390,10 +431,8 @@ public final class Container implements AutoCloseable {
                 }
             });
             terminal.ifPresent(Terminal::close);
-            if (network.isPresent()) {
-                network.get().close();
-            }
-            ContainerTeardown.of(runtime, dir).run();
+            awaitExitRecord();
+            closeNetworkThen(() -> ContainerTeardown.of(runtime, dir).run());
         } finally {
             OciRuntime.unregister(this);
         }

@@ -55,7 +55,7 @@ public final class ContainerBuilder {
     final List<Rlimit> rlimits = new ArrayList<>();
     final List<String> capAdd = new ArrayList<>();
     final List<String> capDrop = new ArrayList<>();
-    boolean noNewPrivileges = true;
+    boolean noNewPrivileges;
     NetworkMode network = NetworkMode.NONE;
     final List<PortMapping> ports = new ArrayList<>();
     final List<Consumer<String>> stdoutConsumers = new ArrayList<>();
@@ -203,7 +203,10 @@ public final class ContainerBuilder {
         return this;
     }
 
-    /** Whether the process may gain privileges through setuid binaries (default: no). */
+    /**
+     * Whether the process is barred from gaining privileges through setuid binaries and file
+     * capabilities (default: not barred, as in Podman, so that sudo or ping work inside).
+     */
     public ContainerBuilder noNewPrivileges(boolean value) {
         this.noNewPrivileges = value;
         return this;

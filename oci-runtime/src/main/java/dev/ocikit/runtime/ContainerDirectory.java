@@ -157,7 +157,12 @@ record ContainerDirectory(Path dir) {
         if (text == null || text.isBlank()) {
             return OptionalInt.empty();
         }
-        return OptionalInt.of(Integer.parseInt(text.trim()));
+        try {
+            return OptionalInt.of(Integer.parseInt(text.trim()));
+        } catch (NumberFormatException e) {
+            throw new ContainerException("the runtime's pid file " + pidFile() + " holds \"" + text.trim()
+                    + "\", not a process id", e);
+        }
     }
 
     /** The exit code, written when the container's init was reaped; written to a temp file and renamed. */

@@ -37,6 +37,8 @@ final class ContainerLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerLauncher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}");
+
     private ContainerLauncher() {}
 
     /** Everything up to the runtime's create and the network: the container exists, its process waits to start. */
@@ -44,6 +46,14 @@ final class ContainerLauncher {
         OciRuntime runtime = b.runtime;
         String id = HexFormat.of().formatHex(randomBytes());
         String name = b.name.orElse(id.substring(0, 12));
+        if (!VALID_NAME.matcher(name).matches()) {
+            throw new ContainerException("invalid container name \"" + name.replace("\n", "\\n")
+                    + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit, as Podman does");
+        }
+        if (stopSignal(b).chars().anyMatch(Character::isWhitespace)) {
+            throw new ContainerException("the image's StopSignal \"" + stopSignal(b).replace("\n", "\\n")
+                    + "\" is not a signal name or number");
+        }
         ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
         runtime.withNamesLocked(() -> {
             Optional<String> taken = runtime.idOfName(name);
@@ -56,7 +66,14 @@ final class ContainerLauncher {
             return null;
         });
         Optional<ContainerNetwork> network = Optional.empty();
+        Optional<OutputPump> stdout = Optional.empty();
+        Optional<OutputPump> stderr = Optional.empty();
+        CompletableFuture<OutputStream> stdin = CompletableFuture.completedFuture(null);
+        Terminal received = null;
         try {
+            // What can refuse the container outright goes first, before any thread or pipe exists.
+            runtime.cli().requireSafeVersion();
+            ChildReaper.install();
             prepareRootfs(runtime, b, dir);
             BundleSpec bundleSpec = spec(runtime, b, dir);
             Spec spec = bundleSpec.build(dir.rootfs());
@@ -64,9 +81,6 @@ final class ContainerLauncher {
             Files.write(dir.config(), Json.write(spec));
             dev.ocikit.spec.runtime.Process process = spec.process().orElseThrow();
 
-            Optional<OutputPump> stdout = Optional.empty();
-            Optional<OutputPump> stderr = Optional.empty();
-            CompletableFuture<OutputStream> stdin = CompletableFuture.completedFuture(null);
             Optional<ConsoleSocket> console = Optional.empty();
             CreateOptions options = CreateOptions.defaults().pidFile(dir.pidFile());
             if (b.tty) {
@@ -99,7 +113,6 @@ final class ContainerLauncher {
                     options = options.stdin(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
                 }
             }
-            ChildReaper.install();
             CompletableFuture<Terminal> terminal = CompletableFuture.completedFuture(null);
             if (console.isPresent()) {
                 ConsoleSocket socket = console.get();
@@ -109,7 +122,6 @@ final class ContainerLauncher {
             }
             // With no network to attach between create and start, one runtime process does both.
             boolean startNow = start && b.network != NetworkMode.PRIVATE;
-            Terminal received;
             try {
                 if (startNow) {
                     runtime.cli().createAndStart(id, dir.bundle(), options);
@@ -138,12 +150,62 @@ final class ContainerLauncher {
             return container;
         } catch (IOException | RuntimeException | Error e) {
             try {
+                if (received != null) {
+                    received.close();
+                }
+                releaseStdio(dir, stdout, stderr, stdin);
                 network.ifPresent(ContainerNetwork::close);
-                ContainerTeardown.of(runtime, dir).run();
-            } catch (IOException | RuntimeException cleanup) {
+            } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
+            } finally {
+                try {
+                    ContainerTeardown.of(runtime, dir).run();
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
             }
             throw e;
+        }
+    }
+
+    /**
+     * After a failed start, ends the threads waiting on the container's pipes. Each pipe is held
+     * open at both ends (which never blocks) until its thread has opened its own end, then let
+     * go: an output copier then reads EOF, a stdin writer gets its stream, which is closed.
+     */
+    private static void releaseStdio(ContainerDirectory dir, Optional<OutputPump> stdout, Optional<OutputPump> stderr,
+            CompletableFuture<OutputStream> stdin) {
+        release(dir.stdoutPipe(), stdout.map(OutputPump::opened));
+        release(dir.stderrPipe(), stderr.map(OutputPump::opened));
+        if (!stdin.isDone()) {
+            release(dir.stdinPipe(), Optional.of(stdin));
+        }
+        OutputStream in = stdin.getNow(null);
+        if (in != null) {
+            try {
+                in.close();
+            } catch (IOException e) {
+                // going away anyway
+            }
+        }
+    }
+
+    private static void release(Path fifo, Optional<? extends CompletableFuture<?>> waiter) {
+        if (waiter.isEmpty() || waiter.get().isDone()) {
+            return;
+        }
+        int fd = Libc.holdFifo(fifo);
+        if (fd < 0) {
+            return;
+        }
+        try {
+            waiter.get().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // failed or slow: nothing more to do for it
+        } finally {
+            Libc.close(fd);
         }
     }
 
@@ -225,7 +287,7 @@ final class ContainerLauncher {
         for (ContainerBuilder.Volume v : b.volumes) {
             Path data = runtime.root().resolve("volumes").resolve(volumeName(v.name())).resolve("_data");
             Files.createDirectories(data);
-            spec = spec.bind(data, v.destination(), v.readOnly());
+            spec = spec.bind(data, v.destination(), v.readOnly(), "nosuid", "nodev"); // as Podman mounts volumes
         }
         spec = spec.readOnlyRootfs(b.readOnly);
         if (b.memory.isPresent()) {
@@ -267,7 +329,7 @@ final class ContainerLauncher {
 
     static String volumeName(String name) {
         if (!name.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*") || name.length() > 128) {
-            throw new IllegalArgumentException("invalid volume name \"" + name
+            throw new ContainerException("invalid volume name \"" + name
                     + "\": use letters, digits, '_', '.', '-', starting with a letter or digit");
         }
         return name;

@@ -35,4 +35,20 @@ final class Libc {
     static native int open(String path, int flags) throws LastErrorException;
 
     static native int close(int fd) throws LastErrorException;
+
+    static final int O_RDWR = 2;
+    static final int O_NONBLOCK = 04000;
+
+    /**
+     * Opens a named pipe as reader and writer at once, which never blocks (Linux), so that a
+     * thread waiting in open() for either end goes on; -1 if the pipe is gone. Close it with
+     * {@link #close}.
+     */
+    static int holdFifo(java.nio.file.Path fifo) {
+        try {
+            return open(fifo.toString(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            return -1;
+        }
+    }
 }

@@ -72,14 +72,50 @@ public final class OciRuntime {
     private OciRuntime(Builder b) throws IOException {
         this.copyRootfs = b.copyRootfs;
         this.store = b.store != null ? b.store : ImageStore.open();
-        this.root = (b.root != null ? b.root : store.root()).toAbsolutePath().normalize();
+        Path given = (b.root != null ? b.root : store.root()).toAbsolutePath().normalize();
+        Files.createDirectories(given);
+        // The real path: mounts are listed by it in /proc/self/mountinfo, and teardown finds
+        // them there; a root reached through a symlink would otherwise leak every overlay.
+        this.root = given.toRealPath();
         this.rootless = b.rootless != null ? b.rootless : effectiveUid() != 0;
         RuntimeCli base = b.cli != null ? b.cli : RuntimeCli.runc();
-        this.stateRoot = b.stateRoot != null ? b.stateRoot : defaultStateRoot(base.name(), rootless);
+        this.stateRoot = privateDirectory(b.stateRoot != null ? b.stateRoot : defaultStateRoot(base.name(), rootless));
         this.cli = base.root(stateRoot);
         this.platform = b.platform != null ? b.platform : Platform.host();
-        Files.createDirectories(containersDir());
-        Files.createDirectories(stateRoot);
+        // Containers, snapshots and volumes hold images' setuid files, -e secrets in config.json
+        // and the containers' output: for their owner only (CVE-2021-41091 is this, for Docker).
+        for (String dir : List.of("containers", "snapshots", "volumes")) {
+            privateDirectory(root.resolve(dir));
+        }
+    }
+
+    private static final java.nio.file.attribute.FileAttribute<java.util.Set<java.nio.file.attribute.PosixFilePermission>>
+            OWNER_ONLY = java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+    /**
+     * Creates {@code dir} (and missing parents) for this user alone, or checks that an existing
+     * one is a real directory, not a symlink, owned by this user, that no one else may write;
+     * its mode is then narrowed to 0700. A directory someone else prepared (in a shared /tmp,
+     * where the rootless state root falls back to without XDG_RUNTIME_DIR) is refused.
+     */
+    static Path privateDirectory(Path dir) throws IOException {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Files.createDirectories(absolute, OWNER_ONLY);
+        java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(absolute,
+                java.nio.file.attribute.PosixFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) Files.getAttribute(absolute, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        if (!a.isDirectory() || owner != effectiveUid()) {
+            throw new ContainerException(absolute + " is " + (a.isSymbolicLink() ? "a symbolic link"
+                    : !a.isDirectory() ? "not a directory" : "owned by uid " + owner + ", not by this user (uid "
+                    + effectiveUid() + ")") + "; ocikit keeps containers' state only in a directory of its user's own."
+                    + " Remove it, or set XDG_RUNTIME_DIR or the runtime's roots elsewhere");
+        }
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> perms = a.permissions();
+        if (!perms.equals(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"))) {
+            Files.setPosixFilePermissions(absolute, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        return absolute;
     }
 
     /**

@@ -30,6 +30,7 @@ final class OutputPump implements Runnable {
     private final List<Consumer<String>> consumers = new CopyOnWriteArrayList<>();
     private final ArrayDeque<String> tail = new ArrayDeque<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final CompletableFuture<Void> opened = new CompletableFuture<>();
 
     interface Opener {
         InputStream open() throws IOException;
@@ -63,6 +64,11 @@ final class OutputPump implements Runnable {
         }
     }
 
+    /** Completes once the source is open (for a pipe: once a writer has opened it too). */
+    CompletableFuture<Void> opened() {
+        return opened;
+    }
+
     /** Completes when the stream has ended (every writer closed it) and the log is flushed. */
     CompletableFuture<Void> done() {
         return done;
@@ -73,6 +79,7 @@ final class OutputPump implements Runnable {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         byte[] buffer = new byte[16 * 1024];
         try (InputStream in = source.open(); OutputStream out = log) {
+            opened.complete(null);
             int n;
             while ((n = in.read(buffer)) > 0) {
                 out.write(buffer, 0, n);
@@ -93,6 +100,7 @@ final class OutputPump implements Runnable {
         } catch (IOException e) {
             LOG.debug("{}: output copy ended: {}", name, e.toString());
         } finally {
+            opened.complete(null);
             done.complete(null);
         }
     }

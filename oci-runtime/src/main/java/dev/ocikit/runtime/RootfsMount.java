@@ -94,7 +94,12 @@ final class RootfsMount {
                 return; // not a mount point (any more), or gone
             }
             if (errno == Libc.EBUSY) {
-                Libc.umount2(target.toString(), Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW);
+                try {
+                    Libc.umount2(target.toString(), Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW);
+                } catch (LastErrorException detach) {
+                    throw new RootfsMountException("cannot unmount " + target + ", busy, nor detach it: "
+                            + Libc.strerror(detach.getErrorCode()), detach);
+                }
                 return;
             }
             throw new RootfsMountException("cannot unmount " + target + ": " + Libc.strerror(errno), e);
@@ -104,7 +109,9 @@ final class RootfsMount {
     /** The mount points at or under {@code dir}, deepest first, read from /proc/self/mountinfo. */
     static List<Path> mountsUnder(Path dir) throws IOException {
         List<Path> found = new ArrayList<>();
-        String prefix = dir.toAbsolutePath().normalize().toString();
+        // mountinfo names mount points by their real paths
+        Path absolute = dir.toAbsolutePath().normalize();
+        String prefix = (Files.exists(absolute) ? absolute.toRealPath() : absolute).toString();
         for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8)) {
             String[] fields = line.split(" ");
             if (fields.length < 5) {

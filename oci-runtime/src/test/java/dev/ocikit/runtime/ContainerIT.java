@@ -203,7 +203,7 @@ class ContainerIT {
         }
         assertThat(runtime.root().resolve("volumes/it-data/_data/file")).hasContent("kept");
         assertThatThrownBy(() -> busybox().volume("../escape", "/data", false).command("true").start())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid volume name");
+                .isInstanceOf(ContainerException.class).hasMessageContaining("invalid volume name");
     }
 
     @Test
@@ -321,6 +321,72 @@ class ContainerIT {
                 .isInstanceOf(RuntimeCommandException.class)
                 .hasMessageContaining("/no/such/program");
         assertThat(runtime.list()).hasSize(before);
+    }
+
+    @Test
+    void aRefusedStartLeavesNoThreadWaitingOnAPipe() throws Exception {
+        long before = pipeThreads();
+        // runc's cwd guard (CVE-2024-21626) refuses this only once the pipes are made
+        assertThatThrownBy(() -> busybox().workdir("/proc/self/fd/7").command("true").start())
+                .isInstanceOf(dev.ocikit.runtime.invoker.UnsafeSpecException.class);
+        assertThatThrownBy(() -> busybox().workdir("/proc/self/fd/7").stdin(true).command("true").start())
+                .isInstanceOf(dev.ocikit.runtime.invoker.UnsafeSpecException.class);
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (isPipeThread(t)) {
+                t.join(5000);
+            }
+        }
+        assertThat(pipeThreads()).as(Thread.getAllStackTraces().entrySet().stream().filter(e -> isPipeThread(e.getKey()))
+                .map(e -> e.getKey().getName() + " " + java.util.Arrays.toString(e.getValue())).toList().toString())
+                .isEqualTo(before);
+    }
+
+    static long pipeThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(ContainerIT::isPipeThread).count();
+    }
+
+    static boolean isPipeThread(Thread t) {
+        return t.isAlive() && t.getName().startsWith("ocikit-")
+                && (t.getName().endsWith("-stdout") || t.getName().endsWith("-stderr") || t.getName().endsWith("-stdin"));
+    }
+
+    @Test
+    void badNamesAreRefusedBeforeAnythingIsMade() throws Exception {
+        int before = runtime.list().size();
+        for (String bad : List.of("a/b", "a\nb", "", "-x", "../up")) {
+            assertThatThrownBy(() -> busybox().name(bad).command("true").start())
+                    .isInstanceOf(ContainerException.class).hasMessageContaining("invalid container name");
+        }
+        try (var dirs = Files.list(runtime.root().resolve("containers"))) {
+            assertThat(dirs.count()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void aRootReachedThroughASymlinkLeavesNoMountBehind() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("real-root"));
+        Path link = Files.createSymbolicLink(dir.resolve("linked-root"), real);
+        OciRuntime linked = OciRuntime.builder().store(runtime.store()).root(link).stateRoot(runtime.stateRoot()).build();
+        try (Container c = linked.container("localhost/busybox:test").command("true").start()) {
+            assertThat(c.waitFor()).isZero();
+        }
+        assertThat(RootfsMount.mountsUnder(real)).isEmpty();
+        try (var left = Files.list(real.resolve("containers"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
+    void stateIsKeptInDirectoriesOfItsOwnerAlone() throws Exception {
+        for (String sub : List.of("containers", "snapshots", "volumes")) {
+            assertThat(Files.getPosixFilePermissions(runtime.root().resolve(sub)))
+                    .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        }
+        Path foreign = Files.createDirectories(dir.resolve("foreign-state"));
+        Files.setAttribute(foreign, "unix:uid", 65534);
+        assertThatThrownBy(() -> OciRuntime.builder().store(runtime.store()).root(dir.resolve("other-root"))
+                .stateRoot(foreign).build())
+                .isInstanceOf(ContainerException.class).hasMessageContaining("owned by uid 65534");
     }
 
     @Test
