@@ -81,6 +81,12 @@ class BundleSpecTest {
     }
 
     @Test
+    void emptyEntrypointWithoutCommandRunsImageCmd() {
+        Spec s = spec(c -> c.entrypoint("/entry.sh").cmd("sh", "-c", "echo hi")).entrypoint().build(rootfs);
+        assertThat(s.process().orElseThrow().args()).containsExactly("sh", "-c", "echo hi");
+    }
+
+    @Test
     void imageEntrypointOfOneEmptyStringIsNoEntrypoint() {
         Spec s = spec(c -> c.entrypoint("").cmd("sh")).build(rootfs);
         assertThat(s.process().orElseThrow().args()).containsExactly("sh");
@@ -90,7 +96,10 @@ class BundleSpecTest {
     void nothingToRunIsRefused() {
         assertThatThrownBy(() -> spec(c -> c).build(rootfs)).isInstanceOf(NoCommandException.class)
                 .hasMessageContaining("no command specified");
-        assertThatThrownBy(() -> spec(c -> c.cmd("sh")).entrypoint().build(rootfs))
+        assertThatThrownBy(() -> spec(c -> c.entrypoint("/entry.sh")).entrypoint().build(rootfs))
+                .isInstanceOf(NoCommandException.class);
+        // an override of one empty string names nothing but still hides the image's Cmd (Podman's [""])
+        assertThatThrownBy(() -> spec(c -> c.cmd("sh")).entrypoint("").build(rootfs))
                 .isInstanceOf(NoCommandException.class);
         assertThatThrownBy(() -> BundleSpec.scratch().host(HOST).build(rootfs)).isInstanceOf(NoCommandException.class);
     }
