@@ -240,6 +240,9 @@ class CliContainersIT {
         Run alone = cli("run", "--rm", "--entrypoint", "/bin/echo", IMAGE);
         assertThat(alone.exit()).as(alone.err()).isZero();
         assertThat(alone.out()).isEqualTo("\n");
+        // an empty entrypoint removes the image's and keeps its Cmd, as Podman's makeCommand does
+        Run cleared = cli("run", "--rm", "--entrypoint", "", IMAGE);
+        assertThat(cleared.exit()).as(cleared.err()).isZero();
     }
 
     @Test
@@ -436,6 +439,32 @@ class CliContainersIT {
         assertThat(dup.exit()).isEqualTo(125);
         assertThat(dup.err()).startsWith("Error: ").contains("\"" + name + "\"").contains("already in use");
         assertThat(cli("rm", name).exit()).isZero();
+    }
+
+    @Test
+    void aMissingExecutableExits127AndAForbiddenOne126AsPodman() throws Exception {
+        Run missing = cli("run", "--rm", IMAGE, "nosuchcmd");
+        assertThat(missing.exit()).as(missing.err()).isEqualTo(127);
+        assertThat(missing.err()).contains("Error: ").contains("nosuchcmd");
+        Run missingPath = cli("run", "--rm", IMAGE, "/no/such/program");
+        assertThat(missingPath.exit()).as(missingPath.err()).isEqualTo(127);
+        Run forbidden = cli("run", "--rm", IMAGE, "/etc/passwd");
+        assertThat(forbidden.exit()).as(forbidden.err()).isEqualTo(126);
+        Run detachedMissing = detached("run", "-d", "--rm", IMAGE, "nosuchcmd");
+        assertThat(detachedMissing.exit()).as(detachedMissing.err()).isEqualTo(127);
+
+        String name = unique("execs");
+        Run d = detached("run", "-d", "--name", name, IMAGE, "sleep", "1000");
+        assertThat(d.exit()).as(d.err()).isZero();
+        try {
+            Run execMissing = cli("exec", name, "nosuchcmd");
+            assertThat(execMissing.exit()).as(execMissing.err()).isEqualTo(127);
+            Run execForbidden = cli("exec", name, "/etc");
+            assertThat(execForbidden.exit()).as(execForbidden.err()).isEqualTo(126);
+            assertThat(cli("exec", name, "false").exit()).as("the program's own code stays its own").isEqualTo(1);
+        } finally {
+            assertThat(cli("rm", "-f", name).exit()).isZero();
+        }
     }
 
     @Test
