@@ -624,12 +624,12 @@ final class ContainerCommands {
                 return;
             }
             if (!pipes.awaitingStart(info)) {
-                throw new IllegalArgumentException("container " + info.name() + " is " + info.status()
+                throw new dev.ocikit.runtime.ContainerException("container " + info.name() + " is " + info.status()
                         + ": ocikit start starts containers made by ocikit create; run a new one instead");
             }
             String answer = pipes.request("start");
             if (!answer.equals("ok")) {
-                throw new IllegalStateException("container " + info.name() + " did not start: "
+                throw new dev.ocikit.runtime.ContainerException("container " + info.name() + " did not start: "
                         + answer.replaceFirst("^error: ", ""));
             }
             out.println(container);
