@@ -467,6 +467,36 @@ class CliContainersIT {
         }
     }
 
+    /**
+     * {@code run -t} must copy what is still in the pty when the container exits. The container
+     * writes more than our stdout pipe holds, so the copier is stuck writing while the rest waits
+     * in the pty; the container then exits (after a handshake on a FIFO, so the test knows when).
+     * The test reads only after giving the process a few seconds to exit: without waiting for the
+     * copier the process exits in that time and the end of the output is lost; with it, the
+     * process waits until we read.
+     */
+    @Test
+    void aTerminalRunCopiesTheLastOutputBeforeExiting() throws Exception {
+        Path hs = Files.createDirectories(tmp.resolve("handshake"));
+        Path fifo = hs.resolve("exited");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", shadedJar().toString(), "--root",
+                store.toString(), "run", "--rm", "-t", "-v", hs + ":/hs", IMAGE, "sh", "-c",
+                "i=0; while [ $i -lt 800 ]; do printf %0100d 0; i=$((i+1)); done; echo; echo END; echo bye > /hs/exited"));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(Files.readString(fifo).trim()).isEqualTo("bye"); // the container's last act
+            p.waitFor(3, TimeUnit.SECONDS); // the copier-less process would exit here, its output cut
+            String out = read(p.getInputStream());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(out.replace("\r", "")).hasSize(80_000 + "\nEND\n".length()).endsWith("\nEND\n");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     @Test
     void aDetachedRunThatCannotStartSaysWhy() throws Exception {
         Run d = detached("run", "-d", "--name", unique("nope"), "localhost/no-such-image-" + UUID.randomUUID().toString().substring(0, 8) + ":1", "true");

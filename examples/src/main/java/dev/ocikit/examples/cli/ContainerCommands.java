@@ -140,19 +140,26 @@ final class ContainerCommands {
                 });
             }
             Container container = c.start();
+            Thread terminalOutput = null;
             if (tty) {
                 var terminal = container.terminal().orElseThrow();
                 copyInBackground(System.in, terminal.input(), false);
-                copyInBackground(terminal.output(), System.out, true);
+                terminalOutput = copyInBackground(terminal.output(), System.out, true);
             } else if (interactive) {
                 copyInBackground(System.in, container.stdin(), false);
             }
-            int code;
+            int code = container.waitFor();
+            if (terminalOutput != null) {
+                // What the container wrote last may still sit in the pty: closing the container
+                // closes the terminal, and exiting ends the daemon copier, so let it reach the end
+                // (EIO once the container's side is closed) first. Bounded: a reader of our stdout
+                // that stops reading must not keep this process forever.
+                terminalOutput.join(TERMINAL_DRAIN.toMillis());
+            }
             if (rm) {
-                code = container.waitFor();
                 container.close();
             } else {
-                code = container.keep();
+                container.keep();
             }
             return code;
         }
@@ -328,7 +335,10 @@ final class ContainerCommands {
         }
     }
 
-    private static void copyInBackground(InputStream from, OutputStream to, boolean flushEach) {
+    /** How long a finished {@code run -t} waits for the container's last terminal output to be copied. */
+    static final Duration TERMINAL_DRAIN = Duration.ofSeconds(10);
+
+    private static Thread copyInBackground(InputStream from, OutputStream to, boolean flushEach) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try (from) {
@@ -346,6 +356,7 @@ final class ContainerCommands {
         }, "ocikit-copy");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     @Command(name = "ps", description = "List containers, as podman ps does (running ones unless -a).")
