@@ -497,6 +497,28 @@ class CliContainersIT {
         }
     }
 
+    /** A detached run finds its own subcommand, not the first argument that spells it (here --root's value). */
+    @Test
+    void aDetachedRunWithAStoreNamedRun() throws Exception {
+        Path storeNamedRun = tmp.resolve("run");
+        Run copy = ocikit("--root", storeNamedRun.toString(), "copy", "-q", "oci:" + layout + ":it", "ocikit:" + IMAGE);
+        assertThat(copy.exit()).as(copy.err()).isZero();
+        String name = unique("runrun");
+        Process p = new ProcessBuilder(javaBinary(), "-jar", shadedJar().toString(), "--root", "run", "run", "-d",
+                "--name", name, IMAGE, "sleep", "1000").directory(tmp.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        try {
+            assertThat(p.exitValue()).as(err.join()).isZero();
+            assertThat(out.trim()).matches("[0-9a-f]{64}");
+        } finally {
+            ocikit("--root", storeNamedRun.toString(), "rm", "-f", name);
+        }
+        assertThat(ocikit("--root", storeNamedRun.toString(), "ps", "-a", "-q").out()).isBlank();
+    }
+
     @Test
     void aDetachedRunThatCannotStartSaysWhy() throws Exception {
         Run d = detached("run", "-d", "--name", unique("nope"), "localhost/no-such-image-" + UUID.randomUUID().toString().substring(0, 8) + ":1", "true");

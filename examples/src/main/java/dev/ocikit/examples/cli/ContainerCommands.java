@@ -571,7 +571,7 @@ final class ContainerCommands {
         static int spawn(CommandSpec spec) throws IOException, InterruptedException {
             List<String> original = spec.root().commandLine().getParseResult().originalArgs();
             List<String> args = new ArrayList<>(original);
-            int run = args.indexOf(spec.name());
+            int run = subcommandIndex(spec, args);
             args.set(run, "run");
             args.add(run + 1, "--supervised");
             if (spec.name().equals("create")) {
@@ -606,6 +606,36 @@ final class ContainerCommands {
             err.print(error);
             err.flush(); // print() does not flush, and main exits right after
             return child.waitFor() == 0 ? 125 : child.exitValue();
+        }
+
+        /**
+         * Where the subcommand's name is among the original arguments: after the root command's
+         * own options and their values, walked as picocli parsed them. Not the first token equal
+         * to the name: in {@code ocikit --root run run -d IMAGE} that is {@code --root}'s value.
+         */
+        static int subcommandIndex(CommandSpec sub, List<String> args) {
+            CommandSpec root = sub.root();
+            List<String> names = new ArrayList<>(List.of(sub.aliases()));
+            names.add(sub.name());
+            int i = 0;
+            while (i < args.size()) {
+                String a = args.get(i);
+                if (names.contains(a)) {
+                    return i;
+                }
+                if (!a.startsWith("-")) {
+                    break;
+                }
+                int eq = a.indexOf('=');
+                CommandLine.Model.OptionSpec option = root.findOption(eq > 0 ? a.substring(0, eq) : a);
+                if (option == null) {
+                    break;
+                }
+                // --opt=value is one token; --opt value takes as many more as the option needs
+                i += eq > 0 || option.arity().max() == 0 ? 1 : 1 + option.arity().min();
+            }
+            throw new dev.ocikit.runtime.ContainerException("cannot find the " + sub.name() + " command among the"
+                    + " arguments " + args + "; put the global options (--root) before it");
         }
     }
 

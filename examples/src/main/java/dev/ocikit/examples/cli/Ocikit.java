@@ -145,6 +145,9 @@ public final class Ocikit implements Callable<Integer> {
         for (Class<?> c : subcommands) {
             cli.addSubcommand(c);
         }
+        // "--root run" is a store named run, as main's walk over the arguments above reads it, not --root
+        // without a value followed by the run command.
+        cli.setAllowSubcommandsAsOptionParameters(true);
         // As podman: everything after the image (run, create) or the container (exec) is the command, options included.
         for (String name : List.of("run", "create", "exec")) {
             if (cli.getSubcommands().containsKey(name)) {
