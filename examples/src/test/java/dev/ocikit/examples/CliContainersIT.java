@@ -341,6 +341,37 @@ class CliContainersIT {
         assertThat(cli("ps", "-a", "-q").out()).isEmpty();
     }
 
+    /** The supervising process of a created container, from the owner line of the container's info file. */
+    static ProcessHandle supervisorOf(String id) throws IOException {
+        String owner = Files.readAllLines(store.resolve("containers").resolve(id).resolve("info")).stream()
+                .filter(l -> l.startsWith("owner=")).findFirst().orElseThrow();
+        long pid = Long.parseLong(owner.substring("owner=".length()).split(" ")[0]);
+        ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no supervisor " + pid));
+        assertThat(handle.info().arguments().map(List::of).orElse(List.of())).as("pid %d is a supervisor", pid)
+                .contains("--supervised");
+        return handle;
+    }
+
+    /** A created container stopped, killed or force-removed from outside does not leave its supervisor waiting. */
+    @Test
+    void aCreatedContainerEndedFromOutsideReleasesItsSupervisor() throws Exception {
+        for (List<String> ending : List.of(List.of("stop", "-t", "1"), List.of("kill"), List.of("rm", "-f"))) {
+            String name = unique("ended");
+            Run created = detached("create", "--name", name, IMAGE, "sleep", "1000");
+            assertThat(created.exit()).as(created.err()).isZero();
+            ProcessHandle supervisor = supervisorOf(created.out().trim());
+            List<String> args = new ArrayList<>(ending);
+            args.add(name);
+            Run end = cli(args.toArray(String[]::new));
+            assertThat(end.exit()).as(ending + ": " + end.err()).isZero();
+            supervisor.onExit().get(60, TimeUnit.SECONDS);
+            assertThat(supervisor.isAlive()).as(ending.toString()).isFalse();
+            // kept as an exited container unless removed; removing it finds nobody waiting
+            cli("rm", name);
+            assertThat(cli("ps", "-a", "-q").out()).as(ending.toString()).isBlank();
+        }
+    }
+
     @Test
     void killSendsTheSignalAndRmForceRemovesARunningContainer() throws Exception {
         String killed = unique("killed");

@@ -193,28 +193,36 @@ final class ContainerCommands {
             System.out.flush();
             System.out.close();
             System.err.close();
-            while (true) {
-                String request = pipes.receive();
-                // The reply pipe is opened before anything is done: removing the container
-                // removes its directory, pipes included, and an open pipe outlives its name.
-                try (java.io.Writer reply = pipes.openReply()) {
-                    if ("start".equals(request)) {
-                        try {
-                            container.start();
-                        } catch (RuntimeException e) {
-                            container.close();
-                            reply.write("error: " + e.getMessage() + "\n");
-                            return 125;
-                        }
-                        reply.write("ok\n");
+            try (ControlPipes.Requests requests = pipes.listen()) {
+                // Stopped, killed or removed by another process before any start: its exit
+                // wakes the wait for a request, so this process does not wait forever.
+                container.onExit().whenComplete((code, failure) -> requests.wake(EXITED));
+                while (true) {
+                    String request = requests.next();
+                    if (EXITED.equals(request) || request == null) {
                         break;
                     }
-                    if ("rm".equals(request)) {
-                        container.close();
-                        reply.write("ok\n");
-                        return 0;
+                    // The reply pipe is opened before anything is done: removing the container
+                    // removes its directory, pipes included, and an open pipe outlives its name.
+                    try (java.io.Writer reply = pipes.openReply()) {
+                        if ("start".equals(request)) {
+                            try {
+                                container.start();
+                            } catch (RuntimeException e) {
+                                container.close();
+                                reply.write("error: " + e.getMessage() + "\n");
+                                return 125;
+                            }
+                            reply.write("ok\n");
+                            break;
+                        }
+                        if ("rm".equals(request)) {
+                            container.close();
+                            reply.write("ok\n");
+                            return 0;
+                        }
+                        reply.write("error: unknown request " + request + "\n");
                     }
-                    reply.write("error: unknown request " + request + "\n");
                 }
             }
             int code = container.waitFor();
@@ -654,6 +662,9 @@ final class ContainerCommands {
         }
     }
 
+    /** What a created container's supervisor tells itself when the container exits before it was started. */
+    static final String EXITED = "exited";
+
     @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.")
     static final class Start extends EachContainer {
         @Override
@@ -706,11 +717,48 @@ final class ContainerCommands {
             }
         }
 
-        /** Supervisor side: waits for one request. */
-        String receive() throws IOException {
-            try (BufferedReader in = Files.newBufferedReader(control, StandardCharsets.UTF_8)) {
+        /**
+         * Supervisor side: the control pipe opened for reading and writing. Opening a FIFO that
+         * way never waits for a client, and the supervisor's own end lets {@link Requests#wake}
+         * end a wait for a request without one.
+         */
+        Requests listen() throws IOException {
+            return new Requests(new java.io.RandomAccessFile(control.toFile(), "rw"));
+        }
+
+        /** The requests arriving on the control pipe, one a line. */
+        static final class Requests implements AutoCloseable {
+            private final java.io.RandomAccessFile pipe;
+            private final BufferedReader in;
+            private final java.io.FileOutputStream out;
+
+            Requests(java.io.RandomAccessFile pipe) throws IOException {
+                this.pipe = pipe;
+                this.in = new BufferedReader(new InputStreamReader(new java.io.FileInputStream(pipe.getFD()),
+                        StandardCharsets.UTF_8));
+                this.out = new java.io.FileOutputStream(pipe.getFD());
+            }
+
+            /** Waits for the next request; null if the pipe was closed. */
+            String next() throws IOException {
                 String line = in.readLine();
-                return line == null ? "" : line.trim();
+                return line == null ? null : line.trim();
+            }
+
+            /** Hands {@code request} to {@link #next()} from this process; a line fits the pipe without blocking. */
+            void wake(String request) {
+                try {
+                    synchronized (out) {
+                        out.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    // closed: nobody waits for requests any more
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                pipe.close();
             }
         }
 
