@@ -240,6 +240,9 @@ class CliContainersIT {
         Run alone = cli("run", "--rm", "--entrypoint", "/bin/echo", IMAGE);
         assertThat(alone.exit()).as(alone.err()).isZero();
         assertThat(alone.out()).isEqualTo("\n");
+        // an empty entrypoint removes the image's and keeps its Cmd, as Podman's makeCommand does
+        Run cleared = cli("run", "--rm", "--entrypoint", "", IMAGE);
+        assertThat(cleared.exit()).as(cleared.err()).isZero();
     }
 
     @Test
@@ -336,6 +339,37 @@ class CliContainersIT {
         assertThat(rm.exit()).as(rm.err()).isZero();
         assertThat(rm.out().trim()).isEqualTo(created.out().trim());
         assertThat(cli("ps", "-a", "-q").out()).isEmpty();
+    }
+
+    /** The supervising process of a created container, from the owner line of the container's info file. */
+    static ProcessHandle supervisorOf(String id) throws IOException {
+        String owner = Files.readAllLines(store.resolve("containers").resolve(id).resolve("info")).stream()
+                .filter(l -> l.startsWith("owner=")).findFirst().orElseThrow();
+        long pid = Long.parseLong(owner.substring("owner=".length()).split(" ")[0]);
+        ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("no supervisor " + pid));
+        assertThat(handle.info().arguments().map(List::of).orElse(List.of())).as("pid %d is a supervisor", pid)
+                .contains("--supervised");
+        return handle;
+    }
+
+    /** A created container stopped, killed or force-removed from outside does not leave its supervisor waiting. */
+    @Test
+    void aCreatedContainerEndedFromOutsideReleasesItsSupervisor() throws Exception {
+        for (List<String> ending : List.of(List.of("stop", "-t", "1"), List.of("kill"), List.of("rm", "-f"))) {
+            String name = unique("ended");
+            Run created = detached("create", "--name", name, IMAGE, "sleep", "1000");
+            assertThat(created.exit()).as(created.err()).isZero();
+            ProcessHandle supervisor = supervisorOf(created.out().trim());
+            List<String> args = new ArrayList<>(ending);
+            args.add(name);
+            Run end = cli(args.toArray(String[]::new));
+            assertThat(end.exit()).as(ending + ": " + end.err()).isZero();
+            supervisor.onExit().get(60, TimeUnit.SECONDS);
+            assertThat(supervisor.isAlive()).as(ending.toString()).isFalse();
+            // kept as an exited container unless removed; removing it finds nobody waiting
+            cli("rm", name);
+            assertThat(cli("ps", "-a", "-q").out()).as(ending.toString()).isBlank();
+        }
     }
 
     @Test
@@ -436,6 +470,84 @@ class CliContainersIT {
         assertThat(dup.exit()).isEqualTo(125);
         assertThat(dup.err()).startsWith("Error: ").contains("\"" + name + "\"").contains("already in use");
         assertThat(cli("rm", name).exit()).isZero();
+    }
+
+    @Test
+    void aMissingExecutableExits127AndAForbiddenOne126AsPodman() throws Exception {
+        Run missing = cli("run", "--rm", IMAGE, "nosuchcmd");
+        assertThat(missing.exit()).as(missing.err()).isEqualTo(127);
+        assertThat(missing.err()).contains("Error: ").contains("nosuchcmd");
+        Run missingPath = cli("run", "--rm", IMAGE, "/no/such/program");
+        assertThat(missingPath.exit()).as(missingPath.err()).isEqualTo(127);
+        Run forbidden = cli("run", "--rm", IMAGE, "/etc/passwd");
+        assertThat(forbidden.exit()).as(forbidden.err()).isEqualTo(126);
+        Run detachedMissing = detached("run", "-d", "--rm", IMAGE, "nosuchcmd");
+        assertThat(detachedMissing.exit()).as(detachedMissing.err()).isEqualTo(127);
+
+        String name = unique("execs");
+        Run d = detached("run", "-d", "--name", name, IMAGE, "sleep", "1000");
+        assertThat(d.exit()).as(d.err()).isZero();
+        try {
+            Run execMissing = cli("exec", name, "nosuchcmd");
+            assertThat(execMissing.exit()).as(execMissing.err()).isEqualTo(127);
+            Run execForbidden = cli("exec", name, "/etc");
+            assertThat(execForbidden.exit()).as(execForbidden.err()).isEqualTo(126);
+            assertThat(cli("exec", name, "false").exit()).as("the program's own code stays its own").isEqualTo(1);
+        } finally {
+            assertThat(cli("rm", "-f", name).exit()).isZero();
+        }
+    }
+
+    /**
+     * {@code run -t} must copy what is still in the pty when the container exits. The container
+     * writes more than our stdout pipe holds, so the copier is stuck writing while the rest waits
+     * in the pty; the container then exits (after a handshake on a FIFO, so the test knows when).
+     * The test reads only after giving the process a few seconds to exit: without waiting for the
+     * copier the process exits in that time and the end of the output is lost; with it, the
+     * process waits until we read.
+     */
+    @Test
+    void aTerminalRunCopiesTheLastOutputBeforeExiting() throws Exception {
+        Path hs = Files.createDirectories(tmp.resolve("handshake"));
+        Path fifo = hs.resolve("exited");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor()).isZero();
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-jar", shadedJar().toString(), "--root",
+                store.toString(), "run", "--rm", "-t", "-v", hs + ":/hs", IMAGE, "sh", "-c",
+                "i=0; while [ $i -lt 800 ]; do printf %0100d 0; i=$((i+1)); done; echo; echo END; echo bye > /hs/exited"));
+        Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            assertThat(Files.readString(fifo).trim()).isEqualTo("bye"); // the container's last act
+            p.waitFor(3, TimeUnit.SECONDS); // the copier-less process would exit here, its output cut
+            String out = read(p.getInputStream());
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isZero();
+            assertThat(out.replace("\r", "")).hasSize(80_000 + "\nEND\n".length()).endsWith("\nEND\n");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /** A detached run finds its own subcommand, not the first argument that spells it (here --root's value). */
+    @Test
+    void aDetachedRunWithAStoreNamedRun() throws Exception {
+        Path storeNamedRun = tmp.resolve("run");
+        Run copy = ocikit("--root", storeNamedRun.toString(), "copy", "-q", "oci:" + layout + ":it", "ocikit:" + IMAGE);
+        assertThat(copy.exit()).as(copy.err()).isZero();
+        String name = unique("runrun");
+        Process p = new ProcessBuilder(javaBinary(), "-jar", shadedJar().toString(), "--root", "run", "run", "-d",
+                "--name", name, IMAGE, "sleep", "1000").directory(tmp.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        String out = read(p.getInputStream());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        try {
+            assertThat(p.exitValue()).as(err.join()).isZero();
+            assertThat(out.trim()).matches("[0-9a-f]{64}");
+        } finally {
+            ocikit("--root", storeNamedRun.toString(), "rm", "-f", name);
+        }
+        assertThat(ocikit("--root", storeNamedRun.toString(), "ps", "-a", "-q").out()).isBlank();
     }
 
     @Test

@@ -140,19 +140,26 @@ final class ContainerCommands {
                 });
             }
             Container container = c.start();
+            Thread terminalOutput = null;
             if (tty) {
                 var terminal = container.terminal().orElseThrow();
                 copyInBackground(System.in, terminal.input(), false);
-                copyInBackground(terminal.output(), System.out, true);
+                terminalOutput = copyInBackground(terminal.output(), System.out, true);
             } else if (interactive) {
                 copyInBackground(System.in, container.stdin(), false);
             }
-            int code;
+            int code = container.waitFor();
+            if (terminalOutput != null) {
+                // What the container wrote last may still sit in the pty: closing the container
+                // closes the terminal, and exiting ends the daemon copier, so let it reach the end
+                // (EIO once the container's side is closed) first. Bounded: a reader of our stdout
+                // that stops reading must not keep this process forever.
+                terminalOutput.join(TERMINAL_DRAIN.toMillis());
+            }
             if (rm) {
-                code = container.waitFor();
                 container.close();
             } else {
-                code = container.keep();
+                container.keep();
             }
             return code;
         }
@@ -186,28 +193,36 @@ final class ContainerCommands {
             System.out.flush();
             System.out.close();
             System.err.close();
-            while (true) {
-                String request = pipes.receive();
-                // The reply pipe is opened before anything is done: removing the container
-                // removes its directory, pipes included, and an open pipe outlives its name.
-                try (java.io.Writer reply = pipes.openReply()) {
-                    if ("start".equals(request)) {
-                        try {
-                            container.start();
-                        } catch (RuntimeException e) {
-                            container.close();
-                            reply.write("error: " + e.getMessage() + "\n");
-                            return 125;
-                        }
-                        reply.write("ok\n");
+            try (ControlPipes.Requests requests = pipes.listen()) {
+                // Stopped, killed or removed by another process before any start: its exit
+                // wakes the wait for a request, so this process does not wait forever.
+                container.onExit().whenComplete((code, failure) -> requests.wake(EXITED));
+                while (true) {
+                    String request = requests.next();
+                    if (EXITED.equals(request) || request == null) {
                         break;
                     }
-                    if ("rm".equals(request)) {
-                        container.close();
-                        reply.write("ok\n");
-                        return 0;
+                    // The reply pipe is opened before anything is done: removing the container
+                    // removes its directory, pipes included, and an open pipe outlives its name.
+                    try (java.io.Writer reply = pipes.openReply()) {
+                        if ("start".equals(request)) {
+                            try {
+                                container.start();
+                            } catch (RuntimeException e) {
+                                container.close();
+                                reply.write("error: " + e.getMessage() + "\n");
+                                return 125;
+                            }
+                            reply.write("ok\n");
+                            break;
+                        }
+                        if ("rm".equals(request)) {
+                            container.close();
+                            reply.write("ok\n");
+                            return 0;
+                        }
+                        reply.write("error: unknown request " + request + "\n");
                     }
-                    reply.write("error: unknown request " + request + "\n");
                 }
             }
             int code = container.waitFor();
@@ -328,7 +343,10 @@ final class ContainerCommands {
         }
     }
 
-    private static void copyInBackground(InputStream from, OutputStream to, boolean flushEach) {
+    /** How long a finished {@code run -t} waits for the container's last terminal output to be copied. */
+    static final Duration TERMINAL_DRAIN = Duration.ofSeconds(10);
+
+    private static Thread copyInBackground(InputStream from, OutputStream to, boolean flushEach) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[8192];
             try (from) {
@@ -346,6 +364,7 @@ final class ContainerCommands {
         }, "ocikit-copy");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     @Command(name = "ps", description = "List containers, as podman ps does (running ones unless -a).")
@@ -560,7 +579,7 @@ final class ContainerCommands {
         static int spawn(CommandSpec spec) throws IOException, InterruptedException {
             List<String> original = spec.root().commandLine().getParseResult().originalArgs();
             List<String> args = new ArrayList<>(original);
-            int run = args.indexOf(spec.name());
+            int run = subcommandIndex(spec, args);
             args.set(run, "run");
             args.add(run + 1, "--supervised");
             if (spec.name().equals("create")) {
@@ -596,6 +615,36 @@ final class ContainerCommands {
             err.flush(); // print() does not flush, and main exits right after
             return child.waitFor() == 0 ? 125 : child.exitValue();
         }
+
+        /**
+         * Where the subcommand's name is among the original arguments: after the root command's
+         * own options and their values, walked as picocli parsed them. Not the first token equal
+         * to the name: in {@code ocikit --root run run -d IMAGE} that is {@code --root}'s value.
+         */
+        static int subcommandIndex(CommandSpec sub, List<String> args) {
+            CommandSpec root = sub.root();
+            List<String> names = new ArrayList<>(List.of(sub.aliases()));
+            names.add(sub.name());
+            int i = 0;
+            while (i < args.size()) {
+                String a = args.get(i);
+                if (names.contains(a)) {
+                    return i;
+                }
+                if (!a.startsWith("-")) {
+                    break;
+                }
+                int eq = a.indexOf('=');
+                CommandLine.Model.OptionSpec option = root.findOption(eq > 0 ? a.substring(0, eq) : a);
+                if (option == null) {
+                    break;
+                }
+                // --opt=value is one token; --opt value takes as many more as the option needs
+                i += eq > 0 || option.arity().max() == 0 ? 1 : 1 + option.arity().min();
+            }
+            throw new dev.ocikit.runtime.ContainerException("cannot find the " + sub.name() + " command among the"
+                    + " arguments " + args + "; put the global options (--root) before it");
+        }
     }
 
     @Command(name = "create", description = "Create a container without starting it, as podman create does;"
@@ -613,6 +662,9 @@ final class ContainerCommands {
         }
     }
 
+    /** What a created container's supervisor tells itself when the container exits before it was started. */
+    static final String EXITED = "exited";
+
     @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.")
     static final class Start extends EachContainer {
         @Override
@@ -624,12 +676,12 @@ final class ContainerCommands {
                 return;
             }
             if (!pipes.awaitingStart(info)) {
-                throw new IllegalArgumentException("container " + info.name() + " is " + info.status()
+                throw new dev.ocikit.runtime.ContainerException("container " + info.name() + " is " + info.status()
                         + ": ocikit start starts containers made by ocikit create; run a new one instead");
             }
             String answer = pipes.request("start");
             if (!answer.equals("ok")) {
-                throw new IllegalStateException("container " + info.name() + " did not start: "
+                throw new dev.ocikit.runtime.ContainerException("container " + info.name() + " did not start: "
                         + answer.replaceFirst("^error: ", ""));
             }
             out.println(container);
@@ -665,11 +717,48 @@ final class ContainerCommands {
             }
         }
 
-        /** Supervisor side: waits for one request. */
-        String receive() throws IOException {
-            try (BufferedReader in = Files.newBufferedReader(control, StandardCharsets.UTF_8)) {
+        /**
+         * Supervisor side: the control pipe opened for reading and writing. Opening a FIFO that
+         * way never waits for a client, and the supervisor's own end lets {@link Requests#wake}
+         * end a wait for a request without one.
+         */
+        Requests listen() throws IOException {
+            return new Requests(new java.io.RandomAccessFile(control.toFile(), "rw"));
+        }
+
+        /** The requests arriving on the control pipe, one a line. */
+        static final class Requests implements AutoCloseable {
+            private final java.io.RandomAccessFile pipe;
+            private final BufferedReader in;
+            private final java.io.FileOutputStream out;
+
+            Requests(java.io.RandomAccessFile pipe) throws IOException {
+                this.pipe = pipe;
+                this.in = new BufferedReader(new InputStreamReader(new java.io.FileInputStream(pipe.getFD()),
+                        StandardCharsets.UTF_8));
+                this.out = new java.io.FileOutputStream(pipe.getFD());
+            }
+
+            /** Waits for the next request; null if the pipe was closed. */
+            String next() throws IOException {
                 String line = in.readLine();
-                return line == null ? "" : line.trim();
+                return line == null ? null : line.trim();
+            }
+
+            /** Hands {@code request} to {@link #next()} from this process; a line fits the pipe without blocking. */
+            void wake(String request) {
+                try {
+                    synchronized (out) {
+                        out.write((request + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    // closed: nobody waits for requests any more
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                pipe.close();
             }
         }
 

@@ -145,6 +145,9 @@ public final class Ocikit implements Callable<Integer> {
         for (Class<?> c : subcommands) {
             cli.addSubcommand(c);
         }
+        // "--root run" is a store named run, as main's walk over the arguments above reads it, not --root
+        // without a value followed by the run command.
+        cli.setAllowSubcommandsAsOptionParameters(true);
         // As podman: everything after the image (run, create) or the container (exec) is the command, options included.
         for (String name : List.of("run", "create", "exec")) {
             if (cli.getSubcommands().containsKey(name)) {
@@ -154,10 +157,29 @@ public final class Ocikit implements Callable<Integer> {
         // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("Error: " + e.getMessage());
-            return e instanceof dev.ocikit.spec.OciException || e instanceof java.io.IOException
-                    || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException ? 125 : 1;
+            return exitCode(e);
         });
         return cli;
+    }
+
+    /**
+     * The exit code for a failed command, as Podman's: 127 when the container's executable does not
+     * exist, 126 when it cannot be run, 125 for ocikit's own errors, 1 for anything unforeseen.
+     */
+    static int exitCode(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.ocikit.runtime.invoker.ExecutableNotFoundException) {
+                return 127;
+            }
+            if (t instanceof dev.ocikit.runtime.invoker.ExecutableNotPermittedException) {
+                return 126;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e instanceof dev.ocikit.spec.OciException || e instanceof java.io.IOException
+                || e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException ? 125 : 1;
     }
 
     @Override

@@ -47,9 +47,11 @@ import org.slf4j.LoggerFactory;
  * <p>The rules, each as Podman applies it:
  * <ul>
  * <li><b>Command</b>: {@link #command} replaces the image's {@code Cmd}; {@link #entrypoint}
- *     replaces the image's {@code Entrypoint} and drops its {@code Cmd} (an empty entrypoint
- *     clears it, as {@code --entrypoint ""}); with neither, {@code Entrypoint + Cmd}; nothing to
- *     run at all is a {@link NoCommandException}.</li>
+ *     replaces the image's {@code Entrypoint} and, when given at least one argument, drops its
+ *     {@code Cmd}; with no argument it clears the entrypoint and keeps the image's {@code Cmd}
+ *     (Podman's rule: the image's Cmd is used whenever no command is given and the entrypoint
+ *     override is empty); with neither, {@code Entrypoint + Cmd}; nothing to run at all is a
+ *     {@link NoCommandException}.</li>
  * <li><b>Environment</b>: {@link #DEFAULT_PATH}, {@code container=ocikit}, {@code TERM=xterm}
  *     with a terminal, then the image's {@code Env}, then the caller's; {@code HOSTNAME} and
  *     {@code HOME} (from {@code /etc/passwd}, else {@code /}) when still unset. An image entry
@@ -164,7 +166,11 @@ public final class BundleSpec {
 
     // ---------------------------------------------------------------- process
 
-    /** Replaces the image's {@code Entrypoint} and drops its {@code Cmd}; no argument clears it. */
+    /**
+     * Replaces the image's {@code Entrypoint}. With arguments, the image's {@code Cmd} is dropped too
+     * (the new entrypoint runs alone unless a {@link #command} is given); with no argument the
+     * entrypoint is cleared and the image's {@code Cmd}, or the {@link #command}, runs by itself.
+     */
     public BundleSpec entrypoint(String... argv) {
         List<String> v = args("entrypoint", argv);
         return with(n -> n.entrypoint = v);
@@ -617,7 +623,9 @@ public final class BundleSpec {
             out.addAll(ep);
         }
         List<String> cmd = s.command;
-        if ((cmd == null || cmd.isEmpty()) && s.entrypoint == null) {
+        // As Podman: an entrypoint override hides the image's Cmd only when it names something;
+        // an empty override just removes the entrypoint, so the image's Cmd still runs.
+        if ((cmd == null || cmd.isEmpty()) && (s.entrypoint == null || s.entrypoint.isEmpty())) {
             cmd = s.image.cmd();
         }
         if (cmd != null) {

@@ -43,6 +43,8 @@ public final class ContainerUsers {
      * @throws InvalidContainerConfigException if the string is malformed ({@code /}, NUL,
      *     {@code ..}, empty parts, ids out of range)
      * @throws UnknownUserException if a name is not in the file that should list it
+     * @throws InvalidEtcFileException if a line of {@code /etc/passwd} or {@code /etc/group} has an
+     *     id out of range
      * @throws RootfsEscapeException if the files cannot be resolved safely
      */
     public static ResolvedUser resolve(Path rootfs, String user, List<String> groupAdd) {
@@ -192,38 +194,55 @@ public final class ContainerUsers {
 
         private static List<Passwd> parsePasswd(List<String> lines) {
             List<Passwd> out = new ArrayList<>();
-            for (String line : lines) {
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
                 String[] f = line.split(":", -1);
                 if (line.isBlank() || line.startsWith("#") || line.startsWith("+") || line.startsWith("-")) {
                     continue;
                 }
-                if (f.length < 7 || !isNumber(f[2]) || !isNumber(f[3]) || f[2].length() > 10 || f[3].length() > 10) {
+                if (f.length < 7 || !isNumber(f[2]) || !isNumber(f[3])) {
                     LOG.debug("skipping malformed /etc/passwd line '{}'", printable(line));
                     continue;
                 }
-                out.add(new Passwd(f[0], Long.parseLong(f[2]), Long.parseLong(f[3]), f[5]));
+                long uid = fileId("/etc/passwd", i + 1, "uid", f[2]);
+                long gid = fileId("/etc/passwd", i + 1, "gid", f[3]);
+                out.add(new Passwd(f[0], uid, gid, f[5]));
             }
             return out;
         }
 
+        /**
+         * An id from a file line; one out of range is refused rather than skipped, so that a user
+         * named in it cannot silently fall through to another entry or to (uid_t) -1.
+         */
+        private static long fileId(String file, int line, String what, String digits) {
+            if (digits.length() > 10 || Long.parseLong(digits) > MAX_ID) {
+                throw new InvalidEtcFileException(file, line, what + " " + printable(digits)
+                        + " is out of range (0 to " + MAX_ID + ")");
+            }
+            return Long.parseLong(digits);
+        }
+
         private static List<Group> parseGroup(List<String> lines) {
             List<Group> out = new ArrayList<>();
-            for (String line : lines) {
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
                 String[] f = line.split(":", -1);
                 if (line.isBlank() || line.startsWith("#") || line.startsWith("+") || line.startsWith("-")) {
                     continue;
                 }
-                if (f.length < 4 || !isNumber(f[2]) || f[2].length() > 10) {
+                if (f.length < 4 || !isNumber(f[2])) {
                     LOG.debug("skipping malformed /etc/group line '{}'", printable(line));
                     continue;
                 }
+                long gid = fileId("/etc/group", i + 1, "gid", f[2]);
                 Set<String> members = new LinkedHashSet<>();
                 for (String m : f[3].split(",")) {
                     if (!m.isBlank()) {
                         members.add(m.trim());
                     }
                 }
-                out.add(new Group(f[0], Long.parseLong(f[2]), members));
+                out.add(new Group(f[0], gid, members));
             }
             return out;
         }

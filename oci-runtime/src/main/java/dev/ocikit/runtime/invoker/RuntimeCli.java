@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * failure the {@code error} lines of that log (else stderr) become the
  * {@link RuntimeCommandException}'s text, so errors of concurrent calls never mix. With
  * {@link #log(Path)} the per-call log is appended to that file afterwards, for post-mortems.
- * An unknown container raises {@link NoSuchContainerException}.
+ * An unknown container raises {@link NoSuchContainerException}; a container process whose
+ * executable is missing or may not be run (at {@code create}, {@code run}, {@code start} or
+ * {@code exec}) raises {@link ExecutableNotFoundException} or {@link ExecutableNotPermittedException}.
  *
  * <p><b>Version gate.</b> The commands that start container processes ({@code create},
  * {@code run}, {@code exec}) first call {@link #requireSafeVersion()} (once per executable;
@@ -61,6 +64,8 @@ public final class RuntimeCli {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final List<String> KNOWN = List.of("runc", "crun", "runsc", "kata-runtime", "youki");
     private static final String SBIN = "/usr/sbin:/sbin:/usr/local/sbin";
+    /** The commands whose failure can be the container's executable missing or not runnable. */
+    private static final Set<String> STARTS_PROCESS = Set.of("create", "run", "start", "exec");
     private static final Pattern UNKNOWN_COMMAND =
             Pattern.compile("(?i)(no help topic|unknown command|unrecognized command|invalid command|not supported)");
 
@@ -627,6 +632,15 @@ public final class RuntimeCli {
     RuntimeCommandException failure(String command, String containerId, int exitCode, String error) {
         if (containerId != null && RuntimeLog.isNoSuchContainer(error)) {
             return new NoSuchContainerException(name, command, exitCode, error, containerId);
+        }
+        // Only the commands that start a process can fail to exec one (runc at create, crun at start).
+        if (STARTS_PROCESS.contains(command)) {
+            if (RuntimeLog.isExecutableNotFound(error)) {
+                return new ExecutableNotFoundException(name, command, exitCode, error);
+            }
+            if (RuntimeLog.isExecutableNotPermitted(error)) {
+                return new ExecutableNotPermittedException(name, command, exitCode, error);
+            }
         }
         return new RuntimeCommandException(name, command, exitCode, error);
     }

@@ -18,6 +18,20 @@ final class RuntimeLog {
             "(?i)(container\\b[^:]*\\b(does not exist|not found)"
                     + "|no such container"
                     + "|/status\\b.*no such file or directory)");
+    /**
+     * The process's executable is missing. runc: {@code exec: "x": executable file not found in $PATH}
+     * or {@code exec: "/x": stat /x: no such file or directory}; crun: {@code executable file `x` not
+     * found in $PATH} or {@code exec container process `/x`: No such file or directory}. Only "no
+     * such file" about the exec itself counts: a missing mount source or working directory is not this.
+     */
+    private static final Pattern EXECUTABLE_NOT_FOUND = Pattern.compile(
+            "(?i)(executable file\\b[^;]*\\bnot found"
+                    + "|\\bexec: \"[^\"]*\": (stat [^;]*: )?no such file or directory"
+                    + "|\\bexec container process [^;]*: no such file or directory)");
+    /** The process's executable may not be run: runc {@code exec: "/x": permission denied}, crun likewise. */
+    private static final Pattern EXECUTABLE_NOT_PERMITTED = Pattern.compile(
+            "(?i)(\\bexec: \"[^\"]*\": (stat [^;]*: )?permission denied"
+                    + "|\\bexec container process [^;]*: permission denied)");
 
     private RuntimeLog() {}
 
@@ -57,6 +71,16 @@ final class RuntimeLog {
         }
         String err = new String(stderr, StandardCharsets.UTF_8).strip();
         return err.length() > 2000 ? "…" + err.substring(err.length() - 2000) : err;
+    }
+
+    /** Whether the runtime's error says the container's executable does not exist. */
+    static boolean isExecutableNotFound(String errorText) {
+        return EXECUTABLE_NOT_FOUND.matcher(errorText).find();
+    }
+
+    /** Whether the runtime's error says the container's executable may not be run. */
+    static boolean isExecutableNotPermitted(String errorText) {
+        return EXECUTABLE_NOT_PERMITTED.matcher(errorText).find();
     }
 
     /** Whether the runtime's error says the container is unknown to it. */

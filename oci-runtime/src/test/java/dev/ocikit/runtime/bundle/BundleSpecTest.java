@@ -81,6 +81,12 @@ class BundleSpecTest {
     }
 
     @Test
+    void emptyEntrypointWithoutCommandRunsImageCmd() {
+        Spec s = spec(c -> c.entrypoint("/entry.sh").cmd("sh", "-c", "echo hi")).entrypoint().build(rootfs);
+        assertThat(s.process().orElseThrow().args()).containsExactly("sh", "-c", "echo hi");
+    }
+
+    @Test
     void imageEntrypointOfOneEmptyStringIsNoEntrypoint() {
         Spec s = spec(c -> c.entrypoint("").cmd("sh")).build(rootfs);
         assertThat(s.process().orElseThrow().args()).containsExactly("sh");
@@ -90,7 +96,10 @@ class BundleSpecTest {
     void nothingToRunIsRefused() {
         assertThatThrownBy(() -> spec(c -> c).build(rootfs)).isInstanceOf(NoCommandException.class)
                 .hasMessageContaining("no command specified");
-        assertThatThrownBy(() -> spec(c -> c.cmd("sh")).entrypoint().build(rootfs))
+        assertThatThrownBy(() -> spec(c -> c.entrypoint("/entry.sh")).entrypoint().build(rootfs))
+                .isInstanceOf(NoCommandException.class);
+        // an override of one empty string names nothing but still hides the image's Cmd (Podman's [""])
+        assertThatThrownBy(() -> spec(c -> c.cmd("sh")).entrypoint("").build(rootfs))
                 .isInstanceOf(NoCommandException.class);
         assertThatThrownBy(() -> BundleSpec.scratch().host(HOST).build(rootfs)).isInstanceOf(NoCommandException.class);
     }
@@ -313,6 +322,35 @@ class BundleSpecTest {
                 .isInstanceOfSatisfying(UnknownUserException.class, e -> assertThat(e.file()).isEqualTo("/etc/group"));
         assertThatThrownBy(() -> ContainerUsers.resolve(rootfs, "app", List.of("ghosts")))
                 .isInstanceOf(UnknownUserException.class);
+    }
+
+    @Test
+    void idsOutOfRangeInEtcFilesAreRefusedNamingFileAndLine() throws IOException {
+        Path passwd = rootfs.resolve("etc/passwd");
+        Path group = rootfs.resolve("etc/group");
+        String goodPasswd = Files.readString(passwd);
+        String goodGroup = Files.readString(group);
+        // (uid_t) -1 means "unchanged" to setresuid: the container would keep the runtime's uid
+        Files.writeString(passwd, "root:x:0:0::/root:/bin/sh\nevil:x:4294967295:0::/:/bin/sh\n");
+        assertThatThrownBy(() -> ContainerUsers.resolve(rootfs, "evil", List.of()))
+                .isInstanceOfSatisfying(InvalidEtcFileException.class, e -> {
+                    assertThat(e.file()).isEqualTo("/etc/passwd");
+                    assertThat(e.line()).isEqualTo(2);
+                }).hasMessageContaining("4294967295").hasMessageContaining("line 2");
+        Files.writeString(passwd, "evil:x:0:99999999999::/:/bin/sh\n");
+        assertThatThrownBy(() -> ContainerUsers.resolve(rootfs, "evil", List.of()))
+                .isInstanceOfSatisfying(InvalidEtcFileException.class, e -> assertThat(e.line()).isEqualTo(1));
+        Files.writeString(passwd, goodPasswd);
+        Files.writeString(group, goodGroup + "minus:x:4294967295:app\n");
+        int line = goodGroup.split("\n").length + 1;
+        assertThatThrownBy(() -> ContainerUsers.resolve(rootfs, "app", List.of()))
+                .isInstanceOfSatisfying(InvalidEtcFileException.class, e -> {
+                    assertThat(e.file()).isEqualTo("/etc/group");
+                    assertThat(e.line()).isEqualTo(line);
+                });
+        // the largest usable id is still accepted
+        Files.writeString(group, goodGroup + "top:x:4294967294:app\n");
+        assertThat(ContainerUsers.resolve(rootfs, "app", List.of()).additionalGids()).contains(4294967294L);
     }
 
     @Test

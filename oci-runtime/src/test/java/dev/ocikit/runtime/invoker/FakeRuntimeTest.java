@@ -31,6 +31,41 @@ class FakeRuntimeTest {
         return RuntimeCli.of(exe.toString());
     }
 
+    /** A runtime whose create and exec fail as runc's do when the process cannot be exec'd. */
+    private RuntimeCli failingExec(String error) throws Exception {
+        String json = "{\"level\":\"error\",\"msg\":\"" + error.replace("\"", "\\\"") + "\"}";
+        RuntimeCli cli = fake("runc", "runc version 1.1.12\nspec: 1.0.2-dev",
+                "printf '%s\\n' '" + json + "' >> \"$log\"; exit 1");
+        Files.createDirectories(tmp.resolve("b"));
+        Files.writeString(tmp.resolve("b/config.json"), "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"sh\"],"
+                + "\"cwd\":\"/\"},\"root\":{\"path\":\"rootfs\"}}");
+        return cli;
+    }
+
+    @Test
+    void aMissingOrForbiddenExecutableIsTyped() throws Exception {
+        var process = dev.ocikit.spec.runtime.Process.builder().args(java.util.List.of("x")).cwd("/").build();
+        RuntimeCli missing = failingExec("runc create failed: unable to start container process:"
+                + " exec: \"nosuchcmd\": executable file not found in $PATH");
+        assertThatThrownBy(() -> missing.create("c", tmp.resolve("b"), CreateOptions.defaults()))
+                .isInstanceOfSatisfying(ExecutableNotFoundException.class, e -> {
+                    assertThat(e.command()).isEqualTo("create");
+                    assertThat(e.runtimeError()).contains("nosuchcmd");
+                }).hasMessageContaining("nosuchcmd");
+        assertThatThrownBy(() -> missing.exec("c", process, ExecOptions.defaults()))
+                .isInstanceOf(ExecutableNotFoundException.class);
+        try (StartedExec started = missing.startExec("c", process, ExecOptions.defaults())) {
+            assertThatThrownBy(started::waitFor).isInstanceOf(ExecutableNotFoundException.class);
+        }
+        RuntimeCli denied = failingExec("exec failed: unable to start container process:"
+                + " exec: \"/etc/passwd\": permission denied");
+        assertThatThrownBy(() -> denied.exec("c", process, ExecOptions.defaults()))
+                .isInstanceOf(ExecutableNotPermittedException.class);
+        // the same text from a command that starts no process stays a plain failure
+        assertThatThrownBy(() -> denied.kill("c", "TERM", false))
+                .isExactlyInstanceOf(RuntimeCommandException.class);
+    }
+
     @Test
     void affectedRuncIsRefusedBeforeCreate() throws Exception {
         RuntimeCli old = fake("runc", "runc version 1.1.11\ncommit: v1.1.11-0-g4bccb38c\nspec: 1.0.2-dev",

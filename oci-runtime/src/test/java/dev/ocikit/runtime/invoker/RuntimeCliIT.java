@@ -171,8 +171,7 @@ class RuntimeCliIT {
         RuntimeCli logged = runc.log(log);
         String id = TestBundles.id("missing");
         assertThatThrownBy(() -> logged.run(id, bundle, RunOptions.defaults()))
-                .isInstanceOfSatisfying(RuntimeCommandException.class, e -> {
-                    assertThat(e).isNotInstanceOf(NoSuchContainerException.class);
+                .isInstanceOfSatisfying(ExecutableNotFoundException.class, e -> {
                     assertThat(e.runtime()).isEqualTo("runc");
                     assertThat(e.command()).isEqualTo("run");
                     assertThat(e.runtimeError()).contains("no-such-program").contains("executable file not found");
@@ -188,8 +187,14 @@ class RuntimeCliIT {
         runc.create(id, bundle, CreateOptions.defaults());
         runc.start(id);
         assertThatThrownBy(() -> runc.exec(id, process("/nonexistent"), ExecOptions.defaults()))
-                .isInstanceOfSatisfying(RuntimeCommandException.class,
+                .isInstanceOfSatisfying(ExecutableNotFoundException.class,
                         e -> assertThat(e.runtimeError()).contains("/nonexistent"));
+        assertThatThrownBy(() -> runc.exec(id, process("/etc"), ExecOptions.defaults()))
+                .isInstanceOf(ExecutableNotPermittedException.class);
+        try (StartedExec started = runc.startExec(id, process("no-such-program"), ExecOptions.defaults())) {
+            started.stdout().readAllBytes();
+            assertThatThrownBy(started::waitFor).isInstanceOf(ExecutableNotFoundException.class);
+        }
         Path out = tmp.resolve("exec-out");
         assertThat(runc.exec(id, process("sh", "-c", "echo $((6*7))"),
                 ExecOptions.defaults().stdout(Redirect.to(out.toFile())))).isZero();

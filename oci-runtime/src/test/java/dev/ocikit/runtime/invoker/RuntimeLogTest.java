@@ -46,4 +46,35 @@ class RuntimeLogTest {
                 "runc run failed: unable to start container process: exec: \"x\": executable file not found in $PATH"))
                 .isFalse();
     }
+
+    @Test
+    void recognisesAMissingExecutable() {
+        // runc 1.1, at create/run and at exec
+        assertThat(RuntimeLog.isExecutableNotFound("runc create failed: unable to start container process:"
+                + " exec: \"nosuchcmd\": executable file not found in $PATH")).isTrue();
+        assertThat(RuntimeLog.isExecutableNotFound("exec failed: unable to start container process:"
+                + " exec: \"/nosuch\": stat /nosuch: no such file or directory")).isTrue();
+        // crun
+        assertThat(RuntimeLog.isExecutableNotFound("executable file `nosuchcmd` not found in $PATH:"
+                + " No such file or directory")).isTrue();
+        assertThat(RuntimeLog.isExecutableNotFound("exec container process `/nosuch`: No such file or directory"))
+                .isTrue();
+        // other missing files are not the executable
+        assertThat(RuntimeLog.isExecutableNotFound("runc create failed: unable to start container process:"
+                + " error during container init: error mounting \"/src\" to rootfs at \"/dst\": stat /src:"
+                + " no such file or directory")).isFalse();
+        assertThat(RuntimeLog.isExecutableNotFound("error opening file `/run/crun/abc/status`:"
+                + " No such file or directory")).isFalse();
+        assertThat(RuntimeLog.isExecutableNotFound("exec: \"/etc/passwd\": permission denied")).isFalse();
+    }
+
+    @Test
+    void recognisesAnExecutableThatMayNotRun() {
+        assertThat(RuntimeLog.isExecutableNotPermitted("runc create failed: unable to start container process:"
+                + " exec: \"/etc/passwd\": permission denied")).isTrue();
+        assertThat(RuntimeLog.isExecutableNotPermitted("exec container process `/etc`: Permission denied")).isTrue();
+        assertThat(RuntimeLog.isExecutableNotPermitted("runc create failed: unable to start container process:"
+                + " error during container init: open /proc/self/fd: permission denied")).isFalse();
+        assertThat(RuntimeLog.isExecutableNotPermitted("exec: \"x\": executable file not found in $PATH")).isFalse();
+    }
 }
