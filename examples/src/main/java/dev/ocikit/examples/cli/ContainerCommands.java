@@ -236,7 +236,8 @@ final class ContainerCommands {
 
         ContainerBuilder define(OciRuntime runtime) throws Exception {
             ImageStore store = runtime.store();
-            if (store.find(image).isEmpty()) {
+            Optional<dev.ocikit.image.StoredImage> stored = store.find(image);
+            if (stored.isEmpty()) {
                 List<String> pull = new ArrayList<>();
                 parent.root().ifPresent(r -> {
                     pull.add("--root");
@@ -252,7 +253,8 @@ final class ContainerCommands {
                     throw new IOException("image \"" + image + "\" is not in the local store and could not be pulled");
                 }
             }
-            ContainerBuilder c = runtime.container(image);
+            // the image found above, not looked up again (as podman, ps then shows its full name)
+            ContainerBuilder c = stored.isPresent() ? runtime.container(stored.get()) : runtime.container(image);
             if (!command.isEmpty()) {
                 c.command(command);
             }
