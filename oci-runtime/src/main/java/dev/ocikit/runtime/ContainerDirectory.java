@@ -44,9 +44,6 @@ record ContainerDirectory(Path dir) {
         return dir.resolve("etc");
     }
 
-    Path volumes() {
-        return dir.resolve("volumes");
-    }
 
     Path stdinPipe() {
         return dir.resolve("stdin");
@@ -68,9 +65,6 @@ record ContainerDirectory(Path dir) {
         return dir.resolve("stderr.log");
     }
 
-    Path runtimeLog() {
-        return dir.resolve("runtime.log");
-    }
 
     Path pidFile() {
         return dir.resolve("pid");
@@ -100,43 +94,44 @@ record ContainerDirectory(Path dir) {
                 + "name=" + name + "\n" + "image=" + image + "\n" + "stopsignal=" + stopSignal + "\n");
     }
 
-    private Optional<String> infoField(String key) throws IOException {
+    /** The records writeInfo made, read in one go; empty while the container is being created. */
+    Optional<Info> info() throws IOException {
         String text = readSmall(dir.resolve("info"));
         if (text == null) {
             return Optional.empty();
         }
+        java.util.Map<String, String> fields = new java.util.HashMap<>();
         for (String line : text.split("\n")) {
-            if (line.startsWith(key + "=")) {
-                return Optional.of(line.substring(key.length() + 1));
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                fields.put(line.substring(0, eq), line.substring(eq + 1));
             }
         }
-        return Optional.empty();
+        Optional<Owner> owner;
+        try {
+            String[] parts = fields.getOrDefault("owner", "").trim().split(" ");
+            owner = Optional.of(new Owner(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
+        } catch (RuntimeException e) {
+            owner = Optional.empty(); // unreadable: treated as no owner, so the sweep takes the container
+        }
+        return Optional.of(new Info(owner, Optional.ofNullable(fields.get("name")),
+                Optional.ofNullable(fields.get("image")), Optional.ofNullable(fields.get("stopsignal"))));
     }
 
+    /** What {@link #writeInfo} recorded; a field may be missing from a damaged file. */
+    record Info(Optional<Owner> owner, Optional<String> name, Optional<String> image, Optional<String> stopSignal) {}
+
     Optional<Owner> owner() throws IOException {
-        Optional<String> text = infoField("owner");
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        String[] parts = text.get().trim().split(" ");
-        try {
-            return Optional.of(new Owner(Long.parseLong(parts[0]), Instant.ofEpochMilli(Long.parseLong(parts[1]))));
-        } catch (RuntimeException e) {
-            return Optional.empty(); // unreadable: treated as no owner, so the sweep takes the container
-        }
+        return info().flatMap(Info::owner);
     }
 
     Optional<String> name() throws IOException {
-        return infoField("name");
-    }
-
-    Optional<String> image() throws IOException {
-        return infoField("image");
+        return info().flatMap(Info::name);
     }
 
     /** The signal that stops the container (the image's StopSignal, else SIGTERM). */
     Optional<String> stopSignal() throws IOException {
-        return infoField("stopsignal");
+        return info().flatMap(Info::stopSignal);
     }
 
     /** Marks an exited container as kept: the sweep leaves its directory for logs and inspect. */
@@ -148,9 +143,6 @@ record ContainerDirectory(Path dir) {
         return Files.exists(dir.resolve("kept"));
     }
 
-    Path exitFile() {
-        return dir.resolve("exit");
-    }
 
     OptionalInt pid() throws IOException {
         String text = readSmall(pidFile());

@@ -1,7 +1,6 @@
 package dev.ocikit.runtime;
 
 import dev.ocikit.runtime.invoker.NoSuchContainerException;
-import dev.ocikit.spec.runtime.State;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -26,25 +25,34 @@ import java.util.OptionalInt;
 public record ContainerInfo(String id, String name, String image, Instant created, String status,
         OptionalInt pid, OptionalInt exitCode, long ownerPid) {
 
+    /** The container's view, asking the runtime for this one container's status. */
     static Optional<ContainerInfo> read(OciRuntime runtime, ContainerDirectory dir) throws IOException {
-        Optional<ContainerDirectory.Owner> owner = dir.owner();
-        if (owner.isEmpty()) {
+        Optional<String> status;
+        try {
+            status = Optional.of(runtime.cli().state(dir.id()).status());
+        } catch (NoSuchContainerException e) {
+            status = Optional.empty();
+        }
+        return read(dir, status);
+    }
+
+    /**
+     * The container's view, given the runtime's status of it (empty if the runtime has no record
+     * of it), so that a listing asks the runtime once for all containers.
+     */
+    static Optional<ContainerInfo> read(ContainerDirectory dir, Optional<String> runtimeStatus) throws IOException {
+        Optional<ContainerDirectory.Info> info = dir.info();
+        if (info.isEmpty() || info.get().owner().isEmpty()) {
             return Optional.empty(); // still being created
         }
         Instant created = Files.readAttributes(dir.dir(), BasicFileAttributes.class).creationTime().toInstant();
         OptionalInt exit = dir.exitCode();
-        String status;
-        try {
-            State state = runtime.cli().state(dir.id());
-            status = state.status();
-        } catch (NoSuchContainerException e) {
-            status = exit.isPresent() ? "exited" : "unknown";
-        }
+        String status = runtimeStatus.orElse(exit.isPresent() ? "exited" : "unknown");
         if (exit.isPresent() && !"running".equals(status)) {
             status = "exited";
         }
-        return Optional.of(new ContainerInfo(dir.id(), dir.name().orElse(dir.id().substring(0, 12)),
-                dir.image().orElse(""), created, status, dir.pid(), exit, owner.get().pid()));
+        return Optional.of(new ContainerInfo(dir.id(), info.get().name().orElse(dir.id().substring(0, 12)),
+                info.get().image().orElse(""), created, status, dir.pid(), exit, info.get().owner().get().pid()));
     }
 
     public String shortId() {

@@ -50,8 +50,9 @@ final class ContainerLauncher {
             throw new ContainerException("invalid container name \"" + name.replace("\n", "\\n")
                     + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit, as Podman does");
         }
-        if (stopSignal(b).chars().anyMatch(Character::isWhitespace)) {
-            throw new ContainerException("the image's StopSignal \"" + stopSignal(b).replace("\n", "\\n")
+        String stopSignal = stopSignal(b);
+        if (stopSignal.chars().anyMatch(Character::isWhitespace)) {
+            throw new ContainerException("the image's StopSignal \"" + stopSignal.replace("\n", "\\n")
                     + "\" is not a signal name or number");
         }
         ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
@@ -62,7 +63,7 @@ final class ContainerLauncher {
                         + taken.get().substring(0, 12) + "; remove that container or choose another name");
             }
             Files.createDirectories(dir.dir());
-            dir.writeInfo(ContainerDirectory.Owner.current(), name, b.imageLabel, stopSignal(b));
+            dir.writeInfo(ContainerDirectory.Owner.current(), name, b.imageLabel, stopSignal);
             return null;
         });
         Optional<ContainerNetwork> network = Optional.empty();
@@ -145,7 +146,7 @@ final class ContainerLauncher {
             }
             Container container = new Container(runtime, dir, name, pid, stdout, stderr,
                     Optional.ofNullable(join(stdin)), Optional.ofNullable(received), network, process,
-                    stopSignal(b), b.stopTimeout, startNow);
+                    stopSignal, b.stopTimeout, startNow);
             OciRuntime.register(container);
             return container;
         } catch (IOException | RuntimeException | Error e) {

@@ -61,6 +61,7 @@ public final class OciRuntime {
     private final boolean rootless;
     private final Platform platform;
     private final boolean copyRootfs;
+    private volatile LayerSnapshots snapshots;
     private final java.util.Map<dev.ocikit.spec.Digest, SourceImage> images = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(16, 0.75f, true) {
                 @Override
@@ -231,8 +232,14 @@ public final class OciRuntime {
         return rootless ? stateRoot.resolve("net").resolve(dir.id().substring(0, 24)) : dir.network();
     }
 
+    /** The layer snapshots, opened once: opening makes directories, which a start need not repeat. */
     LayerSnapshots snapshots() throws IOException {
-        return LayerSnapshots.at(root.resolve("snapshots"));
+        LayerSnapshots s = snapshots;
+        if (s == null) {
+            s = LayerSnapshots.at(root.resolve("snapshots"));
+            snapshots = s;
+        }
+        return s;
     }
 
     Platform platform() {
@@ -274,10 +281,16 @@ public final class OciRuntime {
     /** The containers under this runtime's root, of every process, oldest first. */
     public List<ContainerInfo> list() throws IOException {
         List<ContainerInfo> all = new ArrayList<>();
+        // one runtime call for every container's status, not one per container
+        java.util.Map<String, String> statuses = new java.util.HashMap<>();
+        for (dev.ocikit.runtime.invoker.ContainerSummary s : cli.list()) {
+            statuses.put(s.id(), s.status());
+        }
         try (Stream<Path> dirs = Files.list(containersDir())) {
             for (Path dir : dirs.sorted().toList()) {
                 if (Files.isDirectory(dir)) {
-                    ContainerInfo.read(this, new ContainerDirectory(dir)).ifPresent(all::add);
+                    ContainerInfo.read(new ContainerDirectory(dir), Optional.ofNullable(statuses.get(dir.getFileName().toString())))
+                            .ifPresent(all::add);
                 }
             }
         }
