@@ -34,6 +34,7 @@ import dev.ocikit.spec.image.ContainerConfig;
 import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.HistoryEntry;
 import dev.ocikit.spec.image.ImageConfig;
+import dev.ocikit.spec.image.ImageIndex;
 import dev.ocikit.spec.image.ImageManifest;
 import dev.ocikit.spec.image.MediaTypes;
 import java.io.ByteArrayInputStream;
@@ -97,6 +98,51 @@ final class BuildExecution implements AutoCloseable {
                 d.commit();
                 LOG.debug("built {} as {} ({} steps, {} from the cache)", builder, w.manifest().digest(), ex.ran, ex.cached);
                 return new BuiltImage(destination, w.manifest(), w.configDigest(), w.config(), ex.ran + ex.cached, ex.cached);
+            }
+        }
+    }
+
+    static BuiltIndex commitIndex(List<ImageBuilder> builders, TransportReference destination)
+            throws IOException, InterruptedException {
+        List<BuildExecution> executions = new ArrayList<>();
+        try {
+            for (ImageBuilder b : builders) {
+                BuildExecution ex = new BuildExecution(b);
+                executions.add(ex);
+                ex.open();
+                ex.runSteps();
+                ex.squash();
+            }
+            try (ImageDestination d = destination.openDestination()) {
+                List<BuiltImage> images = new ArrayList<>();
+                List<Descriptor> entries = new ArrayList<>();
+                ManifestFormat format = null;
+                for (BuildExecution ex : executions) {
+                    Written w = ex.write(d, true);
+                    format = ManifestFormat.of(w.manifest().mediaType()).orElseThrow();
+                    entries.add(w.manifest());
+                    images.add(new BuiltImage(destination, w.manifest(), w.configDigest(), w.config(), ex.ran + ex.cached,
+                            ex.cached));
+                }
+                ImageIndex.Builder ib = ImageIndex.builder().mediaType(format.indexMediaType()).manifests(entries);
+                byte[] bytes = ib.build().toJson();
+                ManifestBlob index = ManifestBlob.of(bytes, format.indexMediaType());
+                d.putManifest(index, Optional.empty());
+                d.commit();
+                return new BuiltIndex(destination, Descriptor.of(format.indexMediaType(), index.digest(), index.size()),
+                        images);
+            }
+        } finally {
+            IOException failure = null;
+            for (BuildExecution ex : executions) {
+                try {
+                    ex.close();
+                } catch (IOException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
             }
         }
     }
@@ -321,9 +367,13 @@ final class BuildExecution implements AutoCloseable {
     /** Writes the blobs, the config and the manifest; an index entry when {@code asInstance}. */
     Written write(ImageDestination d, boolean asInstance) throws IOException {
         ManifestFormat format = settings.format().orElseGet(() -> {
-            List<String> types = d.supportedManifestMediaTypes();
-            return types.isEmpty() || types.contains(MediaTypes.OCI_MANIFEST) ? ManifestFormat.OCI
-                    : ManifestFormat.DOCKER_V2S2;
+            // The destination's preferred image manifest type, OCI when it has no preference.
+            for (String type : d.supportedManifestMediaTypes()) {
+                if (MediaTypes.isManifest(type) && !MediaTypes.isIndex(type)) {
+                    return ManifestFormat.of(type).orElse(ManifestFormat.OCI);
+                }
+            }
+            return ManifestFormat.OCI;
         });
         List<String> accepted = d.supportedManifestMediaTypes();
         if (!accepted.isEmpty() && !accepted.contains(format.manifestMediaType())) {

@@ -443,6 +443,49 @@ public final class ImageBuilder {
         return BuildExecution.commit(this, destination);
     }
 
+    /**
+     * Runs each builder's recipe and writes the images, one per platform, under one index (a
+     * manifest list in Docker format) at {@code destination}, as {@code buildah manifest push --all}
+     * leaves them. The builders must be for different platforms and of one format.
+     */
+    public static BuiltIndex commitIndex(List<ImageBuilder> images, String destination)
+            throws IOException, InterruptedException {
+        return commitIndex(images, Transports.load().parse(destination));
+    }
+
+    /** {@link #commitIndex(List, String)} into a store, under {@code name}. */
+    public static BuiltIndex commitIndex(List<ImageBuilder> images, ImageStore store, String name)
+            throws IOException, InterruptedException {
+        ImageStore.normalizeName(name);
+        List<ImageBuilder> inStore = new ArrayList<>();
+        for (ImageBuilder b : images) {
+            inStore.add(b.settings.store().isPresent() ? b : b.store(store));
+        }
+        return commitIndex(inStore, store.reference(name));
+    }
+
+    /** {@link #commitIndex(List, String)} to a transport reference. */
+    public static BuiltIndex commitIndex(List<ImageBuilder> images, TransportReference destination)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(destination, "destination");
+        if (images.isEmpty()) {
+            throw new IllegalArgumentException("an index needs at least one image");
+        }
+        java.util.Set<String> platforms = new java.util.HashSet<>();
+        java.util.Set<Optional<ManifestFormat>> formats = new java.util.HashSet<>();
+        for (ImageBuilder b : images) {
+            if (!platforms.add(b.platform().normalize().toString())) {
+                throw new IllegalArgumentException("two images of the index are for " + b.platform()
+                        + "; each platform may appear once");
+            }
+            formats.add(b.settings.format());
+        }
+        if (formats.size() > 1) {
+            throw new IllegalArgumentException("the images of one index must have one manifest format");
+        }
+        return BuildExecution.commitIndex(images, destination);
+    }
+
     Base base() {
         return base;
     }
