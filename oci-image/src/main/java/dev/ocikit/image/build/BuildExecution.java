@@ -271,8 +271,7 @@ final class BuildExecution implements AutoCloseable {
         if (input instanceof FilesInput f) {
             List<AddedFile> files = new ArrayList<>();
             for (AddedFile a : f.files()) {
-                files.add(a.destination().startsWith("/") ? a : new AddedFile(a.source(), absolute(dir, a.destination()),
-                        a.uid(), a.gid(), a.mode(), a.mtime()));
+                files.add(a.destination().startsWith("/") ? a : a.withDestination(absolute(dir, a.destination())));
             }
             return new FilesInput(files);
         }

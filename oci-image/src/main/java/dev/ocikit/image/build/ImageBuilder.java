@@ -220,10 +220,15 @@ public final class ImageBuilder {
         return entrypoint(Arrays.asList(command));
     }
 
-    /** The program a container runs; replaces the image's, and clears an inherited {@code Cmd} as Buildah does. */
+    /**
+     * The program a container runs. As in a Containerfile, it clears a {@code Cmd} inherited from
+     * the base (that one was meant for the base's entrypoint), but not one this builder set.
+     */
     public ImageBuilder entrypoint(List<String> command) {
         List<String> value = List.copyOf(command);
-        return config("ENTRYPOINT " + Steps.json(value), c -> c.toBuilder().entrypoint(value).build());
+        boolean cmdSetHere = steps.stream().anyMatch(s -> s instanceof ConfigStep c && c.setsCmd());
+        return config("ENTRYPOINT " + Steps.json(value), c -> cmdSetHere ? c.toBuilder().entrypoint(value).build()
+                : c.toBuilder().entrypoint(value).cmd(List.of()).build());
     }
 
     public ImageBuilder cmd(String... command) {
@@ -233,7 +238,7 @@ public final class ImageBuilder {
     /** The default command, or the entrypoint's default arguments. */
     public ImageBuilder cmd(List<String> command) {
         List<String> value = List.copyOf(command);
-        return config("CMD " + Steps.json(value), c -> c.toBuilder().cmd(value).build());
+        return step(new ConfigStep("CMD " + Steps.json(value), c -> c.toBuilder().cmd(value).build(), true));
     }
 
     /** Sets an environment variable. */
@@ -297,7 +302,7 @@ public final class ImageBuilder {
     public ImageBuilder config(String createdBy, UnaryOperator<ContainerConfig> change) {
         Objects.requireNonNull(createdBy, "createdBy");
         Objects.requireNonNull(change, "change");
-        return step(new ConfigStep(createdBy, change));
+        return step(new ConfigStep(createdBy, change, false));
     }
 
     // ---- settings ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import dev.ocikit.spec.image.ContainerConfig;
 
@@ -33,8 +34,11 @@ final class Steps {
         String createdBy();
     }
 
-    /** Changes the container config; makes no layer. */
-    record ConfigStep(String createdBy, UnaryOperator<ContainerConfig> change) implements Step {}
+    /**
+     * Changes the container config; makes no layer. {@code setsCmd} marks a CMD step, which an
+     * ENTRYPOINT after it in the same builder must not clear.
+     */
+    record ConfigStep(String createdBy, UnaryOperator<ContainerConfig> change, boolean setsCmd) implements Step {}
 
     /** Makes a layer from content that needs no runtime. */
     record LayerStep(String createdBy, LayerInput input) implements Step {}
@@ -93,7 +97,7 @@ final class Steps {
                         + f.gid().map(String::valueOf).orElse("-") + " mode=" + f.mode().map(Integer::toOctalString).orElse("-")
                         + " mtime=" + f.mtime().map(Object::toString).orElse("-"));
                 Path top = f.source().toRealPath();
-                h.tree(top, "", f.uid().isPresent() || f.gid().isPresent());
+                h.tree(top, "", f.uid().isPresent() || f.gid().isPresent(), f.exclude().orElse(p -> false));
             }
             return Optional.of(h.hex());
         }
@@ -146,7 +150,7 @@ final class Steps {
         }
 
         /** Hashes a file tree in name order: names, types, modes, owners (unless overridden), link targets, bytes. */
-        void tree(Path p, String name, boolean ownerOverridden) throws IOException {
+        void tree(Path p, String name, boolean ownerOverridden, Predicate<Path> exclude) throws IOException {
             Map<String, Object> a = Files.readAttributes(p, "unix:mode,uid,gid,size", LinkOption.NOFOLLOW_LINKS);
             int mode = (Integer) a.get("mode");
             String owner = ownerOverridden ? "" : " " + a.get("uid") + ":" + a.get("gid");
@@ -160,7 +164,9 @@ final class Steps {
                 }
                 children.sort((x, y) -> x.getFileName().toString().compareTo(y.getFileName().toString()));
                 for (Path c : children) {
-                    tree(c, name + "/" + c.getFileName(), ownerOverridden);
+                    if (!exclude.test(c)) {
+                        tree(c, name + "/" + c.getFileName(), ownerOverridden, exclude);
+                    }
                 }
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 text("file " + name + " " + Integer.toOctalString(mode) + owner + " " + a.get("size"));

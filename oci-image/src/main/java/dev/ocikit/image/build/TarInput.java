@@ -21,7 +21,7 @@ record TarInput(Path archive, String directory) implements Steps.LayerInput {
     @Override
     public Optional<String> fingerprint() throws IOException {
         Steps.Hasher h = new Steps.Hasher().text("tar " + directory);
-        h.tree(archive.toRealPath(), "", true);
+        h.tree(archive.toRealPath(), "", true, p -> false);
         return Optional.of(h.hex());
     }
 

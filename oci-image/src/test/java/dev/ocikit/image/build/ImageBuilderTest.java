@@ -225,6 +225,14 @@ class ImageBuilderTest {
         ImageConfig cc = store.config(cm).model();
         assertThat(cc.config().envMap()).containsEntry("FROM_BASE", "1").containsEntry("CHILD", "1");
         assertThat(cc.config().cmd()).containsExactly("/app/run.sh");
+
+        // An entrypoint clears the base's Cmd (meant for the base's entrypoint), not one set here.
+        ImageConfig cleared = ImageBuilder.from(store, "base:1", AMD64).entrypoint("/bin/sh").timestamp(EPOCH)
+                .commit(store, "child:2").config();
+        assertThat(cleared.config().cmd()).isEmpty();
+        ImageConfig kept = ImageBuilder.from(store, "base:1", AMD64).cmd("-c", "true").entrypoint("/bin/sh")
+                .timestamp(EPOCH).commit(store, "child:3").config();
+        assertThat(kept.config().cmd()).containsExactly("-c", "true");
         assertThat(cc.history()).extracting(h -> h.createdBy().orElse("")).startsWith("COPY app /app", "CMD [\"/app/run.sh\"]");
         assertThat(child.id()).isNotEqualTo(base.id());
     }
