@@ -81,6 +81,8 @@ final class BuildExecution implements AutoCloseable {
     private Digest key;
     private int ran;
     private int cached;
+    /** The step running now, from 1. */
+    private int number;
 
     private BuildExecution(ImageBuilder builder) {
         this.builder = builder;
@@ -183,7 +185,11 @@ final class BuildExecution implements AutoCloseable {
     }
 
     void runSteps() throws IOException, InterruptedException {
-        for (Step step : builder.steps()) {
+        List<Step> steps = builder.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            number = i + 1;
+            settings.listener().stepStarted(number, steps.size(), step.createdBy());
             if (step instanceof ConfigStep c) {
                 config = c.change().apply(config);
                 history.add(entry(c.createdBy()).withEmptyLayer(true));
@@ -301,6 +307,7 @@ final class BuildExecution implements AutoCloseable {
             return false;
         }
         LOG.debug("found \"{}\" in the cache: {}", createdBy, e.digest());
+        settings.listener().stepCached(number, createdBy);
         layers.add(new Layer(e.digest(), e.size(), e.compression(), e.diffId(),
                 LayerSource.of(work, e.digest(), e.compression(), e.diffId())));
         history.add(entry(createdBy));

@@ -75,11 +75,12 @@ public final class ImageBuilder {
 
     record Settings(Optional<BuildRuntime> runtime, Optional<BuildCache> cache, Optional<ManifestFormat> format,
             Compression compression, Optional<Instant> timestamp, Squash squash, Map<String, String> annotations,
-            Optional<String> author, OutputStream stdout, OutputStream stderr, Optional<ImageStore> store) {
+            Optional<String> author, OutputStream stdout, OutputStream stderr, Optional<ImageStore> store,
+            BuildListener listener) {
         static Settings defaults() {
             return new Settings(Optional.empty(), Optional.empty(), Optional.empty(), Compression.GZIP, Optional.empty(),
                     Squash.NONE, Map.of(), Optional.empty(), OutputStream.nullOutputStream(),
-                    OutputStream.nullOutputStream(), Optional.empty());
+                    OutputStream.nullOutputStream(), Optional.empty(), BuildListener.NONE);
         }
     }
 
@@ -311,14 +312,14 @@ public final class ImageBuilder {
     public ImageBuilder runsWith(BuildRuntime runtime) {
         Settings s = settings;
         return with(new Settings(Optional.of(runtime), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
-                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** Finds steps in {@code cache}, and records the ones that run, so an unchanged rebuild runs nothing. */
     public ImageBuilder cache(BuildCache cache) {
         Settings s = settings;
         return with(new Settings(s.runtime(), Optional.of(cache), s.format(), s.compression(), s.timestamp(), s.squash(),
-                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** Where {@link #run} commands print; nowhere by default (a failure's message has the last lines). */
@@ -326,7 +327,14 @@ public final class ImageBuilder {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
                 s.annotations(), s.author(), Objects.requireNonNull(stdout, "stdout"),
-                Objects.requireNonNull(stderr, "stderr"), s.store()));
+                Objects.requireNonNull(stderr, "stderr"), s.store(), s.listener()));
+    }
+
+    /** Told of each step as the commit reaches it: what the CLI prints as {@code STEP n/m}. */
+    public ImageBuilder listener(BuildListener listener) {
+        Settings s = settings;
+        return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), Objects.requireNonNull(listener, "listener")));
     }
 
     /**
@@ -336,14 +344,14 @@ public final class ImageBuilder {
     public ImageBuilder format(ManifestFormat format) {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), Optional.of(format), s.compression(), s.timestamp(), s.squash(),
-                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** How new layers are compressed; gzip by default. Base layers keep theirs. */
     public ImageBuilder compression(Compression compression) {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), s.format(), Objects.requireNonNull(compression, "compression"),
-                s.timestamp(), s.squash(), s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.timestamp(), s.squash(), s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /**
@@ -354,7 +362,7 @@ public final class ImageBuilder {
     public ImageBuilder timestamp(Instant instant) {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), Optional.of(instant), s.squash(),
-                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** Folds the layers this builder adds into one (the base's stay), as {@code buildah build --squash}. */
@@ -370,7 +378,7 @@ public final class ImageBuilder {
     private ImageBuilder squash(Squash mode) {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), mode,
-                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** An annotation on the manifest (OCI format only; Docker manifests have none). */
@@ -379,14 +387,14 @@ public final class ImageBuilder {
         Map<String, String> a = new LinkedHashMap<>(s.annotations());
         a.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
         return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
-                Map.copyOf(a), s.author(), s.stdout(), s.stderr(), s.store()));
+                Map.copyOf(a), s.author(), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /** The image's author. */
     public ImageBuilder author(String author) {
         Settings s = settings;
         return with(new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
-                s.annotations(), Optional.of(author), s.stdout(), s.stderr(), s.store()));
+                s.annotations(), Optional.of(author), s.stdout(), s.stderr(), s.store(), s.listener()));
     }
 
     /**
@@ -399,7 +407,7 @@ public final class ImageBuilder {
 
     private static Settings withStore(Settings s, ImageStore store) {
         return new Settings(s.runtime(), s.cache(), s.format(), s.compression(), s.timestamp(), s.squash(),
-                s.annotations(), s.author(), s.stdout(), s.stderr(), Optional.of(store));
+                s.annotations(), s.author(), s.stdout(), s.stderr(), Optional.of(store), s.listener());
     }
 
     // ---- the result ----------------------------------------------------------------------------
