@@ -4,6 +4,10 @@ import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.LayerSnapshots;
 import dev.ocikit.image.SourceImage;
 import dev.ocikit.image.StoredImage;
+import dev.ocikit.image.LayerContent;
+import dev.ocikit.image.build.BuildRuntime;
+import dev.ocikit.image.build.RunOutcome;
+import dev.ocikit.image.build.RunRequest;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.runtime.invoker.ChildReaper;
 import dev.ocikit.runtime.invoker.RuntimeCli;
@@ -46,9 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Immutable and thread-safe.
  */
-public final class OciRuntime {
+public final class OciRuntime implements BuildRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(OciRuntime.class);
     private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
+    /** Build containers of this JVM not yet closed, removed at exit like {@link #LIVE}. */
+    private static final java.util.Map<ContainerDirectory, OciRuntime> LIVE_RUNS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(OciRuntime::stopAllOnExit, "ocikit-container-cleanup"));
@@ -270,12 +276,12 @@ public final class OciRuntime {
             }
             images.put(image.digest(), read);
         }
-        return new ContainerBuilder(this, read, label);
+        return new ContainerBuilder(this, read, label, Optional.of(image.id().toString()));
     }
 
     /** A container definition for an image already read from any source. */
     public ContainerBuilder container(SourceImage image, String label) {
-        return new ContainerBuilder(this, Objects.requireNonNull(image, "image"), label);
+        return new ContainerBuilder(this, Objects.requireNonNull(image, "image"), label, Optional.empty());
     }
 
     /** The containers under this runtime's root, of every process, oldest first. */
@@ -504,6 +510,67 @@ public final class OciRuntime {
         T get() throws IOException;
     }
 
+    /**
+     * Runs a build step's command, as {@code buildah run} does during {@code buildah build}: a
+     * container whose root file system is an overlay of the request's layers (their snapshots,
+     * extracted once and shared) under a fresh writable layer, or a copy of them when this runtime
+     * copies root file systems. The command gets the config's environment, user and working
+     * directory unless the request overrides them ({@code PATH} defaults to
+     * {@link dev.ocikit.runtime.bundle.BundleSpec#DEFAULT_PATH}; a missing working directory is
+     * created, and is part of the changes), stdin from /dev/null and no terminal; the host's
+     * network with its {@code /etc/resolv.conf} and {@code /etc/hosts}, or only loopback. Its
+     * output goes to the request's streams as it comes.
+     *
+     * <p>The outcome's {@link RunOutcome#changes() changes} are the writable layer: files the
+     * command wrote, a whiteout for each it deleted, a copy of each whose mode or owner it changed.
+     * The generated {@code /etc/hosts}, {@code /etc/resolv.conf}, {@code /etc/hostname} and
+     * the mount points the image lacked are not in them, nor is anything under a mount. With a
+     * copied root file system the changes are the difference from a second copy of the layers.
+     *
+     * <p>The container lives in this runtime's containers directory until the outcome is closed
+     * (or this JVM exits, or a later runtime's sweep finds its JVM gone).
+     *
+     * @throws dev.ocikit.image.HostileLayerException and the other unpack failures of
+     *     {@link LayerSnapshots#prepare} if a layer cannot be extracted
+     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException if the runtime refused the
+     *     container (a program that does not exist, for one)
+     * @throws InterruptedException if interrupted while the command runs: it is killed and its
+     *     container removed
+     */
+    @Override
+    public RunOutcome run(RunRequest request) throws IOException, InterruptedException {
+        Objects.requireNonNull(request, "request");
+        cli.requireSafeVersion();
+        ChildReaper.install();
+        String id = ContainerLauncher.newId();
+        String label = "RUN " + String.join(" ", request.command()).replaceAll("[\\r\\n]", " ");
+        ContainerDirectory dir = ContainerLauncher.newDirectory(this, id, "build-" + id.substring(0, 12),
+                label.length() > 80 ? label.substring(0, 77) + "..." : label, Optional.empty(), "SIGKILL");
+        LIVE_RUNS.put(dir, this);
+        try {
+            Path reference = dir.dir().resolve("lower");
+            ContainerRootfs rootfs = ContainerLauncher.mountOrCopy(this, request.layers(), dir, dir.upper(), dir.work(),
+                    Optional.of(reference));
+            int code = BuildRun.run(this, dir, rootfs, request);
+            LayerContent changes = rootfs.isOverlay() ? LayerContent.overlayUpper(dir.upper())
+                    : LayerContent.diff(reference, dir.rootfs());
+            return new BuildOutcome(this, dir, code, changes);
+        } catch (IOException | RuntimeException | Error | InterruptedException e) {
+            try {
+                ContainerTeardown.of(this, dir).run();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            } finally {
+                LIVE_RUNS.remove(dir);
+            }
+            throw e;
+        }
+    }
+
+    static void unregisterRun(ContainerDirectory dir) {
+        LIVE_RUNS.remove(dir);
+    }
+
     static void register(Container container) {
         LIVE.add(container);
     }
@@ -518,6 +585,13 @@ public final class OciRuntime {
                 c.removeNow();
             } catch (RuntimeException | IOException e) {
                 System.err.println("ocikit: could not remove container " + c.id() + " at exit: " + e);
+            }
+        }
+        for (java.util.Map.Entry<ContainerDirectory, OciRuntime> run : List.copyOf(LIVE_RUNS.entrySet())) {
+            try {
+                ContainerTeardown.of(run.getValue(), run.getKey()).run();
+            } catch (RuntimeException | IOException e) {
+                System.err.println("ocikit: could not remove build container " + run.getKey().id() + " at exit: " + e);
             }
         }
     }
