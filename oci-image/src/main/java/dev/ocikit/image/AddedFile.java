@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One source added to a layer at a destination, as {@code buildah add} (or a Dockerfile's
@@ -23,9 +24,11 @@ import java.util.Optional;
  *     instead of the source's; not applied to symlinks
  * @param mtime the modification time to record instead of the source's (still clamped to
  *     {@link PackOptions#sourceDateEpoch()})
+ * @param exclude for a directory source, the host paths under it to leave out (a directory left
+ *     out takes everything under it along), as a {@code .containerignore} file asks
  */
 public record AddedFile(Path source, String destination, Optional<Long> uid, Optional<Long> gid, Optional<Integer> mode,
-        Optional<Instant> mtime) {
+        Optional<Instant> mtime, Optional<Predicate<Path>> exclude) {
     private static final long MAX_ID = 0xfffffffeL;
 
     public AddedFile {
@@ -35,6 +38,7 @@ public record AddedFile(Path source, String destination, Optional<Long> uid, Opt
         gid = gid == null ? Optional.empty() : gid;
         mode = mode == null ? Optional.empty() : mode;
         mtime = mtime == null ? Optional.empty() : mtime;
+        exclude = exclude == null ? Optional.empty() : exclude;
         if (destination.isEmpty()) {
             throw new IllegalArgumentException("destination of " + source + " is empty; use \"/\" for the layer's root");
         }
@@ -64,21 +68,32 @@ public record AddedFile(Path source, String destination, Optional<Long> uid, Opt
 
     /** Adds {@code source} at {@code destination}, with the source's own metadata. */
     public static AddedFile of(Path source, String destination) {
-        return new AddedFile(source, destination, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new AddedFile(source, destination, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
     }
 
     /** The same, recorded as owned by {@code uid}:{@code gid}. */
     public AddedFile withOwner(long uid, long gid) {
-        return new AddedFile(source, destination, Optional.of(uid), Optional.of(gid), mode, mtime);
+        return new AddedFile(source, destination, Optional.of(uid), Optional.of(gid), mode, mtime, exclude);
     }
 
     /** The same, recorded with these permission bits. */
     public AddedFile withMode(int mode) {
-        return new AddedFile(source, destination, uid, gid, Optional.of(mode), mtime);
+        return new AddedFile(source, destination, uid, gid, Optional.of(mode), mtime, exclude);
     }
 
     /** The same, recorded with this modification time. */
     public AddedFile withMtime(Instant mtime) {
-        return new AddedFile(source, destination, uid, gid, mode, Optional.of(mtime));
+        return new AddedFile(source, destination, uid, gid, mode, Optional.of(mtime), exclude);
+    }
+
+    /** The same source at another destination. */
+    public AddedFile withDestination(String newDestination) {
+        return new AddedFile(source, newDestination, uid, gid, mode, mtime, exclude);
+    }
+
+    /** The same, leaving out the host paths under a directory source that {@code excluded} accepts. */
+    public AddedFile withExclude(Predicate<Path> excluded) {
+        return new AddedFile(source, destination, uid, gid, mode, mtime, Optional.of(excluded));
     }
 }

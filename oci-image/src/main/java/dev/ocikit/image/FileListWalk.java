@@ -104,8 +104,11 @@ final class FileListWalk {
                 if (node.children.containsKey(name)) {
                     continue;
                 }
-                TreeWalk.checkName(prefix + name, name);
                 Path p = node.source.resolve(name);
+                if (ov.exclude().test(p)) {
+                    continue;
+                }
+                TreeWalk.checkName(prefix + name, name);
                 FileMeta m = FileMeta.of(p, false);
                 out.add(TreeWalk.keyed(name, m.isDirectory(), () -> walk.tree(prefix + name, p, m, ov, false)));
             }

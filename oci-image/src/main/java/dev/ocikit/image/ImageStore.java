@@ -118,6 +118,14 @@ public final class ImageStore {
         return layout.root();
     }
 
+    /**
+     * The store's blobs, for tools that write layers straight into it, as the image builder does
+     * with the layers it packs. A blob no image refers to is deleted by {@link #collectGarbage()}.
+     */
+    public BlobStore blobStore() throws IOException {
+        return layout.blobStore();
+    }
+
     /** The image layout the store is. */
     ImageLayout layout() {
         return layout;

@@ -40,11 +40,13 @@ final class PackContext {
     }
 
     /** Overrides of {@link AddedFile}; {@link #NONE} for files packed as they are. */
-    record Overrides(Optional<Long> uid, Optional<Long> gid, Optional<Integer> mode, Optional<Instant> mtime) {
-        static final Overrides NONE = new Overrides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+    record Overrides(Optional<Long> uid, Optional<Long> gid, Optional<Integer> mode, Optional<Instant> mtime,
+            java.util.function.Predicate<Path> exclude) {
+        static final Overrides NONE = new Overrides(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                p -> false);
 
         static Overrides of(AddedFile f) {
-            return new Overrides(f.uid(), f.gid(), f.mode(), f.mtime());
+            return new Overrides(f.uid(), f.gid(), f.mode(), f.mtime(), f.exclude().orElse(p -> false));
         }
     }
 

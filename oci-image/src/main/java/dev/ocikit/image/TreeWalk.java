@@ -141,8 +141,11 @@ final class TreeWalk {
     List<Step> directory(Path dir, String prefix, Overrides ov, boolean hardlinks) throws IOException {
         List<Keyed> out = new ArrayList<>();
         for (String name : names(dir)) {
-            checkName(prefix + name, name);
             Path p = dir.resolve(name);
+            if (ov.exclude().test(p)) {
+                continue;
+            }
+            checkName(prefix + name, name);
             FileMeta m = FileMeta.of(p, false);
             out.add(keyed(name, m.isDirectory(), () -> tree(prefix + name, p, m, ov, hardlinks)));
         }
