@@ -54,6 +54,10 @@ final class BuildRun {
             throws IOException, InterruptedException {
         String id = dir.id();
         BundleSpec bundleSpec = spec(runtime, dir, request);
+        if (!rootfs.target().equals(dir.rootfs())) {
+            bundleSpec = bundleSpec.rootPath(rootfs.target().toString()); // a working container's copy, kept elsewhere
+        }
+        Files.createDirectories(dir.bundle());
         Spec spec = bundleSpec.build(rootfs.target());
         rootfs.provideMountPoints(spec.mounts());
         bundleSpec.prepareRootfs(rootfs.target());
