@@ -42,8 +42,13 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>It is also Buildah's half: a {@link BuildRuntime} that runs an image builder's {@code RUN}
+ * steps ({@link #run(RunRequest)}), Buildah's {@link WorkingContainer working containers}
+ * ({@link #newWorkingContainer}), and Podman's {@link #commit(String, String) commit}.
+ *
  * <p>Container directories live under {@code <root>/containers} (by default the image store's
- * root), layer snapshots under {@code <root>/snapshots}, and the runtime's own state under
+ * root), working containers under {@code <root>/builds}, layer snapshots under
+ * {@code <root>/snapshots}, and the runtime's own state under
  * {@link #stateRoot()} ({@code /run/ocikit/<runtime>}, or under {@code $XDG_RUNTIME_DIR} when not
  * root). Building a runtime sweeps what a JVM killed with SIGKILL left behind; a shutdown hook
  * stops and removes the containers this JVM started.
@@ -565,6 +570,9 @@ public final class OciRuntime implements BuildRuntime {
                     all.add(w);
                 } catch (NoSuchContainerException e) {
                     // being made, or half removed
+                } catch (dev.ocikit.spec.OciException e) {
+                    // one damaged state must not hide the others; it can still be opened by id, and removed
+                    LOG.warn("skipping working container {}: {}", dir.getFileName(), e.getMessage());
                 }
             }
         }
@@ -580,6 +588,9 @@ public final class OciRuntime implements BuildRuntime {
      */
     public WorkingContainer openWorkingContainer(String idOrName) throws IOException {
         Objects.requireNonNull(idOrName, "idOrName");
+        if (idOrName.matches("[0-9a-f]{64}") && Files.isRegularFile(buildsDir().resolve(idOrName).resolve("state.json"))) {
+            return new WorkingContainer(this, buildsDir().resolve(idOrName)); // found without reading its state
+        }
         List<WorkingContainer> prefixed = new ArrayList<>();
         for (WorkingContainer w : workingContainers()) {
             if (w.id().equals(idOrName) || w.state().name().equals(idOrName)) {

@@ -147,6 +147,13 @@ class BuildRuntimeIT {
     }
 
     @Test
+    void standardInputIsEmptyAndThereIsNoTerminal() throws Exception {
+        Result r = run(runtime, request("sh", "-c", "cat; test -t 0 || echo no-tty-in; test -t 1 || echo no-tty-out"));
+        assertThat(r.exitCode()).isZero();
+        assertThat(r.stdout()).isEqualTo("no-tty-in\nno-tty-out\n");
+    }
+
+    @Test
     void aCommandKilledBySignalExitsWith128PlusItsNumber() throws Exception {
         CountDownLatch ready = new CountDownLatch(1);
         OutputStream out = new OutputStream() {

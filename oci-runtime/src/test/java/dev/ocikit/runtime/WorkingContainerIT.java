@@ -251,6 +251,27 @@ class WorkingContainerIT {
         assertThat(RootfsMount.mountsUnder(copying.root())).isEmpty();
     }
 
+    @Test
+    void theImageBuildersRunStepsRunHere() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        BuiltImage built = dev.ocikit.image.build.ImageBuilder.from(store, "localhost/busybox:test").runsWith(runtime)
+                .output(out, out)
+                .run(RunCommand.shell("echo built > /built; rm /bin/true; echo ran"))
+                .workdir("/srv/app")
+                .run(RunCommand.shell("pwd > where; id -u").withUser("app"))
+                .commit(store, "localhost/via-builder:1");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("ran\n1000\n");
+        assertThat(built.config().diffIds()).hasSize(3);
+        List<Descriptor> layers = manifest("localhost/via-builder:1").layers();
+        assertThat(layers).hasSize(3);
+        assertThat(topLayer("localhost/via-builder:1").keySet()).containsExactly("srv/", "srv/app/", "srv/app/where");
+        try (Container c = runtime.container("localhost/via-builder:1").command("sh", "-c", "cat /built where; ls /bin/true")
+                .stopTimeout(Duration.ZERO).start()) {
+            assertThat(c.waitFor()).isNotZero();
+            assertThat(c.stdoutLog()).isEqualTo("built\n/srv/app\n");
+        }
+    }
+
     // ---------------------------------------------------------------- Podman's commit
 
     @Test
