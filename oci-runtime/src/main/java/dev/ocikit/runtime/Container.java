@@ -311,6 +311,20 @@ public final class Container implements AutoCloseable {
         return ContainerExec.run(this, List.of(command));
     }
 
+    /**
+     * Writes an image of this container to the runtime's store under {@code image}, as
+     * {@code podman commit} does: its image's layers and config, with what the container changed
+     * as one more layer. A running container is paused meanwhile.
+     *
+     * @see OciRuntime#commit(String, String, java.util.function.UnaryOperator)
+     */
+    public dev.ocikit.image.build.BuiltImage commit(String image) throws IOException, InterruptedException {
+        if (removed.get()) {
+            throw new ContainerException("container " + name + " was removed; commit it before removing it");
+        }
+        return runtime.commit(id(), image);
+    }
+
     OciRuntime runtime() {
         return runtime;
     }

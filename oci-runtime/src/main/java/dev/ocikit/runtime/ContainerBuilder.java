@@ -36,6 +36,7 @@ public final class ContainerBuilder {
     final OciRuntime runtime;
     final SourceImage image;
     final String imageLabel;
+    final Optional<String> imageId;
     Optional<List<String>> entrypoint = Optional.empty();
     Optional<List<String>> command = Optional.empty();
     final Map<String, String> env = new LinkedHashMap<>();
@@ -75,10 +76,11 @@ public final class ContainerBuilder {
 
     record Rlimit(String type, long soft, long hard) {}
 
-    ContainerBuilder(OciRuntime runtime, SourceImage image, String imageLabel) {
+    ContainerBuilder(OciRuntime runtime, SourceImage image, String imageLabel, Optional<String> imageId) {
         this.runtime = runtime;
         this.image = image;
         this.imageLabel = imageLabel;
+        this.imageId = imageId;
     }
 
     /** Replaces the image's command (its Cmd); the entrypoint, if any, still runs it. */

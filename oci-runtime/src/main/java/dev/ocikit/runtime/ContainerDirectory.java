@@ -44,6 +44,16 @@ record ContainerDirectory(Path dir) {
         return dir.resolve("etc");
     }
 
+    /** The overlay lower directory holding the mount points the image lacks (see {@link MountPoints}). */
+    Path mountPointLayer() {
+        return dir.resolve("mountpoints");
+    }
+
+    /** Where the mount points provided are listed, for a commit of a copied root file system. */
+    Path mountPointList() {
+        return dir.resolve("mountpoints.list");
+    }
+
 
     Path stdinPipe() {
         return dir.resolve("stdin");
@@ -84,14 +94,16 @@ record ContainerDirectory(Path dir) {
      * that owns the container (pid and start time, which together name it), its name, the image
      * it was made from, and its stop signal.
      */
-    void writeInfo(Owner owner, String name, String image, String stopSignal) throws IOException {
-        for (String value : new String[] {name, image, stopSignal}) {
+    void writeInfo(Owner owner, String name, String image, Optional<String> imageId, String stopSignal)
+            throws IOException {
+        for (String value : new String[] {name, image, imageId.orElse(""), stopSignal}) {
             if (value.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("a container's name, image and stop signal are single lines: " + value);
             }
         }
         Files.writeString(dir.resolve("info"), "owner=" + owner.pid() + " " + owner.started().toEpochMilli() + "\n"
-                + "name=" + name + "\n" + "image=" + image + "\n" + "stopsignal=" + stopSignal + "\n");
+                + "name=" + name + "\n" + "image=" + image + "\n"
+                + imageId.map(i -> "imageid=" + i + "\n").orElse("") + "stopsignal=" + stopSignal + "\n");
     }
 
     /** The records writeInfo made, read in one go; empty while the container is being created. */
@@ -115,11 +127,43 @@ record ContainerDirectory(Path dir) {
             owner = Optional.empty(); // unreadable: treated as no owner, so the sweep takes the container
         }
         return Optional.of(new Info(owner, Optional.ofNullable(fields.get("name")),
-                Optional.ofNullable(fields.get("image")), Optional.ofNullable(fields.get("stopsignal"))));
+                Optional.ofNullable(fields.get("image")), Optional.ofNullable(fields.get("imageid")),
+                Optional.ofNullable(fields.get("stopsignal"))));
     }
 
-    /** What {@link #writeInfo} recorded; a field may be missing from a damaged file. */
-    record Info(Optional<Owner> owner, Optional<String> name, Optional<String> image, Optional<String> stopSignal) {}
+    /**
+     * What {@link #writeInfo} recorded; a field may be missing from a damaged file.
+     *
+     * @param imageId the store id of the image, when it came from the store (what a commit builds on)
+     */
+    record Info(Optional<Owner> owner, Optional<String> name, Optional<String> image, Optional<String> imageId,
+            Optional<String> stopSignal) {}
+
+    /** Records the mount points provided to the container, one per line ({@code d path} or {@code f path}). */
+    void writeMountPoints(java.util.List<MountPoints.Stub> stubs) throws IOException {
+        if (stubs.isEmpty()) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        for (MountPoints.Stub s : stubs) {
+            b.append(s.directory() ? "d " : "f ").append(s.path()).append('\n');
+        }
+        Files.writeString(mountPointList(), b.toString());
+    }
+
+    /** The mount points {@link #writeMountPoints} recorded. */
+    java.util.List<MountPoints.Stub> mountPoints() throws IOException {
+        String text = readSmall(mountPointList());
+        java.util.List<MountPoints.Stub> out = new java.util.ArrayList<>();
+        if (text != null) {
+            for (String line : text.split("\n")) {
+                if (line.length() > 2 && !line.substring(2).contains("..")) {
+                    out.add(new MountPoints.Stub(line.substring(2), line.charAt(0) == 'd'));
+                }
+            }
+        }
+        return out;
+    }
 
     Optional<Owner> owner() throws IOException {
         return info().flatMap(Info::owner);

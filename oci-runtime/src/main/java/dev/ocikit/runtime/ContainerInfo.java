@@ -21,9 +21,11 @@ import java.util.OptionalInt;
  * @param pid the host pid of its first process, when known
  * @param exitCode the exit code, when it has exited and its owner recorded it
  * @param ownerPid the process that supervises it
+ * @param imageId the store id of its image, when it came from the store (what {@link OciRuntime#commit}
+ *     builds on)
  */
 public record ContainerInfo(String id, String name, String image, Instant created, String status,
-        OptionalInt pid, OptionalInt exitCode, long ownerPid) {
+        OptionalInt pid, OptionalInt exitCode, long ownerPid, Optional<String> imageId) {
 
     /** The container's view, asking the runtime for this one container's status. */
     static Optional<ContainerInfo> read(OciRuntime runtime, ContainerDirectory dir) throws IOException {
@@ -52,7 +54,8 @@ public record ContainerInfo(String id, String name, String image, Instant create
             status = "exited";
         }
         return Optional.of(new ContainerInfo(dir.id(), info.get().name().orElse(dir.id().substring(0, 12)),
-                info.get().image().orElse(""), created, status, dir.pid(), exit, info.get().owner().get().pid()));
+                info.get().image().orElse(""), created, status, dir.pid(), exit, info.get().owner().get().pid(),
+                info.get().imageId()));
     }
 
     public String shortId() {

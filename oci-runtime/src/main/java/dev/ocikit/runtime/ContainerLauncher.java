@@ -37,14 +37,14 @@ final class ContainerLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(ContainerLauncher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}");
+    static final java.util.regex.Pattern VALID_NAME = java.util.regex.Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]{0,252}");
 
     private ContainerLauncher() {}
 
     /** Everything up to the runtime's create and the network: the container exists, its process waits to start. */
     static Container create(ContainerBuilder b, boolean start) throws IOException {
         OciRuntime runtime = b.runtime;
-        String id = HexFormat.of().formatHex(randomBytes());
+        String id = newId();
         String name = b.name.orElse(id.substring(0, 12));
         if (!VALID_NAME.matcher(name).matches()) {
             throw new ContainerException("invalid container name \"" + name.replace("\n", "\\n")
@@ -55,17 +55,7 @@ final class ContainerLauncher {
             throw new ContainerException("the image's StopSignal \"" + stopSignal.replace("\n", "\\n")
                     + "\" is not a signal name or number");
         }
-        ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
-        runtime.withNamesLocked(() -> {
-            Optional<String> taken = runtime.idOfName(name);
-            if (taken.isPresent()) {
-                throw new ContainerException("the container name \"" + name + "\" is already in use by container "
-                        + taken.get().substring(0, 12) + "; remove that container or choose another name");
-            }
-            Files.createDirectories(dir.dir());
-            dir.writeInfo(ContainerDirectory.Owner.current(), name, b.imageLabel, stopSignal);
-            return null;
-        });
+        ContainerDirectory dir = newDirectory(runtime, id, name, b.imageLabel, b.imageId, stopSignal);
         Optional<ContainerNetwork> network = Optional.empty();
         Optional<OutputPump> stdout = Optional.empty();
         Optional<OutputPump> stderr = Optional.empty();
@@ -75,9 +65,12 @@ final class ContainerLauncher {
             // What can refuse the container outright goes first, before any thread or pipe exists.
             runtime.cli().requireSafeVersion();
             ChildReaper.install();
-            prepareRootfs(runtime, b, dir);
+            ContainerRootfs rootfs = prepareRootfs(runtime, b, dir);
             BundleSpec bundleSpec = spec(runtime, b, dir);
             Spec spec = bundleSpec.build(dir.rootfs());
+            // Mount points the image lacks stay out of the upper directory, which a commit reads.
+            rootfs.provideMountPoints(spec.mounts());
+            dir.writeMountPoints(rootfs.stubs());
             bundleSpec.prepareRootfs(dir.rootfs());
             Files.write(dir.config(), Json.write(spec));
             dev.ocikit.spec.runtime.Process process = spec.process().orElseThrow();
@@ -169,6 +162,31 @@ final class ContainerLauncher {
         }
     }
 
+    /** A new random container id. */
+    static String newId() {
+        return HexFormat.of().formatHex(randomBytes());
+    }
+
+    /**
+     * Makes the directory of a new container and records its owner (this process), name and
+     * image, with the check that the name is free, across processes.
+     */
+    static ContainerDirectory newDirectory(OciRuntime runtime, String id, String name, String imageLabel,
+            Optional<String> imageId, String stopSignal) throws IOException {
+        ContainerDirectory dir = new ContainerDirectory(runtime.containersDir().resolve(id));
+        runtime.withNamesLocked(() -> {
+            Optional<String> taken = runtime.idOfName(name);
+            if (taken.isPresent()) {
+                throw new ContainerException("the container name \"" + name + "\" is already in use by container "
+                        + taken.get().substring(0, 12) + "; remove that container or choose another name");
+            }
+            Files.createDirectories(dir.dir());
+            dir.writeInfo(ContainerDirectory.Owner.current(), name, imageLabel, imageId, stopSignal);
+            return null;
+        });
+        return dir;
+    }
+
     /**
      * After a failed start, ends the threads waiting on the container's pipes. Each pipe is held
      * open at both ends (which never blocks) until its thread has opened its own end, then let
@@ -191,7 +209,7 @@ final class ContainerLauncher {
         }
     }
 
-    private static void release(Path fifo, Optional<? extends CompletableFuture<?>> waiter) {
+    static void release(Path fifo, Optional<? extends CompletableFuture<?>> waiter) {
         if (waiter.isEmpty() || waiter.get().isDone()) {
             return;
         }
@@ -237,17 +255,26 @@ final class ContainerLauncher {
         return b.image.config().model().config().stopSignal().orElse("SIGTERM");
     }
 
-    private static void prepareRootfs(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir) throws IOException {
-        if (runtime.rootless()) {
-            // No mount without privileges in this mount namespace: the layers are copied instead.
-            Unpacker.defaults().rootless(true).unpack(b.image.layers(), dir.rootfs());
-            return;
-        }
+    private static ContainerRootfs prepareRootfs(OciRuntime runtime, ContainerBuilder b, ContainerDirectory dir)
+            throws IOException {
+        return mountOrCopy(runtime, b.image.layers(), dir, dir.upper(), dir.work(), Optional.empty());
+    }
+
+    /**
+     * The root file system at {@code dir.rootfs()}: an overlay of the layers' snapshots with
+     * {@code upper} and {@code work}, mounted; or, rootless, with {@code copyRootfs}, or where
+     * overlayfs cannot be mounted, the layers unpacked there (and into {@code reference}, if
+     * given, for changes to be measured against).
+     */
+    static ContainerRootfs mountOrCopy(OciRuntime runtime, List<dev.ocikit.image.LayerSource> layers,
+            ContainerDirectory dir, Path upper, Path work, Optional<Path> reference) throws IOException {
         if (!runtime.copiesRootfs()) {
-            LayerSnapshots.Chain chain = runtime.snapshots().prepare(b.image.layers());
+            LayerSnapshots.Chain chain = runtime.snapshots().prepare(layers);
+            ContainerRootfs overlay = ContainerRootfs.overlay(chain.directories(), dir.empty(), upper, work,
+                    dir.mountPointLayer(), dir.rootfs());
             try {
-                RootfsMount.overlay(chain.directories(), dir.empty(), dir.upper(), dir.work(), dir.rootfs());
-                return;
+                overlay.mount();
+                return overlay;
             } catch (RootfsMountException e) {
                 // overlayfs cannot sit on every file system (an overlay itself, some network ones)
                 LOG.warn("{}; copying the image's layers into the container instead", e.getMessage());
@@ -256,7 +283,13 @@ final class ContainerLauncher {
                 }
             }
         }
-        Unpacker.defaults().unpack(b.image.layers(), dir.rootfs());
+        // No mount without privileges in this mount namespace: the layers are copied instead.
+        Unpacker unpacker = runtime.rootless() ? Unpacker.defaults().rootless(true) : Unpacker.defaults();
+        unpacker.unpack(layers, dir.rootfs());
+        if (reference.isPresent()) {
+            unpacker.unpack(layers, reference.get());
+        }
+        return ContainerRootfs.copied(dir.rootfs(), reference);
     }
 
     /** The runtime config: the image's, then the caller's choices, with Podman's defaults for the rest. */

@@ -4,6 +4,10 @@ import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.LayerSnapshots;
 import dev.ocikit.image.SourceImage;
 import dev.ocikit.image.StoredImage;
+import dev.ocikit.image.LayerContent;
+import dev.ocikit.image.build.BuildRuntime;
+import dev.ocikit.image.build.RunOutcome;
+import dev.ocikit.image.build.RunRequest;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.runtime.invoker.ChildReaper;
 import dev.ocikit.runtime.invoker.RuntimeCli;
@@ -38,17 +42,24 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
+ * <p>It is also Buildah's half: a {@link BuildRuntime} that runs an image builder's {@code RUN}
+ * steps ({@link #run(RunRequest)}), Buildah's {@link WorkingContainer working containers}
+ * ({@link #newWorkingContainer}), and Podman's {@link #commit(String, String) commit}.
+ *
  * <p>Container directories live under {@code <root>/containers} (by default the image store's
- * root), layer snapshots under {@code <root>/snapshots}, and the runtime's own state under
+ * root), working containers under {@code <root>/builds}, layer snapshots under
+ * {@code <root>/snapshots}, and the runtime's own state under
  * {@link #stateRoot()} ({@code /run/ocikit/<runtime>}, or under {@code $XDG_RUNTIME_DIR} when not
  * root). Building a runtime sweeps what a JVM killed with SIGKILL left behind; a shutdown hook
  * stops and removes the containers this JVM started.
  *
  * <p>Immutable and thread-safe.
  */
-public final class OciRuntime {
+public final class OciRuntime implements BuildRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(OciRuntime.class);
     private static final Set<Container> LIVE = ConcurrentHashMap.newKeySet();
+    /** Build containers of this JVM not yet closed, removed at exit like {@link #LIVE}. */
+    private static final java.util.Map<ContainerDirectory, OciRuntime> LIVE_RUNS = new ConcurrentHashMap<>();
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(OciRuntime::stopAllOnExit, "ocikit-container-cleanup"));
@@ -262,7 +273,11 @@ public final class OciRuntime {
     }
 
     private ContainerBuilder container(StoredImage image, String label) throws IOException {
-        // An image's content never changes under its digest: read and verified once per runtime.
+        return new ContainerBuilder(this, read(image), label, Optional.of(image.id().toString()));
+    }
+
+    /** An image's manifest and config; its content never changes under its digest: read and verified once per runtime. */
+    private SourceImage read(StoredImage image) throws IOException {
         SourceImage read = images.get(image.digest());
         if (read == null) {
             try (ImageSource source = store.reference(image.id().toString()).openSource()) {
@@ -270,12 +285,12 @@ public final class OciRuntime {
             }
             images.put(image.digest(), read);
         }
-        return new ContainerBuilder(this, read, label);
+        return read;
     }
 
     /** A container definition for an image already read from any source. */
     public ContainerBuilder container(SourceImage image, String label) {
-        return new ContainerBuilder(this, Objects.requireNonNull(image, "image"), label);
+        return new ContainerBuilder(this, Objects.requireNonNull(image, "image"), label, Optional.empty());
     }
 
     /** The containers under this runtime's root, of every process, oldest first. */
@@ -341,6 +356,258 @@ public final class OciRuntime {
         }
         return ContainerInfo.read(this, new ContainerDirectory(found))
                 .orElseThrow(() -> new NoSuchContainerException(idOrName));
+    }
+
+    // ---------------------------------------------------------------- commits and working containers
+
+    /**
+     * Writes an image of a container of any process under this root (running, exited, or kept;
+     * not removed) to the store under {@code image}, as {@code podman commit} does: the layers of
+     * the image it was made from, what it changed as one more layer (the generated {@code /etc}
+     * files, mount points and mounts excepted), and that image's config. A running container is
+     * paused while its changes are read.
+     *
+     * @throws NoSuchContainerException if there is no such container
+     * @throws ContainerException if its image did not come from the store, or is no longer there
+     */
+    public dev.ocikit.image.build.BuiltImage commit(String container, String image) throws IOException, InterruptedException {
+        return commit(container, image, java.util.function.UnaryOperator.identity());
+    }
+
+    /**
+     * {@link #commit(String, String)} with the config changed ({@code podman commit --change}):
+     * {@code change} gets the image's config and returns the new image's.
+     */
+    public dev.ocikit.image.build.BuiltImage commit(String container, String image,
+            java.util.function.UnaryOperator<dev.ocikit.spec.image.ContainerConfig> change)
+            throws IOException, InterruptedException {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(change, "change");
+        ContainerInfo info = inspect(container);
+        ContainerDirectory dir = new ContainerDirectory(containersDir().resolve(info.id()));
+        String imageId = info.imageId().orElseThrow(() -> new ContainerException("container " + info.name()
+                + " was made from an image read elsewhere (" + info.image() + "), not from the store; a commit builds"
+                + " on the image in the store: copy it there and run the container from it"));
+        dev.ocikit.image.build.ImageBuilder builder;
+        try {
+            builder = dev.ocikit.image.build.ImageBuilder.from(store, imageId, platform);
+        } catch (dev.ocikit.image.ImageUnknownException e) {
+            throw new ContainerException("container " + info.name() + ": its image " + info.image()
+                    + " is no longer in the store, and a commit builds on it; pull it again", e);
+        }
+        String createdBy = "commit of container " + info.name();
+        try {
+            dev.ocikit.spec.runtime.Spec spec = dev.ocikit.spec.runtime.Spec.parse(Files.readAllBytes(dir.config()));
+            createdBy = String.join(" ", spec.process().orElseThrow().args());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("container {} has no readable config.json; its history entry names the container", info.name());
+        }
+        boolean pause = info.status().equals("running");
+        Path reference = dir.dir().resolve("commit-reference");
+        if (pause) {
+            cli.pause(info.id());
+        }
+        try {
+            LayerContent changes;
+            if (Files.isDirectory(dir.upper())) {
+                changes = LayerContent.overlayUpper(dir.upper());
+            } else {
+                // A copied root file system: measured against a fresh copy of the image's layers,
+                // given the same mount points.
+                if (Files.exists(reference)) {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(reference);
+                }
+                java.util.List<dev.ocikit.image.LayerSource> layers;
+                try (ImageSource source = store.reference(imageId).openSource()) {
+                    layers = SourceImage.read(source, platform).layers();
+                }
+                (rootless ? dev.ocikit.image.Unpacker.defaults().rootless(true) : dev.ocikit.image.Unpacker.defaults())
+                        .unpack(layers, reference);
+                MountPoints.createIn(reference, dir.mountPoints());
+                changes = LayerContent.diff(reference, dir.rootfs());
+            }
+            builder = builder.layer(changes, createdBy);
+            dev.ocikit.spec.image.ContainerConfig base = builder.containerConfig();
+            dev.ocikit.spec.image.ContainerConfig changed = Objects.requireNonNull(change.apply(base),
+                    "the config change returned null");
+            if (!changed.equals(base)) {
+                builder = builder.config("CONFIG " + new String(dev.ocikit.spec.Json.write(changed),
+                        java.nio.charset.StandardCharsets.UTF_8), c -> changed);
+            }
+            return builder.commit(store, image);
+        } finally {
+            try {
+                if (Files.exists(reference)) {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(reference);
+                }
+            } finally {
+                if (pause) {
+                    cli.resume(info.id());
+                }
+            }
+        }
+    }
+
+    Path buildsDir() throws IOException {
+        return privateDirectory(root.resolve("builds"));
+    }
+
+    /**
+     * A new working container from an image of the store (by name, full or short ID, or digest),
+     * as {@code buildah from} makes one, named {@code <image>-working-container} (then
+     * {@code -1}, {@code -2}... while the name is taken). {@code scratch} makes an empty one.
+     *
+     * @throws dev.ocikit.image.ImageUnknownException if the store does not have the image
+     */
+    public WorkingContainer newWorkingContainer(String image) throws IOException {
+        return newWorkingContainer(image, Optional.empty());
+    }
+
+    /**
+     * A new working container named {@code name} from an image of the store ({@code scratch} for
+     * none), as {@code buildah from --name}.
+     *
+     * @throws ContainerException if the name is taken or not valid
+     */
+    public WorkingContainer newWorkingContainer(String image, String name) throws IOException {
+        return newWorkingContainer(image, Optional.of(Objects.requireNonNull(name, "name")));
+    }
+
+    /** A new working container from an image of the store, named as {@link #newWorkingContainer(String)} does. */
+    public WorkingContainer newWorkingContainer(StoredImage image) throws IOException {
+        return newWorkingContainer(image, Optional.empty());
+    }
+
+    private WorkingContainer newWorkingContainer(String image, Optional<String> name) throws IOException {
+        Objects.requireNonNull(image, "image");
+        return image.equals("scratch") ? newWorkingContainer((StoredImage) null, name)
+                : newWorkingContainer(store.resolve(image), name);
+    }
+
+    private WorkingContainer newWorkingContainer(StoredImage image, Optional<String> name) throws IOException {
+        SourceImage read = image == null ? null : read(image);
+        String id = ContainerLauncher.newId();
+        Path dir = buildsDir().resolve(id);
+        String label = image == null ? "scratch" : image.names().isEmpty() ? image.shortId() : image.names().get(0).toString();
+        String base = image == null || image.names().isEmpty() ? ""
+                : image.names().get(0).path().substring(image.names().get(0).path().lastIndexOf('/') + 1) + "-";
+        WorkingContainer.State state = withNamesLocked(() -> {
+            String chosen;
+            if (name.isPresent()) {
+                chosen = name.get();
+                if (!ContainerLauncher.VALID_NAME.matcher(chosen).matches()) {
+                    throw new ContainerException("invalid container name \"" + chosen.replace("\n", "\\n")
+                            + "\": use letters, digits, '_', '.' and '-', starting with a letter or digit, as Buildah does");
+                }
+                if (nameTaken(chosen)) {
+                    throw new ContainerException("the container name \"" + chosen + "\" is already in use;"
+                            + " remove that container or choose another name");
+                }
+            } else {
+                chosen = base + "working-container";
+                for (int n = 1; nameTaken(chosen); n++) {
+                    chosen = base + "working-container-" + n;
+                }
+            }
+            Files.createDirectories(dir);
+            WorkingContainer.State s = new WorkingContainer.State(id, chosen, label,
+                    Optional.ofNullable(image).map(i -> i.id().toString()), read == null ? platform.specifier()
+                    : read.config().model().platform().specifier(), java.time.Instant.now().toString(),
+                    read == null ? dev.ocikit.spec.image.ContainerConfig.EMPTY : read.config().model().config(),
+                    List.of(), read == null ? List.of() : read.config().model().diffIds().stream().map(Object::toString).toList(),
+                    copiesRootfs());
+            new WorkingContainer(this, dir).write(s);
+            return s;
+        });
+        try {
+            if (state.copied()) {
+                List<dev.ocikit.image.LayerSource> layers = read == null ? List.of() : read.layers();
+                dev.ocikit.image.Unpacker unpacker = rootless ? dev.ocikit.image.Unpacker.defaults().rootless(true)
+                        : dev.ocikit.image.Unpacker.defaults();
+                unpacker.unpack(layers, dir.resolve("rootfs"));
+                unpacker.unpack(layers, dir.resolve("lower"));
+            } else {
+                if (read != null) {
+                    snapshots().prepare(read.layers()); // extracted now, so that a failing layer fails here
+                }
+                for (String d : List.of("upper", "work", "empty", "merged")) {
+                    Files.createDirectories(dir.resolve(d));
+                }
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                dev.ocikit.image.internal.FileTrees.deleteRecursively(dir);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return new WorkingContainer(this, dir);
+    }
+
+    /** Whether a container or a working container has this name. Call with the names locked. */
+    private boolean nameTaken(String name) throws IOException {
+        if (idOfName(name).isPresent()) {
+            return true;
+        }
+        for (WorkingContainer w : workingContainers()) {
+            if (w.state().name().equals(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The working containers under this root, of every process, oldest first. */
+    public List<WorkingContainer> workingContainers() throws IOException {
+        List<WorkingContainer> all = new ArrayList<>();
+        java.util.Map<WorkingContainer, String> created = new java.util.HashMap<>();
+        try (Stream<Path> dirs = Files.list(buildsDir())) {
+            for (Path dir : dirs.sorted().toList()) {
+                WorkingContainer w = new WorkingContainer(this, dir);
+                try {
+                    created.put(w, w.state().created());
+                    all.add(w);
+                } catch (NoSuchContainerException e) {
+                    // being made, or half removed
+                } catch (dev.ocikit.spec.OciException e) {
+                    // one damaged state must not hide the others; it can still be opened by id, and removed
+                    LOG.warn("skipping working container {}: {}", dir.getFileName(), e.getMessage());
+                }
+            }
+        }
+        all.sort(java.util.Comparator.comparing(created::get));
+        return List.copyOf(all);
+    }
+
+    /**
+     * The working container with this id, unique id prefix (at least 3 characters), or name, as
+     * {@code buildah run} and {@code buildah commit} find the one {@code buildah from} made.
+     *
+     * @throws NoSuchContainerException if there is none
+     */
+    public WorkingContainer openWorkingContainer(String idOrName) throws IOException {
+        Objects.requireNonNull(idOrName, "idOrName");
+        if (idOrName.matches("[0-9a-f]{64}") && Files.isRegularFile(buildsDir().resolve(idOrName).resolve("state.json"))) {
+            return new WorkingContainer(this, buildsDir().resolve(idOrName)); // found without reading its state
+        }
+        List<WorkingContainer> prefixed = new ArrayList<>();
+        for (WorkingContainer w : workingContainers()) {
+            if (w.id().equals(idOrName) || w.state().name().equals(idOrName)) {
+                return w;
+            }
+            if (idOrName.length() >= 3 && w.id().startsWith(idOrName)) {
+                prefixed.add(w);
+            }
+        }
+        if (prefixed.size() > 1) {
+            throw new ContainerException("working container id prefix \"" + idOrName + "\" is ambiguous: it matches "
+                    + prefixed.size() + " working containers; give more of the id");
+        }
+        if (prefixed.isEmpty()) {
+            throw new NoSuchContainerException(idOrName);
+        }
+        return prefixed.get(0);
     }
 
     /** Sends a signal to the first process of a container of any process under this root. */
@@ -477,7 +744,39 @@ public final class OciRuntime {
                 }
             }
         }
+        sweepWorkingContainers();
         return removed;
+    }
+
+    /**
+     * Unmounts what working containers of processes that died left mounted (a copy into one was
+     * under way): a mount under a working container whose lock no one holds.
+     */
+    private void sweepWorkingContainers() throws IOException {
+        Path builds = root.resolve("builds");
+        if (!Files.isDirectory(builds)) {
+            return;
+        }
+        java.util.Set<Path> mounted = new java.util.TreeSet<>();
+        Path real = builds.toRealPath();
+        for (Path m : RootfsMount.mountsUnder(builds)) {
+            if (m.startsWith(real) && m.getNameCount() > real.getNameCount()) {
+                mounted.add(builds.resolve(m.getName(real.getNameCount()).toString()));
+            }
+        }
+        for (Path dir : mounted) {
+            Optional<DirectoryLock> lock = DirectoryLock.tryAcquire(dir);
+            if (lock.isEmpty()) {
+                continue; // in use
+            }
+            try (DirectoryLock held = lock.get()) {
+                for (Path m : RootfsMount.mountsUnder(dir)) {
+                    RootfsMount.unmount(m);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("could not unmount what working container {} left mounted: {}", dir.getFileName(), e.toString());
+            }
+        }
     }
 
     private static boolean recentlyCreated(Path dir) {
@@ -504,6 +803,71 @@ public final class OciRuntime {
         T get() throws IOException;
     }
 
+    /**
+     * Runs a build step's command, as {@code buildah run} does during {@code buildah build}: a
+     * container whose root file system is an overlay of the request's layers (their snapshots,
+     * extracted once and shared) under a fresh writable layer, or a copy of them when this runtime
+     * copies root file systems. The command gets the config's environment, user and working
+     * directory unless the request overrides them ({@code PATH} defaults to
+     * {@link dev.ocikit.runtime.bundle.BundleSpec#DEFAULT_PATH}; a missing working directory is
+     * created, and is part of the changes), stdin from /dev/null and no terminal; the host's
+     * network with its {@code /etc/resolv.conf} and {@code /etc/hosts}, or only loopback. Its
+     * output goes to the request's streams as it comes.
+     *
+     * <p>The outcome's {@link RunOutcome#changes() changes} are the writable layer: files the
+     * command wrote, a whiteout for each it deleted, a copy of each whose mode or owner it changed.
+     * The generated {@code /etc/hosts}, {@code /etc/resolv.conf}, {@code /etc/hostname} and
+     * the mount points the image lacked are not in them, nor is anything under a mount. With a
+     * copied root file system the changes are the difference from a second copy of the layers.
+     *
+     * <p>The container lives in this runtime's containers directory until the outcome is closed
+     * (or this JVM exits, or a later runtime's sweep finds its JVM gone).
+     *
+     * @throws dev.ocikit.image.HostileLayerException and the other unpack failures of
+     *     {@link LayerSnapshots#prepare} if a layer cannot be extracted
+     * @throws dev.ocikit.runtime.invoker.RuntimeCommandException if the runtime refused the
+     *     container (a program that does not exist, for one)
+     * @throws InterruptedException if interrupted while the command runs: it is killed and its
+     *     container removed
+     */
+    @Override
+    public RunOutcome run(RunRequest request) throws IOException, InterruptedException {
+        Objects.requireNonNull(request, "request");
+        cli.requireSafeVersion();
+        ChildReaper.install();
+        String id = ContainerLauncher.newId();
+        String label = "RUN " + String.join(" ", request.command()).replaceAll("[\\r\\n]", " ");
+        ContainerDirectory dir = ContainerLauncher.newDirectory(this, id, "build-" + id.substring(0, 12),
+                label.length() > 80 ? label.substring(0, 77) + "..." : label, Optional.empty(), "SIGKILL");
+        registerRun(this, dir);
+        try {
+            Path reference = dir.dir().resolve("lower");
+            ContainerRootfs rootfs = ContainerLauncher.mountOrCopy(this, request.layers(), dir, dir.upper(), dir.work(),
+                    Optional.of(reference));
+            int code = BuildRun.run(this, dir, rootfs, request);
+            LayerContent changes = rootfs.isOverlay() ? LayerContent.overlayUpper(dir.upper())
+                    : LayerContent.diff(reference, dir.rootfs());
+            return new BuildOutcome(this, dir, code, changes);
+        } catch (IOException | RuntimeException | Error | InterruptedException e) {
+            try {
+                ContainerTeardown.of(this, dir).run();
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            } finally {
+                LIVE_RUNS.remove(dir);
+            }
+            throw e;
+        }
+    }
+
+    static void registerRun(OciRuntime runtime, ContainerDirectory dir) {
+        LIVE_RUNS.put(dir, runtime);
+    }
+
+    static void unregisterRun(ContainerDirectory dir) {
+        LIVE_RUNS.remove(dir);
+    }
+
     static void register(Container container) {
         LIVE.add(container);
     }
@@ -518,6 +882,13 @@ public final class OciRuntime {
                 c.removeNow();
             } catch (RuntimeException | IOException e) {
                 System.err.println("ocikit: could not remove container " + c.id() + " at exit: " + e);
+            }
+        }
+        for (java.util.Map.Entry<ContainerDirectory, OciRuntime> run : List.copyOf(LIVE_RUNS.entrySet())) {
+            try {
+                ContainerTeardown.of(run.getValue(), run.getKey()).run();
+            } catch (RuntimeException | IOException e) {
+                System.err.println("ocikit: could not remove build container " + run.getKey().id() + " at exit: " + e);
             }
         }
     }
