@@ -21,7 +21,9 @@ public final class Ocikit implements Callable<Integer> {
             PullPushCommands.Pull.class, PullPushCommands.Push.class, PullPushCommands.Delete.class, SyncCommand.class,
             ReferenceCommand.class, ContainerCommands.Run.class, ContainerCommands.Create.class, ContainerCommands.Start.class, ContainerCommands.Ps.class, ContainerCommands.Logs.class,
             ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
-            ContainerCommands.Rm.class, ContainerCommands.Wait.class, ValidateCommand.class, CommandLine.HelpCommand.class);
+            ContainerCommands.Rm.class, ContainerCommands.Wait.class, BuildCommands.Build.class, BuildCommands.From.class,
+            BuildCommands.RunIn.class, BuildCommands.CopyIn.class, BuildCommands.Config.class, BuildCommands.Commit.class,
+            BuildCommands.List_.class, BuildCommands.RmWorking.class, ValidateCommand.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -149,7 +151,7 @@ public final class Ocikit implements Callable<Integer> {
         // without a value followed by the run command.
         cli.setAllowSubcommandsAsOptionParameters(true);
         // As podman: everything after the image (run, create) or the container (exec) is the command, options included.
-        for (String name : List.of("run", "create", "exec")) {
+        for (String name : List.of("run", "create", "exec", "run-in")) {
             if (cli.getSubcommands().containsKey(name)) {
                 cli.getSubcommands().get(name).setStopAtPositional(true);
             }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -49,8 +50,11 @@ public final class BuildCache {
         return root;
     }
 
-    /** A layer a step made, as the cache records it. */
-    record Entry(Digest digest, long size, Compression compression, Digest diffId) {}
+    /**
+     * A layer a step made, as the cache records it, and when: a rebuild found wholly in the cache
+     * then dates its history as the first build did, and so gets the same image.
+     */
+    record Entry(Digest digest, long size, Compression compression, Digest diffId, Instant created) {}
 
     Optional<Entry> find(Digest key) {
         Path file = fileOf(key);
@@ -65,11 +69,11 @@ public final class BuildCache {
         }
         try {
             String[] f = text.strip().split(" ");
-            if (f.length != 4) {
-                throw new IllegalArgumentException("expected 4 fields, got " + f.length);
+            if (f.length != 5) {
+                throw new IllegalArgumentException("expected 5 fields, got " + f.length);
             }
             return Optional.of(new Entry(Digest.parse(f[0]), Long.parseLong(f[1]),
-                    Compression.valueOf(f[2].toUpperCase(Locale.ROOT)), Digest.parse(f[3])));
+                    Compression.valueOf(f[2].toUpperCase(Locale.ROOT)), Digest.parse(f[3]), Instant.parse(f[4])));
         } catch (RuntimeException e) {
             LOG.warn("build cache entry {} is damaged, treated as a miss: {}", file, e.getMessage());
             return Optional.empty();
@@ -81,7 +85,7 @@ public final class BuildCache {
         Path file = fileOf(key);
         Path tmp = root.resolve(".tmp-" + UUID.randomUUID());
         String line = entry.digest() + " " + entry.size() + " " + entry.compression().name().toLowerCase(Locale.ROOT) + " "
-                + entry.diffId() + "\n";
+                + entry.diffId() + " " + entry.created() + "\n";
         try {
             Files.writeString(tmp, line, StandardCharsets.UTF_8);
             try {

@@ -68,7 +68,11 @@ final class BuildExecution implements AutoCloseable {
 
     private final ImageBuilder builder;
     private final Settings settings;
-    private final Instant created;
+    /**
+     * When the step being recorded happened: the timestamp asked for; else when it ran, or, for a
+     * step found in the cache, when it first ran; a config step takes the time of the step before.
+     */
+    private Instant created;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private Path tempDir;
     private BlobStore work;
@@ -87,7 +91,7 @@ final class BuildExecution implements AutoCloseable {
     private BuildExecution(ImageBuilder builder) {
         this.builder = builder;
         this.settings = builder.settings();
-        this.created = settings.timestamp().orElseGet(Instant::now);
+        this.created = settings.timestamp().orElse(null);
     }
 
     static BuiltImage commit(ImageBuilder builder, TransportReference destination) throws IOException, InterruptedException {
@@ -172,6 +176,11 @@ final class BuildExecution implements AutoCloseable {
                 layers.add(new Layer(d.digest(), d.size(), s.compression(), s.diffId().orElseThrow(), s));
             }
             config = image.config().model().config();
+            if (created == null) {
+                // Config steps before the first layer are dated as the base, so that a rebuild found
+                // wholly in the cache is the same image.
+                created = image.config().model().createdInstant().orElse(null);
+            }
             history.addAll(image.config().model().history());
             key = chain(null, "base", image.manifest().digest().toString());
         } else {
@@ -310,6 +319,9 @@ final class BuildExecution implements AutoCloseable {
         settings.listener().stepCached(number, createdBy);
         layers.add(new Layer(e.digest(), e.size(), e.compression(), e.diffId(),
                 LayerSource.of(work, e.digest(), e.compression(), e.diffId())));
+        if (settings.timestamp().isEmpty()) {
+            created = e.created();
+        }
         history.add(entry(createdBy));
         cached++;
         key = stepKey;
@@ -319,7 +331,7 @@ final class BuildExecution implements AutoCloseable {
     private void remember(Digest stepKey, PackedLayer packed) throws IOException {
         if (settings.cache().isPresent()) {
             settings.cache().get().put(stepKey, new BuildCache.Entry(packed.digest(), packed.size(), packed.compression(),
-                    packed.diffId()));
+                    packed.diffId(), now()));
         }
     }
 
@@ -330,6 +342,9 @@ final class BuildExecution implements AutoCloseable {
     }
 
     private void added(PackedLayer packed, String createdBy) {
+        if (settings.timestamp().isEmpty()) {
+            created = Instant.now();
+        }
         layers.add(new Layer(packed.digest(), packed.size(), packed.compression(), packed.diffId(),
                 LayerSource.of(work, packed.digest(), packed.compression(), packed.diffId())));
         history.add(entry(createdBy));
@@ -406,7 +421,7 @@ final class BuildExecution implements AutoCloseable {
         }
         ImageConfig.Builder cb = baseImage.map(b -> b.config().model().toBuilder())
                 .orElseGet(() -> ImageConfig.builder().platform(builder.platform()));
-        cb.created(created).config(config).diffIds(diffIds).history(history);
+        cb.created(now()).config(config).diffIds(diffIds).history(history);
         settings.author().ifPresent(cb::author);
         ImageConfig imageConfig = cb.build();
         byte[] configBytes = imageConfig.toJson();
@@ -432,8 +447,16 @@ final class BuildExecution implements AutoCloseable {
         return new Written(manifestDesc, configDesc.digest(), imageConfig);
     }
 
+    /** The time the current step is recorded with. */
+    private Instant now() {
+        if (created == null) {
+            created = Instant.now();
+        }
+        return created;
+    }
+
     private HistoryEntry entry(String createdBy) {
-        HistoryEntry h = HistoryEntry.of(created, createdBy);
+        HistoryEntry h = HistoryEntry.of(now(), createdBy);
         return settings.author().map(h::withAuthor).orElse(h);
     }
 

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -190,6 +191,20 @@ class ImageBuilderTest {
         BuiltImage fourth = ImageBuilder.scratch(AMD64).copy(ctx.resolve("app"), "/app").env("A", "2")
                 .copy(ctx.resolve("hello.txt"), "/hello.txt").cache(cache).timestamp(EPOCH).commit(store, "cached:4");
         assertThat(fourth.cachedSteps()).isEqualTo(1);
+    }
+
+    @Test
+    void aRebuildFoundInTheCacheIsTheSameImageWithoutATimestamp() throws Exception {
+        Path ctx = context();
+        ImageStore store = ImageStore.open(tmp.resolve("store"));
+        ImageBuilder.scratch(AMD64).copy(ctx.resolve("app"), "/app").timestamp(EPOCH).commit(store, "base:1");
+        ImageBuilder recipe = ImageBuilder.from(store, "base:1", AMD64).env("A", "1").copy(ctx.resolve("hello.txt"), "/h")
+                .cmd("/app/run.sh").cache(BuildCache.of(store));
+        BuiltImage first = recipe.commit(store, "nots:1");
+        BuiltImage second = recipe.commit(store, "nots:2");
+        assertThat(second.cachedSteps()).isEqualTo(1);
+        assertThat(second.id()).isEqualTo(first.id());
+        assertThat(first.config().created()).isNotEqualTo(Optional.of("2024-01-02T03:04:05Z"));
     }
 
     @Test
