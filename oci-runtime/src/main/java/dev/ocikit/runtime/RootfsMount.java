@@ -44,7 +44,7 @@ final class RootfsMount {
         }
         String tail = ",upperdir=" + upper + ",workdir=" + work;
         String options = "lowerdir=" + join(lowers) + tail;
-        if (options.getBytes(StandardCharsets.UTF_8).length <= MAX_OPTIONS) {
+        if (options.getBytes(StandardCharsets.UTF_8).length + PLAIN.length() <= MAX_OPTIONS) {
             mount(options, target);
             return;
         }
@@ -59,7 +59,7 @@ final class RootfsMount {
                 short_.add("/proc/self/fd/" + fd);
             }
             String shortOptions = "lowerdir=" + String.join(":", short_) + tail;
-            if (shortOptions.getBytes(StandardCharsets.UTF_8).length > MAX_OPTIONS) {
+            if (shortOptions.getBytes(StandardCharsets.UTF_8).length + PLAIN.length() > MAX_OPTIONS) {
                 throw new RootfsMountException("the image has " + lowers.size()
                         + " layers, more than one overlay mount can stack here; squash the image");
             }
@@ -74,9 +74,25 @@ final class RootfsMount {
         }
     }
 
+    /**
+     * Features that would tie an upper directory to one stack of lower directories (index: a
+     * container's is mounted again with a layer of mount points on top, a working container's
+     * with and without it) or keep data and names in the lower directories (metacopy,
+     * redirect_dir), where a commit cannot read them. Off unless the kernel predates them.
+     */
+    private static final String PLAIN = ",index=off,redirect_dir=off,metacopy=off";
+
     private static void mount(String options, Path target) {
         try {
-            Libc.mount("overlay", target.toString(), "overlay", 0, options);
+            try {
+                Libc.mount("overlay", target.toString(), "overlay", 0, options + PLAIN);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Libc.EINVAL) {
+                    throw e;
+                }
+                // a kernel before 4.19 that does not know one of them, and so does not use it
+                Libc.mount("overlay", target.toString(), "overlay", 0, options);
+            }
         } catch (LastErrorException e) {
             throw new RootfsMountException("cannot mount the overlay root file system at " + target + ": "
                     + Libc.strerror(e.getErrorCode())
