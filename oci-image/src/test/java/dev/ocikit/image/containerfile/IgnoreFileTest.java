@@ -139,6 +139,8 @@ class IgnoreFileTest {
         assertThat(IgnoreFile.parse("**\n").mayIncludeUnder("a")).isFalse();
         assertThat(IgnoreFile.parse("**\n!a/b\n").mayIncludeUnder("a")).isTrue();
         assertThat(IgnoreFile.parse("x\n").mayIncludeUnder(".")).isTrue();
+        // a class holding '/' cannot be followed segment by segment: the answer is a safe "maybe"
+        assertThat(IgnoreFile.parse("d\n!d/a[/]b/c\n").mayIncludeUnder("d/ax")).isTrue();
     }
 
     @Test
