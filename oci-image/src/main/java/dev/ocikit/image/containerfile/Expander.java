@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * Expansion with one lookup and one escape character; throws {@link Problem}s. A checking
- * expander only lexes each word to find syntax errors (unterminated quotes or {@code ${}) and
+ * expander only lexes each word to find syntax errors (unterminated quotes or <code>${</code>) and
  * returns it unchanged: the parser runs one over every instruction, so that such errors are
  * reported when the file is parsed, not in the middle of a build.
  */

@@ -101,7 +101,13 @@ final class IgnorePattern {
             if (seg.contains("**") || i == d.length) {
                 return true;
             }
-            if (!Pattern.compile(translate(seg, false), Pattern.DOTALL).matcher(d[i]).matches()) {
+            Pattern segment;
+            try {
+                segment = Pattern.compile(translate(seg, false), Pattern.DOTALL);
+            } catch (Problem p) {
+                return true; // a class holding '/' ([/]) spans segments: cannot tell, so say maybe
+            }
+            if (!segment.matcher(d[i]).matches()) {
                 return false;
             }
         }

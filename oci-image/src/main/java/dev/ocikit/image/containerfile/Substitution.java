@@ -40,7 +40,7 @@ public final class Substitution {
      *     {@code :-} versus {@code -})
      * @param escape the file's escape character, {@code \} or {@code `}
      *     ({@link Containerfile#escape()})
-     * @throws ContainerfileException on a syntax error (unterminated quote or {@code ${}, unknown
+     * @throws ContainerfileException on a syntax error (unterminated quote or <code>${</code>, unknown
      *     modifier) or a {@code ${NAME?message}} whose variable is unset
      */
     public static String expand(String word, Function<String, Optional<String>> lookup, char escape) {

@@ -53,7 +53,7 @@ final class WordLexer {
     /**
      * Processes {@code text}.
      *
-     * @throws Problem on a syntax error (unterminated quote or {@code ${}, bad modifier) or a
+     * @throws Problem on a syntax error (unterminated quote or <code>${</code>, bad modifier) or a
      *     {@code ${NAME?message}} whose variable is unset
      */
     static Result process(String text, Function<String, Optional<String>> lookup, char escape, int flags) {

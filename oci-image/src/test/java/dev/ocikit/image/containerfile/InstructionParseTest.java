@@ -106,6 +106,16 @@ class InstructionParseTest {
     }
 
     @Test
+    void runMountErrorsWithoutALocationNameOnlyTheInstruction() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RunMount.parse("type=nfs,target=/x"))
+                .isInstanceOf(ContainerfileException.class)
+                .hasMessage("RUN: --mount type 'nfs' is not one of bind, cache, tmpfs, secret, ssh")
+                .satisfies(e -> assertThat(((ContainerfileException) e).file()).isEmpty())
+                .satisfies(e -> assertThat(((ContainerfileException) e).line()).isEmpty());
+        assertThat(RunMount.parse("type=cache,target=/c,\"id=a,b\"").id()).contains("a,b");
+    }
+
+    @Test
     void copyShellFormWithFlags() {
         Instruction.Copy copy = only("COPY --from=build --chown=app:app --chmod=0644 --link --exclude=*.md"
                 + " --exclude=docs a.txt b/ /app/", Instruction.Copy.class);
