@@ -77,3 +77,27 @@ ocikit --root "$store" wait job
 ocikit --root "$store" logs job
 ocikit --root "$store" rm job
 ocikit --root "$store" ps -a
+
+# Buildah's job: an image built from a Containerfile, its RUN steps run through runc; built again,
+# every step comes from the layer cache and nothing runs.
+mkdir -p "$work/ctx" && cp "$work/app/bin/busybox" "$work/ctx/busybox" && echo "built by ocikit" > "$work/ctx/motd"
+cat > "$work/ctx/Containerfile" <<'CONTAINERFILE'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ARG GREETING=hello
+COPY motd /etc/motd
+RUN echo "$GREETING from a RUN step" > /etc/greeting && rm /etc/motd
+CMD ["cat", "/etc/greeting"]
+CONTAINERFILE
+ocikit --root "$store" build --timestamp 0 -t localhost/built:1 "$work/ctx"
+ocikit --root "$store" run --rm localhost/built:1
+ocikit --root "$store" build --timestamp 0 -t localhost/built:1 "$work/ctx" | grep -c "Using cache"   # steps from the cache
+
+# Or step by step, as buildah from / run / config / commit do, on a working container.
+ctr=$(ocikit --root "$store" from localhost/built:1)
+ocikit --root "$store" run-in "$ctr" -- sh -c 'echo "changed in a working container" > /etc/greeting'
+ocikit --root "$store" config --label org.opencontainers.image.title=demo "$ctr"
+ocikit --root "$store" working-containers
+ocikit --root "$store" commit --rm "$ctr" localhost/built:2
+ocikit --root "$store" run --rm localhost/built:2
