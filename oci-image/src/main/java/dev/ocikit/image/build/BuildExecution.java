@@ -3,6 +3,7 @@ package dev.ocikit.image.build;
 import dev.ocikit.image.AddedFile;
 import dev.ocikit.image.BlobStore;
 import dev.ocikit.image.LayerContent;
+import dev.ocikit.image.LayerFiles;
 import dev.ocikit.image.LayerPacker;
 import dev.ocikit.image.LayerSource;
 import dev.ocikit.image.ManifestFormat;
@@ -212,7 +213,7 @@ final class BuildExecution implements AutoCloseable {
     }
 
     private void layerStep(LayerStep step) throws IOException {
-        LayerInput input = inWorkdir(step.input());
+        LayerInput input = inWorkdir(owned(step.input(), step.createdBy()));
         Optional<String> fingerprint;
         try {
             fingerprint = input.fingerprint();
@@ -278,6 +279,52 @@ final class BuildExecution implements AutoCloseable {
         added(packed, command.description());
         remember(stepKey, packed);
         key = stepKey;
+    }
+
+    /** Files owned by names: the names looked up in the image's {@code /etc/passwd} and {@code /etc/group} now. */
+    private LayerInput owned(LayerInput input, String createdBy) throws IOException {
+        if (!(input instanceof Steps.OwnedFilesInput o)) {
+            return input;
+        }
+        String[] parts = o.owner().split(":", 2);
+        long uid = id(parts[0], "etc/passwd", 2, createdBy);
+        long gid = parts.length > 1 ? id(parts[1], "etc/group", 2, createdBy) : uid;
+        List<AddedFile> files = new ArrayList<>();
+        for (AddedFile f : o.files()) {
+            files.add(f.withOwner(uid, gid));
+        }
+        return new FilesInput(files);
+    }
+
+    private long id(String value, String file, int field, String createdBy) throws IOException {
+        if (value.chars().allMatch(Character::isDigit) && !value.isEmpty()) {
+            long v = Long.parseLong(value.length() > 10 ? "99999999999" : value);
+            if (v > 0xfffffffeL) {
+                throw new BuildStepException(createdBy, "error building at step \"" + createdBy + "\": id " + value
+                        + " is out of range");
+            }
+            return v;
+        }
+        Optional<byte[]> content = LayerFiles.read(sources(layers), file, 16L << 20);
+        if (content.isPresent()) {
+            for (String line : new String(content.get(), StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.split(":", -1);
+                if (f.length > field && f[0].equals(value)) {
+                    try {
+                        return Long.parseLong(f[field].strip());
+                    } catch (NumberFormatException e) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (value.equals("root")) {
+            return 0;
+        }
+        throw new BuildStepException(createdBy, "error building at step \"" + createdBy + "\": no "
+                + (file.equals("etc/passwd") ? "user" : "group") + " '" + value + "' in the image's /" + file
+                + (content.isEmpty() ? " (the image has no /" + file + ")" : "") + "; use numeric ids, or create it"
+                + " in an earlier step");
     }
 
     /** A relative destination is taken from the working directory at this step, as COPY does. */

@@ -16,6 +16,10 @@ public class BuildStepException extends OciException {
         this.exitCode = exitCode;
     }
 
+    public BuildStepException(String step, String message) {
+        this(step, -1, message);
+    }
+
     public BuildStepException(String step, String message, Throwable cause) {
         super(message, cause);
         this.step = step;

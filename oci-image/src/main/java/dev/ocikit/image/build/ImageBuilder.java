@@ -173,6 +173,23 @@ public final class ImageBuilder {
     }
 
     /**
+     * Adds files as one layer owned by {@code owner}: {@code user[:group]}, each a name or a
+     * number, names resolved against the image's {@code /etc/passwd} and {@code /etc/group} as
+     * they are at this step, as {@code COPY --chown} does. A user without a group gets the group
+     * of the same number, as Docker does.
+     */
+    public ImageBuilder add(List<AddedFile> files, String owner, String createdBy) {
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("nothing to add");
+        }
+        Objects.requireNonNull(owner, "owner");
+        if (owner.isEmpty() || owner.startsWith(":") || owner.endsWith(":") || owner.split(":").length > 2) {
+            throw new IllegalArgumentException("owner must be USER or USER:GROUP, not '" + owner + "'");
+        }
+        return step(new LayerStep(createdBy, new Steps.OwnedFilesInput(files, owner)));
+    }
+
+    /**
      * Extracts a local tar archive (uncompressed, gzip or zstd) into {@code directory} as one
      * layer, as {@code ADD archive.tar.gz /dir} does; entries keep the archive's owners and modes.
      */

@@ -108,6 +108,26 @@ final class Steps {
         }
     }
 
+    /**
+     * Files to be owned by a user and group named as COPY --chown names them; the names are
+     * resolved against the image as it is at the step, then it is a {@link FilesInput}.
+     */
+    record OwnedFilesInput(List<AddedFile> files, String owner) implements LayerInput {
+        OwnedFilesInput {
+            files = List.copyOf(files);
+        }
+
+        @Override
+        public Optional<String> fingerprint() {
+            throw new IllegalStateException("resolve the owner first");
+        }
+
+        @Override
+        public Opened open() {
+            throw new IllegalStateException("resolve the owner first");
+        }
+    }
+
     /** Content given as such: only packing it tells what it is. */
     record ContentInput(LayerContent content) implements LayerInput {
         @Override

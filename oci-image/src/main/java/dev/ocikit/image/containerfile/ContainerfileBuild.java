@@ -15,6 +15,7 @@ import dev.ocikit.image.build.BuildListener;
 import dev.ocikit.image.build.BuildMount;
 import dev.ocikit.image.build.BuildNetwork;
 import dev.ocikit.image.build.BuildRuntime;
+import dev.ocikit.image.build.BuildStepException;
 import dev.ocikit.image.build.BuiltImage;
 import dev.ocikit.image.build.ImageBuilder;
 import dev.ocikit.image.build.RunCommand;
@@ -253,13 +254,24 @@ public final class ContainerfileBuild {
             for (Stage stage : needed(last)) {
                 boolean isTarget = stage == last;
                 ImageBuilder recipe = recipe(stage, isTarget);
-                if (isTarget) {
-                    result = tags.isEmpty() ? recipe.commit(store) : recipe.commit(store, tags.get(0));
-                    for (String extra : tags.subList(Math.min(1, tags.size()), tags.size())) {
-                        store.tag(result.id().toString(), extra);
+                try {
+                    if (isTarget) {
+                        result = tags.isEmpty() ? recipe.commit(store) : recipe.commit(store, tags.get(0));
+                        for (String extra : tags.subList(Math.min(1, tags.size()), tags.size())) {
+                            store.tag(result.id().toString(), extra);
+                        }
+                    } else {
+                        built.put(stage.index(), recipe.commit(store));
                     }
-                } else {
-                    built.put(stage.index(), recipe.commit(store));
+                } catch (BuildStepException e) {
+                    // The step is named by its instruction's text: point at the instruction.
+                    Optional<Instruction> failed = stage.instructions().stream()
+                            .filter(i -> i.source().equals(e.step())).findFirst();
+                    if (failed.isEmpty()) {
+                        throw e;
+                    }
+                    throw new ContainerfileException(file.fileName(), failed.get().line(), failed.get().keyword(),
+                            e.getMessage(), e);
                 }
             }
             return result;
@@ -570,14 +582,17 @@ public final class ContainerfileBuild {
                     throw new ContainerfileException(file.fileName(), i.line(), i.keyword(), "with more than one source,"
                             + " the destination must be a directory ending in '/': " + destination);
                 }
-                long[] owner = chown.map(o -> owner(i, o)).orElse(new long[] {0, 0});
+                // Numeric owners are known now; names are looked up in the image when the step runs.
+                long[] owner = chown.filter(o -> o.matches("[0-9]+(:[0-9]+)?")).map(o -> owner(i, o))
+                        .orElse(new long[] {0, 0});
+                Optional<String> namedOwner = chown.filter(o -> !o.matches("[0-9]+(:[0-9]+)?"));
                 Optional<Integer> mode = chmod.map(m -> mode(i, m));
                 List<AddedFile> files = new ArrayList<>();
                 ImageBuilder b = builder;
                 for (Path p : paths) {
                     if (unpackArchives && Files.isRegularFile(p) && isArchive(p)) {
                         if (!files.isEmpty()) {
-                            b = b.add(files, i.source());
+                            b = namedOwner.isPresent() ? b.add(files, namedOwner.get(), i.source()) : b.add(files, i.source());
                             files = new ArrayList<>();
                         }
                         b = b.addTar(p, destination);
@@ -602,7 +617,7 @@ public final class ContainerfileBuild {
                     files.add(f);
                 }
                 if (!files.isEmpty()) {
-                    b = b.add(files, i.source());
+                    b = namedOwner.isPresent() ? b.add(files, namedOwner.get(), i.source()) : b.add(files, i.source());
                 }
                 return b;
             }

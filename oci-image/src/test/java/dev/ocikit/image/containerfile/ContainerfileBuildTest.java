@@ -218,12 +218,31 @@ class ContainerfileBuildTest {
                 .isInstanceOf(ContainerfileException.class)
                 .hasMessageContaining("Containerfile:2: COPY: no such file or directory: missing.txt");
         assertThatThrownBy(() -> build("FROM scratch\nCOPY --chown=app top.txt /x\n"))
-                .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:2: COPY: --chown=app");
+                .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:2: COPY")
+                .hasMessageContaining("no user 'app' in the image's /etc/passwd (the image has no /etc/passwd)");
         assertThatThrownBy(() -> build("FROM scratch\nRUN true\n"))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("runsWith");
         Path f = Files.writeString(ctx.resolve("Containerfile"), "FROM scratch AS a\n");
         assertThatThrownBy(() -> ContainerfileBuild.of(f, ctx).withTarget("b").build(store, List.of()))
                 .isInstanceOf(ContainerfileException.class).hasMessageContaining("target stage 'b'");
+    }
+
+    @Test
+    void chownNamesAreLookedUpInTheImageAtThatStep() throws Exception {
+        Files.createDirectories(ctx.resolve("etc"));
+        Files.writeString(ctx.resolve("etc/passwd"), "root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n");
+        Files.writeString(ctx.resolve("etc/group"), "root:x:0:\nstaff:x:50:app\n");
+        BuiltImage built = build("""
+                FROM scratch
+                COPY etc/ /etc/
+                COPY --chown=app:staff top.txt /home/app/
+                COPY --chown=app src/a.txt /home/app/
+                """);
+        assertThat(layer(built, 1)).containsEntry("home/app/top.txt", "file 644 1000:50 top");
+        assertThat(layer(built, 2)).containsEntry("home/app/a.txt", "file 644 1000:1000 a");
+        assertThatThrownBy(() -> build("FROM scratch\nCOPY etc/ /etc/\nCOPY --chown=app:nogroup top.txt /x\n"))
+                .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:3: COPY")
+                .hasMessageContaining("no group 'nogroup'");
     }
 
     @Test
