@@ -512,7 +512,8 @@ final class BuildCommands {
     }
 
     @Command(name = "working-containers", aliases = "containers",
-            description = "List the working containers, as buildah containers does.")
+            description = "List the working containers, as buildah containers does.",
+        footer = {"", "Examples:", "  ocikit working-containers", "  ocikit working-containers -q"})
     static final class List_ implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -544,7 +545,8 @@ final class BuildCommands {
         }
     }
 
-    @Command(name = "rm-working", description = "Remove working containers, as buildah rm does.")
+    @Command(name = "rm-working", description = "Remove working containers, as buildah rm does.",
+        footer = {"", "Examples:", "  ocikit rm-working busybox-working-container"})
     static final class RmWorking implements Callable<Integer> {
         @Spec
         CommandSpec spec;

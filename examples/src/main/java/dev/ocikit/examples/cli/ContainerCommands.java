@@ -369,7 +369,8 @@ final class ContainerCommands {
         return t;
     }
 
-    @Command(name = "ps", description = "List containers, as podman ps does (running ones unless -a).")
+    @Command(name = "ps", description = "List containers, as podman ps does (running ones unless -a).",
+        footer = {"", "Examples:", "  ocikit ps", "  ocikit ps -a"})
     static final class Ps implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -430,7 +431,8 @@ final class ContainerCommands {
         return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    @Command(name = "logs", description = "Print what a container wrote, as podman logs does.")
+    @Command(name = "logs", description = "Print what a container wrote, as podman logs does.",
+        footer = {"", "Examples:", "  ocikit logs web"})
     static final class Logs implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -452,7 +454,8 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "exec", description = "Run a command in a running container, as podman exec does.")
+    @Command(name = "exec", description = "Run a command in a running container, as podman exec does.",
+        footer = {"", "Examples:", "  ocikit exec web cat /etc/hostname", "  ocikit exec web sh -c 'ls /www'"})
     static final class Exec implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -477,7 +480,8 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "stop", description = "Stop containers: their stop signal, then SIGKILL after the timeout, as podman stop does.")
+    @Command(name = "stop", description = "Stop containers: their stop signal, then SIGKILL after the timeout, as podman stop does.",
+        footer = {"", "Examples:", "  ocikit stop web", "  ocikit stop -t 2 web worker"})
     static final class Stop extends EachContainer {
         @Option(names = {"-t", "--time"}, paramLabel = "SECONDS", description = "grace period (default: 10)")
         long seconds = 10;
@@ -489,7 +493,8 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "kill", description = "Send a signal to containers, as podman kill does.")
+    @Command(name = "kill", description = "Send a signal to containers, as podman kill does.",
+        footer = {"", "Examples:", "  ocikit kill web", "  ocikit kill -s HUP web"})
     static final class Kill extends EachContainer {
         @Option(names = {"-s", "--signal"}, paramLabel = "SIGNAL", description = "default: SIGKILL")
         String signal = "SIGKILL";
@@ -501,7 +506,8 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "rm", description = "Remove containers, as podman rm does.")
+    @Command(name = "rm", description = "Remove containers, as podman rm does.",
+        footer = {"", "Examples:", "  ocikit rm web", "  ocikit rm -f web"})
     static final class Rm extends EachContainer {
         @Option(names = {"-f", "--force"}, description = "kill running containers first")
         boolean force;
@@ -519,7 +525,8 @@ final class ContainerCommands {
         }
     }
 
-    @Command(name = "wait", description = "Wait for containers to exit and print their exit codes, as podman wait does.")
+    @Command(name = "wait", description = "Wait for containers to exit and print their exit codes, as podman wait does.",
+        footer = {"", "Examples:", "  ocikit wait job"})
     static final class Wait extends EachContainer {
         @Override
         void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
@@ -667,7 +674,8 @@ final class ContainerCommands {
     /** What a created container's supervisor tells itself when the container exits before it was started. */
     static final String EXITED = "exited";
 
-    @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.")
+    @Command(name = "start", description = "Start containers made by ocikit create, as podman start does.",
+        footer = {"", "Examples:", "  ocikit create --name job localhost/busybox echo hi && ocikit start job"})
     static final class Start extends EachContainer {
         @Override
         void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {

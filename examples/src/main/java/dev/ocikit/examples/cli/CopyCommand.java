@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code skopeo copy}: an image or a whole index from any transport to any other, verified. */
-@Command(name = "copy", description = "Copy an image from one place to another, as skopeo copy does.")
+@Command(name = "copy", description = "Copy an image from one place to another, as skopeo copy does.",
+        footer = {"", "Examples:", "  ocikit copy docker://quay.io/fedora/fedora:40 oci:/srv/mirror:fedora-40", "  ocikit copy --all docker://docker.io/library/busybox:latest dir:/tmp/busybox", "  ocikit copy oci:/srv/mirror:app docker-archive:/tmp/app.tar:localhost/app:1"})
 final class CopyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

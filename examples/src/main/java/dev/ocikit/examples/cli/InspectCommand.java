@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code skopeo inspect}: what an image is, without unpacking it. */
-@Command(name = "inspect", description = "Show an image's digest, platform, layers and config, as skopeo inspect does.")
+@Command(name = "inspect", description = "Show an image's digest, platform, layers and config, as skopeo inspect does.",
+        footer = {"", "Examples:", "  ocikit inspect docker://docker.io/library/busybox:latest", "  ocikit inspect --raw oci:/srv/mirror:fedora-40", "  ocikit inspect --config ocikit:localhost/app:1"})
 final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

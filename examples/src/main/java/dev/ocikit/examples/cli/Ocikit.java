@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         name = "ocikit",
         mixinStandardHelpOptions = true,
         versionProvider = Ocikit.Version.class,
-        description = "Inspect, copy, run and build OCI images without a daemon.")
+        description = "Inspect, copy, run and build OCI images without a daemon.",
+        footer = {"", "Examples:", "  ocikit pull busybox && ocikit run --rm busybox echo hi", "  ocikit build -t localhost/app:1 .", "  ocikit copy docker://busybox oci:/tmp/layout:busybox"})
 public final class Ocikit implements Callable<Integer> {
     /** Every subcommand, in the order help lists them. */
     static final List<Class<?>> SUBCOMMANDS = List.of(CopyCommand.class, InspectCommand.class, UnpackCommand.class,

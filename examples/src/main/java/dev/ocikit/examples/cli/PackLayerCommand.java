@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Packs a directory into one reproducible layer blob, as {@code umoci repack} does for a whole rootfs. */
-@Command(name = "pack-layer", description = "Pack a directory into a reproducible layer (tar, tar+gzip or tar+zstd).")
+@Command(name = "pack-layer", description = "Pack a directory into a reproducible layer (tar, tar+gzip or tar+zstd).",
+        footer = {"", "Examples:", "  ocikit pack-layer --compression zstd rootfs/ layer.tar.zst"})
 final class PackLayerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

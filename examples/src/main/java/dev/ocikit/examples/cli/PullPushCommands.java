@@ -36,7 +36,8 @@ final class PullPushCommands {
     }
 
     @Command(name = "pull", description = "Copy an image into the local store, as podman pull does:"
-            + " a bare name means a registry (short names resolved through registries.conf), a transport prefix any source.")
+            + " a bare name means a registry (short names resolved through registries.conf), a transport prefix any source.",
+        footer = {"", "Examples:", "  ocikit pull busybox", "  ocikit pull --platform linux/arm64 docker.io/library/alpine:3.20", "  ocikit pull oci:/srv/mirror:fedora-40"})
     static final class Pull implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -103,7 +104,8 @@ final class PullPushCommands {
         }
     }
 
-    @Command(name = "push", description = "Copy an image from the local store to a registry or any transport, as podman push does.")
+    @Command(name = "push", description = "Copy an image from the local store to a registry or any transport, as podman push does.",
+        footer = {"", "Examples:", "  ocikit push localhost/app:1 docker://registry.example.com/team/app:1", "  ocikit push localhost/app:1 oci-archive:/tmp/app.tar"})
     static final class Push implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -142,7 +144,8 @@ final class PullPushCommands {
         }
     }
 
-    @Command(name = "delete", description = "Delete an image from a registry, as skopeo delete does.")
+    @Command(name = "delete", description = "Delete an image from a registry, as skopeo delete does.",
+        footer = {"", "Examples:", "  ocikit delete docker://registry.example.com/team/app:old"})
     static final class Delete implements Callable<Integer> {
         @Mixin
         RegistryOptions registry = new RegistryOptions();

@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Shows how Podman would read an image name: registry, repository, tag and digest. */
-@Command(name = "reference", description = "Normalise image names as Podman reads them.")
+@Command(name = "reference", description = "Normalise image names as Podman reads them.",
+        footer = {"", "Examples:", "  ocikit reference busybox quay.io/fedora/fedora:40"})
 final class ReferenceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -26,7 +26,8 @@ import picocli.CommandLine.Model.CommandSpec;
 final class RegistryCommands {
     private RegistryCommands() {}
 
-    @Command(name = "list-tags", description = "List a repository's tags, as skopeo list-tags does.")
+    @Command(name = "list-tags", description = "List a repository's tags, as skopeo list-tags does.",
+        footer = {"", "Examples:", "  ocikit list-tags docker://docker.io/library/busybox"})
     static final class ListTags implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -56,7 +57,8 @@ final class RegistryCommands {
         }
     }
 
-    @Command(name = "login", description = "Log in to a registry and store the credentials in auth.json, as podman login does.")
+    @Command(name = "login", description = "Log in to a registry and store the credentials in auth.json, as podman login does.",
+        footer = {"", "Examples:", "  ocikit login -u alice registry.example.com", "  echo $TOKEN | ocikit login -u alice --password-stdin registry.example.com"})
     static final class Login implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -101,7 +103,8 @@ final class RegistryCommands {
         }
     }
 
-    @Command(name = "logout", description = "Remove stored credentials, as podman logout does.")
+    @Command(name = "logout", description = "Remove stored credentials, as podman logout does.",
+        footer = {"", "Examples:", "  ocikit logout registry.example.com", "  ocikit logout --all"})
     static final class Logout implements Callable<Integer> {
         @Spec
         CommandSpec spec;

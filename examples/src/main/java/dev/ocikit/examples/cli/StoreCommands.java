@@ -30,7 +30,8 @@ final class StoreCommands {
         return parent.root().isPresent() ? ImageStore.open(parent.root().get()) : ImageStore.open();
     }
 
-    @Command(name = "images", description = "List the images in the local store, as podman images does.")
+    @Command(name = "images", description = "List the images in the local store, as podman images does.",
+        footer = {"", "Examples:", "  ocikit images", "  ocikit images -q"})
     static final class Images implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -73,7 +74,8 @@ final class StoreCommands {
         }
     }
 
-    @Command(name = "tag", description = "Give an image in the local store another name, as podman tag does.")
+    @Command(name = "tag", description = "Give an image in the local store another name, as podman tag does.",
+        footer = {"", "Examples:", "  ocikit tag localhost/app:1 localhost/app:latest"})
     static final class Tag implements Callable<Integer> {
         @ParentCommand
         Ocikit parent;
@@ -94,7 +96,8 @@ final class StoreCommands {
         }
     }
 
-    @Command(name = "rmi", description = "Remove images from the local store, as podman rmi does.")
+    @Command(name = "rmi", description = "Remove images from the local store, as podman rmi does.",
+        footer = {"", "Examples:", "  ocikit rmi localhost/app:1", "  ocikit rmi -f 3f2a1b"})
     static final class Rmi implements Callable<Integer> {
         @Spec
         CommandSpec spec;

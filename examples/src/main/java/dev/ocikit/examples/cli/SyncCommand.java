@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
  * {@code skopeo sync}: every tag of a repository (or one image), or every image directory under
  * a directory, to a registry namespace or a directory, named as skopeo names them.
  */
-@Command(name = "sync", description = "Synchronize images between registry repositories and local directories, as skopeo sync does.")
+@Command(name = "sync", description = "Synchronize images between registry repositories and local directories, as skopeo sync does.",
+        footer = {"", "Examples:", "  ocikit sync --src docker --dest dir docker.io/library/busybox /srv/mirror", "  ocikit sync --src dir --dest docker /srv/mirror registry.example.com/mirror"})
 final class SyncCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code umoci unpack}: an image's layers applied, verified, into {@code BUNDLE/rootfs}. */
-@Command(name = "unpack", description = "Unpack an image into a runtime bundle, BUNDLE_DIR/rootfs and BUNDLE_DIR/config.json, as umoci unpack does.")
+@Command(name = "unpack", description = "Unpack an image into a runtime bundle, BUNDLE_DIR/rootfs and BUNDLE_DIR/config.json, as umoci unpack does.",
+        footer = {"", "Examples:", "  ocikit unpack oci:/srv/mirror:fedora-40 /tmp/bundle && runc run --bundle /tmp/bundle demo"})
 final class UnpackCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

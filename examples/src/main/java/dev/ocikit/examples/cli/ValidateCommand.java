@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * image manifests and indexes (OCI and Docker), image configs, runtime configs, runtime state,
  * {@code runc features} output and {@code oci-layout} files.
  */
-@Command(name = "validate", description = "Check OCI JSON documents against the specs and name what each one is.")
+@Command(name = "validate", description = "Check OCI JSON documents against the specs and name what each one is.",
+        footer = {"", "Examples:", "  ocikit validate config.json index.json manifest.json"})
 final class ValidateCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     CommandSpec spec;
