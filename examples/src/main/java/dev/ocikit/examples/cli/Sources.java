@@ -48,10 +48,16 @@ final class Sources {
         return colon > 0 && TRANSPORTS.get(name.substring(0, colon)).isPresent();
     }
 
-    /** Skopeo's progress lines: one per blob, when it is done. Nothing when {@code quiet}. */
+    /**
+     * Progress: bars redrawn in place on a terminal, otherwise skopeo's plain lines (one per blob,
+     * when it is done); nothing when {@code quiet}.
+     */
     static CopyListener progress(PrintWriter out, boolean quiet) {
         if (quiet) {
             return CopyListener.NONE;
+        }
+        if (ProgressBars.terminal()) {
+            return new ProgressBars(out);
         }
         return new CopyListener() {
             @Override
