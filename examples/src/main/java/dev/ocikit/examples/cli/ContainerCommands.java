@@ -387,10 +387,40 @@ final class ContainerCommands {
         @Option(names = "--no-trunc", description = "print whole ids")
         boolean noTrunc;
 
+        @Option(names = "--format", paramLabel = "json", description = "json: podman's JSON array of containers")
+        String format;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
             OciRuntime runtime = runtime(parent);
+            if (format != null) {
+                if (!format.equals("json")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--format takes json, not " + format);
+                }
+                List<Map<String, Object>> list = new ArrayList<>();
+                for (ContainerInfo c : runtime.list()) {
+                    boolean running = c.status().equals("running") || c.status().equals("paused");
+                    if (!all && !running) {
+                        continue;
+                    }
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("Id", c.id());
+                    m.put("Names", List.of(c.name()));
+                    m.put("Image", c.image());
+                    c.imageId().ifPresent(i -> m.put("ImageID", i));
+                    m.put("Command", commandOf(runtime, c));
+                    m.put("Created", c.created().getEpochSecond());
+                    m.put("CreatedAt", c.created().toString());
+                    m.put("State", c.status());
+                    m.put("Exited", c.status().equals("exited"));
+                    c.exitCode().ifPresent(code -> m.put("ExitCode", code));
+                    list.add(m);
+                }
+                out.println(new String(Json.write(list), StandardCharsets.UTF_8));
+                out.flush();
+                return 0;
+            }
             if (!quiet) {
                 out.printf("%-14s %-30s %-24s %-22s %-20s %s%n", "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
             }

@@ -3,6 +3,7 @@ package dev.ocikit.examples.cli;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.StoredImage;
 import dev.ocikit.spec.ImageReference;
+import dev.ocikit.spec.Json;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.ImageConfig;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -42,6 +44,9 @@ final class StoreCommands {
         @Option(names = {"-q", "--quiet"}, description = "print image IDs only")
         boolean quiet;
 
+        @Option(names = "--format", paramLabel = "json", description = "json: podman's JSON array of images")
+        String format;
+
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
@@ -49,6 +54,14 @@ final class StoreCommands {
             List<StoredImage> images = store.list();
             if (quiet) {
                 images.forEach(i -> out.println(i.shortId()));
+                return 0;
+            }
+            if (format != null) {
+                if (!format.equals("json")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--format takes json, not " + format);
+                }
+                out.println(new String(Json.write(json(store, images)), java.nio.charset.StandardCharsets.UTF_8));
+                out.flush();
                 return 0;
             }
             out.printf("%-40s %-16s %-14s %-16s %s%n", "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
@@ -72,6 +85,31 @@ final class StoreCommands {
             }
             return 0;
         }
+    }
+
+    /** The images as podman images --format json names their fields. */
+    static List<java.util.Map<String, Object>> json(ImageStore store, List<StoredImage> images) throws IOException {
+        List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (StoredImage image : images) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("Id", image.id().encoded());
+            m.put("Digest", image.digest().toString());
+            m.put("Names", image.names().stream().map(ImageReference::toString).toList());
+            if (!image.isIndex()) {
+                Parsed<ImageManifest> man = store.manifest(image, Platform.host());
+                Parsed<ImageConfig> c = store.config(man.model());
+                m.put("Size", c.size() + man.model().layers().stream().mapToLong(Descriptor::size).sum());
+                c.model().createdInstant().ifPresent(t -> {
+                    m.put("Created", t.getEpochSecond());
+                    m.put("CreatedAt", t.toString());
+                });
+                m.put("Labels", c.model().config().labels());
+                m.put("Architecture", c.model().architecture());
+                m.put("Os", c.model().os());
+            }
+            out.add(m);
+        }
+        return out;
     }
 
     @Command(name = "tag", description = "Give an image in the local store another name, as podman tag does.",
