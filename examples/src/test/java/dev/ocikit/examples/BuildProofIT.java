@@ -11,6 +11,7 @@ import dev.ocikit.image.build.BuildListener;
 import dev.ocikit.image.build.BuildRuntime;
 import dev.ocikit.image.build.BuiltImage;
 import dev.ocikit.image.build.ImageBuilder;
+import dev.ocikit.image.build.RunCommand;
 import dev.ocikit.image.build.RunOutcome;
 import dev.ocikit.image.build.RunRequest;
 import dev.ocikit.image.containerfile.BaseImages;
@@ -260,6 +261,28 @@ class BuildProofIT {
         assertThat(run(freshRuntime, name)).isEqualTo(new Output(0, "written by RUN\n", ""));
         Output look = run(freshRuntime, name, "sh", "-c", "cat /app/second; test -e /bin/ls || echo ls is gone");
         assertThat(look).isEqualTo(new Output(0, "second\nls is gone\n", ""));
+    }
+
+    @Test
+    void aBuilderOnARegistryBaseCommitsStraightToTheRegistry() throws Exception {
+        // No store at all: the base's layers come from the registry, the image goes back to it.
+        TransportReference destination = docker.parse("//" + registry.host() + "/proof/direct:1");
+        BuiltImage direct = ImageBuilder.from(docker.parse("//" + base), Platform.host()).runsWith(runtime)
+                .run(RunCommand.shell("echo straight to the registry > /direct && rm /bin/ls"))
+                .cmd("sh", "-c", "cat /direct; test -e /bin/ls || echo ls is gone")
+                .timestamp(EPOCH)
+                .commit(destination);
+        assertThat(direct.steps()).isEqualTo(1);
+        JsonNode remote = ImageChecks.skopeoInspect("docker://" + registry.host() + "/proof/direct:1", "--tls-verify=false");
+        assertThat(remote.get("Digest").asText()).isEqualTo(direct.digest().toString());
+        assertThat(remote.get("Layers")).hasSize(3);
+
+        ImageStore fresh = freshStore(tmp.resolve("fresh"));
+        String name = registry.host() + "/proof/direct:1";
+        Copy.from(destination).to(fresh.reference(name)).run();
+        assertThat(run(runtime(fresh), name)).isEqualTo(new Output(0, "straight to the registry\nls is gone\n", ""));
+        Accepted peers = ImageChecks.accepted(fresh, name, tmp.resolve("peers"));
+        assertThat(peers.layerOf("straight to the registry")).containsKeys("direct", "bin/.wh.ls");
     }
 
     @Test
