@@ -264,6 +264,35 @@ class BuildProofIT {
     }
 
     @Test
+    void everyKindOfDeletionSurvivesTheLayersAsRuncAndUmociSeeThem() throws Exception {
+        Path context = context(tmp.resolve("context"), """
+                FROM %s
+                RUN mkdir -p /d/sub /keep && echo f > /d/sub/f && echo old > /d/old && echo k > /keep/k \\
+                    && ln /keep/k /keep/hard && echo same > /d/again
+                RUN rm -rf /d/sub && mkdir /d/sub && echo g > /d/sub/g && rm /d/old && mv /keep /kept \\
+                    && rm /d/again && echo recreated > /d/again && rm /bin/ls && chmod 700 /d
+                """.formatted(BUSYBOX));
+        ContainerfileBuild.of(context.resolve("Containerfile"), context).withRuntime(runtime).withTimestamp(EPOCH)
+                .build(store, List.of("localhost/proof/deletions:1"));
+        String expected = "d/\nd/again\nd/sub/\nd/sub/g\nkept/\nkept/hard\nkept/k\n";
+        String listing = "find /d /keep /kept 2>/dev/null | sed 's,^/,,' | sort | while read p; do"
+                + " if [ -d \"/$p\" ]; then echo \"$p/\"; else echo \"$p\"; fi; done";
+        Output inside = run(runtime, "localhost/proof/deletions:1", "sh", "-c",
+                listing + "; cat /d/again; stat -c %a /d; test -e /bin/ls || echo ls is gone;"
+                        + " [ /kept/k -ef /kept/hard ] && echo hardlinked");
+        assertThat(inside).isEqualTo(new Output(0, expected + "recreated\n700\nls is gone\nhardlinked\n", ""));
+
+        Accepted peers = ImageChecks.accepted(store, "localhost/proof/deletions:1", tmp.resolve("peers"));
+        Path r = peers.rootfs();
+        assertThat(ImageChecks.listing(r).stream().filter(p -> p.startsWith("d/") || p.startsWith("keep") || p.startsWith("kept"))
+                .map(p -> p + "\n").reduce("", String::concat)).isEqualTo(expected);
+        assertThat(r.resolve("d/again")).hasContent("recreated");
+        assertThat(Files.isSameFile(r.resolve("kept/k"), r.resolve("kept/hard"))).isTrue();
+        assertThat(Files.exists(r.resolve("bin/ls"), LinkOption.NOFOLLOW_LINKS)).isFalse();
+        assertThat(Files.getPosixFilePermissions(r.resolve("d"))).hasSize(3);
+    }
+
+    @Test
     void aBuilderOnARegistryBaseCommitsStraightToTheRegistry() throws Exception {
         // No store at all: the base's layers come from the registry, the image goes back to it.
         TransportReference destination = docker.parse("//" + registry.host() + "/proof/direct:1");
@@ -367,50 +396,66 @@ class BuildProofIT {
         }
     }
 
+    /** A build, how many containers it ran, and how many steps it announced as found in the cache. */
+    record Counted(BuiltImage image, int runs, int cachedAnnounced) {}
+
+    static Counted countedBuild(Path context, ImageStore s, BuildRuntime real) throws Exception {
+        CountingRuntime counting = new CountingRuntime(real);
+        AtomicInteger cached = new AtomicInteger();
+        // no timestamp: the cache alone must give the same image
+        BuiltImage image = ContainerfileBuild.of(context.resolve("Containerfile"), context).withRuntime(counting)
+                .withBaseImages(pulledInto(s)).withListener(new BuildListener() {
+                    @Override
+                    public void stepCached(int number, String createdBy) {
+                        cached.incrementAndGet();
+                    }
+                }).build(s, List.of("localhost/proof/cached:1"));
+        return new Counted(image, counting.runs.get(), cached.get());
+    }
+
     @Test
     void aRebuildFoundInTheCacheRunsNoContainer() throws Exception {
         ImageStore mine = freshStore(tmp.resolve("store"));
         OciRuntime myRuntime = runtime(mine);
-        Path context = context(tmp.resolve("context"), """
+        String containerfile = """
                 FROM %s
                 COPY note /note
                 RUN echo one > /one
-                ENV STAGE=two
+                ENV STAGE=%s
                 RUN rm /bin/ls && echo "$STAGE" > /two
                 CMD ["cat", "/one", "/two", "/note"]
-                """.formatted(base));
+                """;
+        Path context = context(tmp.resolve("context"), containerfile.formatted(base, "two"));
         Files.writeString(context.resolve("note"), "noted\n");
-        List<BuiltImage> builds = new ArrayList<>();
-        List<Integer> runs = new ArrayList<>();
-        List<Integer> cachedAnnounced = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            CountingRuntime counting = new CountingRuntime(myRuntime);
-            AtomicInteger cached = new AtomicInteger();
-            // no timestamp: the cache alone must give the same image
-            builds.add(ContainerfileBuild.of(context.resolve("Containerfile"), context).withRuntime(counting)
-                    .withBaseImages(pulledInto(mine)).withListener(new BuildListener() {
-                        @Override
-                        public void stepCached(int number, String createdBy) {
-                            cached.incrementAndGet();
-                        }
-                    }).build(mine, List.of("localhost/proof/cached:1")));
-            runs.add(counting.runs.get());
-            cachedAnnounced.add(cached.get());
-        }
-        BuiltImage first = builds.get(0);
-        BuiltImage again = builds.get(1);
-        assertThat(runs).as("containers run by the build, then by the rebuild").containsExactly(2, 0);
-        assertThat(first.steps()).as("COPY and two RUNs").isEqualTo(3);
-        assertThat(first.cachedSteps()).isZero();
-        assertThat(again.steps()).isEqualTo(3);
-        assertThat(again.cachedSteps()).isEqualTo(again.steps());
-        assertThat(cachedAnnounced).containsExactly(0, 3);
-        assertThat(again.id()).isEqualTo(first.id());
-        assertThat(again.digest()).isEqualTo(first.digest());
+
+        Counted first = countedBuild(context, mine, myRuntime);
+        Counted again = countedBuild(context, mine, myRuntime);
+        assertThat(first.runs()).isEqualTo(2);
+        assertThat(first.image().steps()).as("COPY and two RUNs").isEqualTo(3);
+        assertThat(first.image().cachedSteps()).isZero();
+        assertThat(first.cachedAnnounced()).isZero();
+        assertThat(again.runs()).as("containers run by the rebuild").isZero();
+        assertThat(again.image().steps()).isEqualTo(3);
+        assertThat(again.image().cachedSteps()).isEqualTo(again.image().steps());
+        assertThat(again.cachedAnnounced()).isEqualTo(3);
+        assertThat(again.image().id()).isEqualTo(first.image().id());
+        assertThat(again.image().digest()).isEqualTo(first.image().digest());
 
         assertThat(run(myRuntime, "localhost/proof/cached:1")).isEqualTo(new Output(0, "one\ntwo\nnoted\n", ""));
         Accepted peers = ImageChecks.accepted(mine, "localhost/proof/cached:1", tmp.resolve("peers"));
         assertThat(peers.rootfs().resolve("two")).hasContent("two");
         assertThat(peers.layerOf("rm /bin/ls")).containsKey("bin/.wh.ls");
+
+        // The cache is not blind: a changed ENV reruns the RUN after it only, a changed file everything after its COPY.
+        Files.writeString(context.resolve("Containerfile"), containerfile.formatted(base, "three"));
+        Counted env = countedBuild(context, mine, myRuntime);
+        assertThat(env.runs()).isEqualTo(1);
+        assertThat(env.image().cachedSteps()).isEqualTo(2);
+        assertThat(env.image().id()).isNotEqualTo(first.image().id());
+        Files.writeString(context.resolve("note"), "changed\n");
+        Counted file = countedBuild(context, mine, myRuntime);
+        assertThat(file.runs()).isEqualTo(2);
+        assertThat(file.image().cachedSteps()).isZero();
+        assertThat(run(myRuntime, "localhost/proof/cached:1")).isEqualTo(new Output(0, "one\nthree\nchanged\n", ""));
     }
 }
