@@ -3,6 +3,7 @@ package dev.ocikit.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ocikit.examples.CliContainersIT.Run;
+import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.testing.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,6 +128,43 @@ class CliBuildIT {
         Run run = cli("run", "--rm", "localhost/cli/app:1");
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("built\nhello\n");
+    }
+
+    @Test
+    void aBuiltImageIsPushedPulledIntoAnotherStoreRunAndBuiltOn() throws Exception {
+        Path context = context("""
+                FROM %s
+                RUN echo pushed > /pushed && rm /bin/ls
+                CMD ["cat", "/pushed"]
+                """.formatted(BUSYBOX));
+        Run build = cli("build", "-q", "-t", "localhost/cli/pushed:1", context.toString());
+        assertThat(build.exit()).as(build.err()).isZero();
+        String id = build.out().trim();
+        String other = tmp.resolve("other-store").toString();
+        try (TestRegistry registry = TestRegistry.plain()) {
+            String remote = registry.host() + "/cli/pushed:1";
+            Run push = cli("push", "--tls-verify=false", "localhost/cli/pushed:1", remote);
+            assertThat(push.exit()).as(push.err()).isZero();
+
+            Run pull = CliContainersIT.ocikit("--root", other, "pull", "--tls-verify=false", remote);
+            assertThat(pull.exit()).as(pull.err()).isZero();
+            assertThat(lastLine(pull.out())).isEqualTo(id);
+        }
+        Run run = CliContainersIT.ocikit("--root", other, "run", "--rm", id.substring(0, 12));
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).isEqualTo("pushed\n");
+
+        Path onTop = Files.createDirectories(tmp.resolve("on-top"));
+        Files.writeString(onTop.resolve("Containerfile"), """
+                FROM %s
+                RUN test -e /bin/ls || echo ls is gone > /report
+                CMD ["cat", "/pushed", "/report"]
+                """.formatted(id));
+        Run built = CliContainersIT.ocikit("--root", other, "build", "-q", "-t", "localhost/cli/on-top:1", onTop.toString());
+        assertThat(built.exit()).as(built.err()).isZero();
+        Run onTopRun = CliContainersIT.ocikit("--root", other, "run", "--rm", "localhost/cli/on-top:1");
+        assertThat(onTopRun.out()).isEqualTo("pushed\nls is gone\n");
+        assertThat(CliContainersIT.ocikit("--root", other, "ps", "-a", "-q").out()).isBlank();
     }
 
     @Test
