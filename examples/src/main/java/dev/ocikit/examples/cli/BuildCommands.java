@@ -48,6 +48,12 @@ final class BuildCommands {
 
     /** The image, pulled into the store first when it is not there (as {@code ocikit run} does). */
     static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image) throws IOException {
+        ensureImage(parent, spec, store, image, null);
+    }
+
+    /** {@link #ensureImage(Ocikit, CommandSpec, ImageStore, String)} pulling with these registry flags. */
+    static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image, RegistryOptions registry)
+            throws IOException {
         if (image.equals("scratch") || store.find(image).isPresent()) {
             return;
         }
@@ -56,7 +62,19 @@ final class BuildCommands {
             pull.add("--root");
             pull.add(r.toString());
         });
-        pull.addAll(List.of("pull", image));
+        pull.add("pull");
+        if (registry != null) {
+            if (registry.tlsVerify != null) {
+                pull.add("--tls-verify=" + registry.tlsVerify);
+            }
+            if (registry.creds != null) {
+                pull.add("--creds=" + registry.creds);
+            }
+            if (registry.authfile != null) {
+                pull.add("--authfile=" + registry.authfile);
+            }
+        }
+        pull.add(image);
         CommandLine pullCommand = Ocikit.commandLine();
         pullCommand.setOut(spec.commandLine().getOut());
         pullCommand.setErr(spec.commandLine().getErr());
@@ -130,6 +148,9 @@ final class BuildCommands {
         @Option(names = {"-q", "--quiet"}, description = "print only the image id")
         boolean quiet;
 
+        @Mixin
+        RegistryOptions registry = new RegistryOptions();
+
         @Parameters(paramLabel = "CONTEXT", arity = "0..1", description = "the build context directory (default: .)")
         Path context = Path.of(".");
 
@@ -142,7 +163,7 @@ final class BuildCommands {
             ContainerfileBuild build = ContainerfileBuild.of(containerfile, context).withRuntime(runtime)
                     .withCache(!noCache).withSquash(squash)
                     .withBaseImages((image, p) -> {
-                        ensureImage(parent, spec, store, image);
+                        ensureImage(parent, spec, store, image, registry);
                         return ImageBuilder.from(store, image, p);
                     });
             for (String a : buildArgs) {
@@ -238,10 +259,13 @@ final class BuildCommands {
         @Parameters(paramLabel = "IMAGE", description = "an image of the store (pulled when missing), or scratch")
         String image;
 
+        @Mixin
+        RegistryOptions registry = new RegistryOptions();
+
         @Override
         public Integer call() throws Exception {
             ImageStore store = StoreCommands.open(parent);
-            ensureImage(parent, spec, store, image);
+            ensureImage(parent, spec, store, image, registry);
             OciRuntime runtime = OciRuntime.builder().store(store).build();
             WorkingContainer c = name == null ? runtime.newWorkingContainer(image) : runtime.newWorkingContainer(image, name);
             spec.commandLine().getOut().println(c.name());
