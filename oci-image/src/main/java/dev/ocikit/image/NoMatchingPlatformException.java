@@ -18,6 +18,13 @@ public final class NoMatchingPlatformException extends OciException {
         this.available = List.copyOf(available);
     }
 
+    /** The same with its own message, for an image that is not an index. */
+    public NoMatchingPlatformException(String message, Platform wanted, List<Platform> available) {
+        super(message);
+        this.wanted = wanted;
+        this.available = List.copyOf(available);
+    }
+
     /** The platform asked for. */
     public Platform wanted() {
         return wanted;

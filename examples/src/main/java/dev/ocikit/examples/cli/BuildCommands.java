@@ -48,14 +48,25 @@ final class BuildCommands {
 
     /** The image, pulled into the store first when it is not there (as {@code ocikit run} does). */
     static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image) throws IOException {
-        ensureImage(parent, spec, store, image, null);
+        ensureImage(parent, spec, store, image, null, null, false);
     }
 
     /** {@link #ensureImage(Ocikit, CommandSpec, ImageStore, String)} pulling with these registry flags. */
-    static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image, RegistryOptions registry)
-            throws IOException {
-        if (image.equals("scratch") || store.find(image).isPresent()) {
+    static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image, RegistryOptions registry,
+            Platform platform, boolean quiet) throws IOException {
+        if (image.equals("scratch")) {
             return;
+        }
+        if (store.find(image).isPresent()) {
+            if (platform == null) {
+                return;
+            }
+            try {
+                ImageBuilder.from(store, image, platform);
+                return;
+            } catch (dev.ocikit.image.NoMatchingPlatformException otherPlatform) {
+                // pulled below for the platform asked for, as podman build --platform does
+            }
         }
         List<String> pull = new ArrayList<>();
         parent.root().ifPresent(r -> {
@@ -63,6 +74,12 @@ final class BuildCommands {
             pull.add(r.toString());
         });
         pull.add("pull");
+        if (quiet) {
+            pull.add("-q");
+        }
+        if (platform != null) {
+            pull.add("--platform=" + platform);
+        }
         if (registry != null) {
             if (registry.tlsVerify != null) {
                 pull.add("--tls-verify=" + registry.tlsVerify);
@@ -163,7 +180,7 @@ final class BuildCommands {
             ContainerfileBuild build = ContainerfileBuild.of(containerfile, context).withRuntime(runtime)
                     .withCache(!noCache).withSquash(squash)
                     .withBaseImages((image, p) -> {
-                        ensureImage(parent, spec, store, image, registry);
+                        ensureImage(parent, spec, store, image, registry, p, quiet);
                         return ImageBuilder.from(store, image, p);
                     });
             for (String a : buildArgs) {
@@ -265,7 +282,7 @@ final class BuildCommands {
         @Override
         public Integer call() throws Exception {
             ImageStore store = StoreCommands.open(parent);
-            ensureImage(parent, spec, store, image, registry);
+            ensureImage(parent, spec, store, image, registry, null, false);
             OciRuntime runtime = OciRuntime.builder().store(store).build();
             WorkingContainer c = name == null ? runtime.newWorkingContainer(image) : runtime.newWorkingContainer(image, name);
             spec.commandLine().getOut().println(c.name());
@@ -325,8 +342,13 @@ final class BuildCommands {
             if (workdir != null) {
                 cmd = cmd.withWorkdir(workdir);
             }
-            if ("none".equals(network)) {
-                cmd = cmd.withNetwork(BuildNetwork.NONE);
+            if (network != null) {
+                cmd = cmd.withNetwork(switch (network) {
+                    case "none" -> BuildNetwork.NONE;
+                    case "host" -> BuildNetwork.HOST;
+                    default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                            "--network must be host or none, not " + network);
+                });
             }
             for (String v : volumes) {
                 String[] p = v.split(":");
@@ -373,7 +395,8 @@ final class BuildCommands {
             String destination = paths.get(paths.size() - 1);
             List<AddedFile> files = new ArrayList<>();
             for (String s : paths.subList(0, paths.size() - 1)) {
-                AddedFile f = AddedFile.of(Path.of(s).toAbsolutePath(), destination);
+                // Owned by root unless --chown says otherwise, as buildah copy records files.
+                AddedFile f = AddedFile.of(Path.of(s).toAbsolutePath(), destination).withOwner(0, 0);
                 if (chown != null) {
                     String[] ids = chown.split(":", 2);
                     try {
@@ -384,7 +407,12 @@ final class BuildCommands {
                     }
                 }
                 if (chmod != null) {
-                    f = f.withMode(Integer.parseInt(chmod, 8));
+                    try {
+                        f = f.withMode(Integer.parseInt(chmod, 8));
+                    } catch (IllegalArgumentException e) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "--chmod takes an octal mode"
+                                + " such as 0755, not " + chmod);
+                    }
                 }
                 files.add(f);
             }

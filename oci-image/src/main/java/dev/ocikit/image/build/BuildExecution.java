@@ -4,6 +4,7 @@ import dev.ocikit.image.AddedFile;
 import dev.ocikit.image.BlobStore;
 import dev.ocikit.image.LayerContent;
 import dev.ocikit.image.LayerFiles;
+import dev.ocikit.image.LayerPackException;
 import dev.ocikit.image.LayerPacker;
 import dev.ocikit.image.LayerSource;
 import dev.ocikit.image.ManifestFormat;
@@ -204,10 +205,20 @@ final class BuildExecution implements AutoCloseable {
                 config = c.change().apply(config);
                 history.add(entry(c.createdBy()).withEmptyLayer(true));
                 key = chain(key, "config", new String(Json.write(config), StandardCharsets.UTF_8));
-            } else if (step instanceof LayerStep l) {
-                layerStep(l);
-            } else if (step instanceof RunStep r) {
-                runStep(r.command());
+            } else {
+                try {
+                    if (step instanceof LayerStep l) {
+                        layerStep(l);
+                    } else if (step instanceof RunStep r) {
+                        runStep(r.command());
+                    }
+                } catch (LayerPackException | java.nio.file.NoSuchFileException | IllegalStateException e) {
+                    // Named for its step, so that a Containerfile build can point at the instruction.
+                    String what = e instanceof java.nio.file.NoSuchFileException n ? "no such file: " + n.getFile()
+                            : e.getMessage();
+                    throw new BuildStepException(step.createdBy(), "error building at step \"" + step.createdBy()
+                            + "\": " + what, e);
+                }
             }
         }
     }
@@ -233,7 +244,7 @@ final class BuildExecution implements AutoCloseable {
         added(packed, step.createdBy());
         if (stepKey.isPresent()) {
             remember(stepKey.get(), packed);
-            key = stepKey.get();
+            key = chain(stepKey.get(), packed.diffId().toString());
         } else {
             key = chain(key, "layer", packed.diffId().toString());
         }
@@ -243,9 +254,17 @@ final class BuildExecution implements AutoCloseable {
         BuildRuntime runtime = settings.runtime().orElseThrow(() -> new IllegalStateException(
                 "step \"" + command.description() + "\" runs a command, and the builder has no runtime:"
                         + " give it one with runsWith(...), such as an oci-runtime OciRuntime"));
+        // A read-only mount is an input: its content keys the step. A writable one (a cache, a
+        // scratch directory) is not, or the step would never be found again.
         List<String> mounts = new ArrayList<>();
         for (BuildMount m : command.mounts()) {
-            mounts.add(m.source().toAbsolutePath() + ":" + m.destination() + ":" + (m.readOnly() ? "ro" : "rw"));
+            if (m.readOnly()) {
+                Steps.Hasher h = new Steps.Hasher();
+                h.tree(m.source().toRealPath(), "", false, p -> false);
+                mounts.add(m.destination() + ":ro:" + h.hex());
+            } else {
+                mounts.add(m.destination() + ":rw");
+            }
         }
         Digest stepKey = chain(key, "run", Steps.json(command.command()), Steps.json(command.env()),
                 command.user().orElse("-"), command.workdir().orElse("-"), command.network().name(), Steps.json(mounts));
@@ -278,7 +297,9 @@ final class BuildExecution implements AutoCloseable {
         ran++;
         added(packed, command.description());
         remember(stepKey, packed);
-        key = stepKey;
+        // What the step made keys the steps after it: a rerun that made something else (its
+        // cached layer was collected) must not pick up entries built on the old layer.
+        key = chain(stepKey, packed.diffId().toString());
     }
 
     /** Files owned by names: the names looked up in the image's {@code /etc/passwd} and {@code /etc/group} now. */
@@ -371,7 +392,7 @@ final class BuildExecution implements AutoCloseable {
         }
         history.add(entry(createdBy));
         cached++;
-        key = stepKey;
+        key = chain(stepKey, e.diffId().toString());
         return true;
     }
 

@@ -4,6 +4,7 @@ import dev.ocikit.image.AddedFile;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.LayerContent;
 import dev.ocikit.image.ManifestFormat;
+import dev.ocikit.image.NoMatchingPlatformException;
 import dev.ocikit.image.SourceImage;
 import dev.ocikit.image.StoredImage;
 import dev.ocikit.image.build.Steps.ConfigStep;
@@ -138,6 +139,14 @@ public final class ImageBuilder {
         Objects.requireNonNull(platform, "platform");
         try (ImageSource source = reference.openSource()) {
             SourceImage image = SourceImage.read(source, platform);
+            // A single-platform image is not chosen by platform: check it is the one asked for.
+            Platform actual = image.config().model().platform();
+            if (!platform.matcher().matches(actual)) {
+                throw new NoMatchingPlatformException(reference.transport().name() + ":" + reference.withinTransport()
+                        + " is an image for " + actual + ", not " + platform + "; get the " + platform
+                        + " image (a pull with --platform " + platform + ") or build for " + actual, platform,
+                        List.of(actual));
+            }
             return new ImageBuilder(new FromImage(reference, platform, image.manifest().digest(), image.config().model()),
                     List.of(), Settings.defaults());
         }
@@ -146,12 +155,15 @@ public final class ImageBuilder {
     // ---- content -------------------------------------------------------------------------------
 
     /**
-     * Adds a file or directory at {@code destination} as one layer, as {@code COPY} does: a
-     * directory's contents go into the destination; a destination ending in {@code /} names the
-     * directory a file goes into; a relative destination is taken from the working directory.
+     * Adds a file or directory at {@code destination} as one layer, as {@code COPY} does: owned
+     * by root, a directory's contents go into the destination; a destination ending in {@code /}
+     * names the directory a file goes into; a relative destination is taken from the working
+     * directory.
      */
     public ImageBuilder copy(Path source, String destination) {
-        return add(List.of(AddedFile.of(source, destination)), "COPY " + source.getFileName() + " " + destination);
+        // Owned by root, as COPY records files: the host's owner would make the image depend on the machine.
+        return add(List.of(AddedFile.of(source, destination).withOwner(0, 0)),
+                "COPY " + source.getFileName() + " " + destination);
     }
 
     /** Adds files (with their owner, mode and time overrides) as one layer. */

@@ -8,6 +8,7 @@ import dev.ocikit.image.Copy;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.LayerSource;
 import dev.ocikit.image.ManifestFormat;
+import dev.ocikit.image.NoMatchingPlatformException;
 import dev.ocikit.image.SourceImage;
 import dev.ocikit.image.Unpacker;
 import dev.ocikit.image.build.BuildCache;
@@ -231,6 +232,15 @@ public final class ContainerfileBuild {
             this.ignore = ignore;
             this.store = store;
             this.realContext = context.toRealPath();
+            // BuildKit's automatic platform arguments are there before the file's own, so that
+            // ARG BASE=image-${TARGETARCH} sees them.
+            globals.put("TARGETPLATFORM", platform.toString());
+            globals.put("TARGETOS", platform.os());
+            globals.put("TARGETARCH", platform.architecture());
+            platform.variant().ifPresent(v -> globals.put("TARGETVARIANT", v));
+            globals.put("BUILDPLATFORM", Platform.host().toString());
+            globals.put("BUILDOS", Platform.host().os());
+            globals.put("BUILDARCH", Platform.host().architecture());
             for (Instruction.Arg arg : file.globalArgs()) {
                 Instruction.Arg expanded = file.expand(arg, name -> Optional.ofNullable(globals.get(name)));
                 for (ArgDefinition d : expanded.definitions()) {
@@ -240,10 +250,6 @@ public final class ContainerfileBuild {
                     }
                 }
             }
-            globals.putIfAbsent("TARGETPLATFORM", platform.toString());
-            globals.putIfAbsent("TARGETOS", platform.os());
-            globals.putIfAbsent("TARGETARCH", platform.architecture());
-            globals.putIfAbsent("BUILDPLATFORM", Platform.host().toString());
         }
 
         BuiltImage build(List<String> tags) throws IOException, InterruptedException {
@@ -298,7 +304,10 @@ public final class ContainerfileBuild {
                 refs.add(s.baseImage(name -> Optional.ofNullable(globals.get(name))));
                 for (Instruction i : s.instructions()) {
                     if (i instanceof Instruction.Copy c && c.from().isPresent()) {
-                        refs.add(c.from().get());
+                        // --from=$STAGE: stage variables are not known yet; the global args are what
+                        // can name a stage here, as in BuildKit.
+                        refs.add(Substitution.expand(c.from().get(), name -> Optional.ofNullable(globals.get(name)),
+                                file.escape()));
                     } else if (i instanceof Instruction.Run r) {
                         for (RunMount m : r.mounts()) {
                             m.from().ifPresent(refs::add);
@@ -349,10 +358,17 @@ public final class ContainerfileBuild {
             if (colon > 0 && transports.get(image.substring(0, colon)).isPresent()) {
                 return ImageBuilder.from(transports.parse(image), p);
             }
-            if (store.find(image).isEmpty()) {
-                Copy.from("docker://" + image).to(store.reference(image)).platform(p).run();
+            if (store.find(image).isPresent()) {
+                try {
+                    return ImageBuilder.from(store, image, p);
+                } catch (NoMatchingPlatformException wrongPlatform) {
+                    // the store has it for another platform: pull this platform's, as podman does
+                }
             }
-            return ImageBuilder.from(store, image, p);
+            dev.ocikit.image.spi.TransportReference remote = transports.parse("docker://" + image);
+            String name = remote.dockerReference().map(Object::toString).orElse(image);
+            Copy.from(remote).to(store.reference(name)).platform(p).run();
+            return ImageBuilder.from(store, name, p);
         }
 
         private ImageBuilder recipe(Stage stage, boolean isTarget) throws IOException {
@@ -488,6 +504,10 @@ public final class ContainerfileBuild {
                 } else if (i instanceof Instruction.Run r) {
                     builder = builder.run(runCommand(r));
                 } else if (i instanceof Instruction.Copy c) {
+                    if (c.parents()) {
+                        throw new ContainerfileException(file.fileName(), c.line(), "COPY", "--parents is not supported;"
+                                + " copy each directory to its destination");
+                    }
                     builder = copy(c, c.from(), c.sources(), c.heredocs(), c.destination(), c.chown(), c.chmod(),
                             c.excludes(), false);
                 } else if (i instanceof Instruction.Add a) {
@@ -542,7 +562,26 @@ public final class ContainerfileBuild {
                     case "bind" -> {
                         Path root = m.from().isPresent() ? rootfs(r, m.from().get()) : realContext;
                         Path src = inside(r, root, m.source().orElse("/"));
-                        return new BuildMount(src, target, m.readOnly());
+                        if (!Files.exists(src, LinkOption.NOFOLLOW_LINKS)) {
+                            throw new ContainerfileException(file.fileName(), r.line(), "RUN", "--mount source "
+                                    + m.source().orElse("/") + " does not exist");
+                        }
+                        // runc follows links in a mount source: the real path must stay inside too.
+                        Path real = src.toRealPath();
+                        if (!real.startsWith(root)) {
+                            throw new ContainerfileException(file.fileName(), r.line(), "RUN", "--mount source "
+                                    + m.source().orElse("/") + " is a link that leads outside "
+                                    + (m.from().isPresent() ? m.from().get() : "the build context"));
+                        }
+                        if (m.readOnly()) {
+                            return new BuildMount(real, target, true);
+                        }
+                        // As BuildKit: a writable bind mount's writes are thrown away, never made to the context.
+                        Path scratch = Files.createTempDirectory("ocikit-bind-");
+                        temporary.add(scratch);
+                        Path copy = scratch.resolve("m");
+                        FileTrees.copyRecursively(real, copy);
+                        return new BuildMount(copy, target, false);
                     }
                     case "tmpfs" -> {
                         Path dir = Files.createTempDirectory("ocikit-tmpfs-");
@@ -573,6 +612,12 @@ public final class ContainerfileBuild {
                     paths.addAll(matched);
                 }
                 for (Heredoc h : heredocs) {
+                    // The delimiter names the file: a name, never a path (it must not leave the temporary directory).
+                    if (h.name().isEmpty() || h.name().contains("/") || h.name().indexOf('\0') >= 0
+                            || h.name().equals(".") || h.name().equals("..")) {
+                        throw new ContainerfileException(file.fileName(), i.line(), i.keyword(), "heredoc name '"
+                                + h.name() + "' cannot name a file; use a plain name such as EOF");
+                    }
                     Path dir = Files.createTempDirectory("ocikit-heredoc-");
                     temporary.add(dir);
                     paths.add(Files.writeString(dir.resolve(h.name()), h.text(), StandardCharsets.UTF_8));
@@ -711,8 +756,9 @@ public final class ContainerfileBuild {
             String rel = strip(source);
             Path literal = inside(i, root, rel);
             if (!hasWildcard(rel)) {
-                if (!Files.exists(literal, LinkOption.NOFOLLOW_LINKS) || excluded.excluded(root.relativize(literal).toString())
-                        && !excluded.mayIncludeUnder(root.relativize(literal).toString())) {
+                String relLiteral = root.relativize(literal).toString();
+                if (!Files.exists(literal, LinkOption.NOFOLLOW_LINKS) || excluded.excluded(relLiteral)
+                        && !(Files.isDirectory(literal, LinkOption.NOFOLLOW_LINKS) && excluded.mayIncludeUnder(relLiteral))) {
                     return List.of();
                 }
                 Path real = literal.toRealPath();
@@ -750,7 +796,7 @@ public final class ContainerfileBuild {
             List<Path> out = new ArrayList<>();
             for (Path p : current) {
                 String r = root.relativize(p).toString();
-                if (excluded.excluded(r) && !excluded.mayIncludeUnder(r)) {
+                if (excluded.excluded(r) && !(Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && excluded.mayIncludeUnder(r))) {
                     continue;
                 }
                 Path real = p.toRealPath();
@@ -763,8 +809,16 @@ public final class ContainerfileBuild {
 
         @Override
         public void close() throws IOException {
+            IOException failed = null;
             for (Path p : temporary) {
-                FileTrees.deleteRecursively(p);
+                try {
+                    FileTrees.deleteRecursively(p);
+                } catch (IOException e) {
+                    failed = failed == null ? e : failed;
+                }
+            }
+            if (failed != null) {
+                throw failed;
             }
         }
     }
@@ -810,21 +864,54 @@ public final class ContainerfileBuild {
         return out;
     }
 
-    /** Whether a file is a tar archive ADD extracts: plain, gzip or zstd, by its first bytes. */
+    /**
+     * Whether a file is a tar archive ADD extracts: a tar, plain or compressed with gzip or zstd.
+     * A compressed file that is not a tar inside ({@code dump.sql.gz}) is copied as it is, as Docker does.
+     */
     static boolean isArchive(Path p) throws IOException {
-        byte[] head = new byte[512];
+        byte[] head = new byte[4];
         int n;
         try (InputStream in = Files.newInputStream(p)) {
             n = in.readNBytes(head, 0, head.length);
         }
-        if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-            return true;
+        try (InputStream raw = Files.newInputStream(p)) {
+            InputStream in;
+            if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
+                in = new java.util.zip.GZIPInputStream(raw);
+            } else if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
+                    && (head[3] & 0xff) == 0xfd) {
+                in = new com.github.luben.zstd.ZstdInputStreamNoFinalizer(raw);
+            } else {
+                in = raw;
+            }
+            byte[] block = new byte[512];
+            int got;
+            try {
+                got = in.readNBytes(block, 0, block.length);
+            } catch (IOException corrupt) {
+                return false;
+            }
+            return got == 512 && isTarHeader(block);
         }
-        if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                && (head[3] & 0xff) == 0xfd) {
-            return true;
+    }
+
+    /** A tar header: its checksum field matches its bytes (POSIX, GNU and old v7 headers alike). */
+    private static boolean isTarHeader(byte[] h) {
+        String field = new String(h, 148, 8, StandardCharsets.US_ASCII).trim().replace("\0", "");
+        if (field.isEmpty()) {
+            return false;
         }
-        return n >= 262 && new String(head, 257, 5, StandardCharsets.US_ASCII).equals("ustar");
+        long recorded;
+        try {
+            recorded = Long.parseLong(field.trim(), 8);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        long sum = 0;
+        for (int i = 0; i < 512; i++) {
+            sum += (i >= 148 && i < 156) ? ' ' : (h[i] & 0xff);
+        }
+        return sum == recorded;
     }
 
     @Override

@@ -291,7 +291,7 @@ class ImageBuilderTest {
     void aRunStepWithoutARuntimeSaysWhatToDo() throws Exception {
         ImageBuilder b = ImageBuilder.scratch(AMD64).run("/bin/true");
         assertThatThrownBy(() -> b.commit("oci:" + tmp.resolve("o") + ":r"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("runsWith");
+                .isInstanceOf(BuildStepException.class).hasMessageContaining("runsWith");
     }
 
     @Test

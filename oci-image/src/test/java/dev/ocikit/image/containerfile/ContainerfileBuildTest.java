@@ -178,9 +178,13 @@ class ContainerfileBuildTest {
             tar.write("in".getBytes());
             tar.closeArchiveEntry();
         }
-        BuiltImage built = build("FROM scratch\nADD files.tar.gz /x/\nADD top.txt /y/\n");
+        try (java.io.OutputStream gz = new GzipCompressorOutputStream(Files.newOutputStream(ctx.resolve("dump.sql.gz")))) {
+            gz.write("select 1;\n".getBytes());
+        }
+        BuiltImage built = build("FROM scratch\nADD files.tar.gz /x/\nADD top.txt /y/\nADD dump.sql.gz /z/\n");
         assertThat(layer(built, 0)).containsKey("x/inside.txt");
         assertThat(layer(built, 1)).containsKey("y/top.txt");
+        assertThat(layer(built, 2)).containsKey("z/dump.sql.gz"); // compressed, but no tar inside: copied as it is
         assertThatThrownBy(() -> build("FROM scratch\nADD https://example.com/x /x\n"))
                 .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:2: ADD:");
     }
@@ -221,7 +225,12 @@ class ContainerfileBuildTest {
                 .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:2: COPY")
                 .hasMessageContaining("no user 'app' in the image's /etc/passwd (the image has no /etc/passwd)");
         assertThatThrownBy(() -> build("FROM scratch\nRUN true\n"))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("runsWith");
+                .isInstanceOf(ContainerfileException.class).hasMessageContaining("Containerfile:2: RUN:")
+                .hasMessageContaining("runsWith");
+        assertThatThrownBy(() -> build("FROM scratch\nCOPY <<../../evil /x\nhi\n../../evil\n"))
+                .isInstanceOf(ContainerfileException.class).hasMessageContaining("heredoc name");
+        assertThatThrownBy(() -> build("FROM scratch\nCOPY --parents src/a.txt /x/\n"))
+                .isInstanceOf(ContainerfileException.class).hasMessageContaining("--parents is not supported");
         Path f = Files.writeString(ctx.resolve("Containerfile"), "FROM scratch AS a\n");
         assertThatThrownBy(() -> ContainerfileBuild.of(f, ctx).withTarget("b").build(store, List.of()))
                 .isInstanceOf(ContainerfileException.class).hasMessageContaining("target stage 'b'");
