@@ -389,6 +389,7 @@ public final class ContainerfileBuild {
                 b = b.squash();
             }
             StageState st = new StageState(b);
+            st.onBuildTriggers(stage);
             for (Instruction raw : stage.instructions()) {
                 Instruction i = file.expand(raw, st::lookup);
                 try {
@@ -411,7 +412,42 @@ public final class ContainerfileBuild {
 
             StageState(ImageBuilder builder) {
                 this.builder = builder;
-                env.putAll(builder.containerConfig().envMap());
+                ContainerConfig base = builder.containerConfig();
+                env.putAll(base.envMap());
+                // Docker keeps a stage's SHELL in the image config; a stage built on it runs RUN with it.
+                if (base.unknownFields().get("Shell") instanceof ArrayNode shellNode && !shellNode.isEmpty()) {
+                    List<String> inherited = new ArrayList<>();
+                    shellNode.forEach(n -> inherited.add(n.asText()));
+                    shell = List.copyOf(inherited);
+                }
+            }
+
+            /**
+             * The base image's ONBUILD triggers run first, as Docker runs them, and are then dropped
+             * from the config (they are for the image built on it, not for the one after).
+             */
+            void onBuildTriggers(Stage stage) throws IOException {
+                JsonNode triggers = builder.containerConfig().unknownFields().get("OnBuild");
+                if (!(triggers instanceof ArrayNode list) || list.isEmpty()) {
+                    return;
+                }
+                String origin = file.fileName() + " (ONBUILD of " + stage.baseImage() + ")";
+                for (JsonNode t : list) {
+                    Containerfile trigger = Containerfile.parse("FROM scratch\n" + t.asText() + "\n", origin);
+                    for (Instruction raw : trigger.stages().get(0).instructions()) {
+                        Instruction i = trigger.expand(raw, this::lookup);
+                        if (i instanceof Instruction.Onbuild || i instanceof Instruction.From) {
+                            throw new ContainerfileException(origin, stage.from().line(), i.keyword(),
+                                    "an ONBUILD trigger cannot be " + i.keyword());
+                        }
+                        apply(i);
+                    }
+                }
+                builder = builder.config("ONBUILD triggers of " + stage.baseImage() + " run", c -> {
+                    Map<String, JsonNode> unknown = new LinkedHashMap<>(c.unknownFields());
+                    unknown.remove("OnBuild");
+                    return c.toBuilder().unknownFields(unknown).build();
+                });
             }
 
             Optional<String> lookup(String name) {
@@ -484,7 +520,13 @@ public final class ContainerfileBuild {
                     builder = builder.healthcheck(check);
                 } else if (i instanceof Instruction.Shell s) {
                     shell = s.shell();
-                    builder = builder.config(src, c -> c);
+                    ArrayNode value = JsonNodeFactory.instance.arrayNode();
+                    s.shell().forEach(value::add);
+                    builder = builder.config(src, c -> {
+                        Map<String, JsonNode> unknown = new LinkedHashMap<>(c.unknownFields());
+                        unknown.put("Shell", value);
+                        return c.toBuilder().unknownFields(unknown).build();
+                    });
                 } else if (i instanceof Instruction.Maintainer m) {
                     builder = builder.author(m.name());
                 } else if (i instanceof Instruction.Entrypoint e) {

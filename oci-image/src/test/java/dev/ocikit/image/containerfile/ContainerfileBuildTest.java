@@ -255,6 +255,24 @@ class ContainerfileBuildTest {
     }
 
     @Test
+    void onbuildTriggersRunInTheImageBuiltOnTheBaseAndShellIsKept() throws Exception {
+        build("""
+                FROM scratch
+                SHELL ["/bin/busybox", "sh", "-c"]
+                ONBUILD COPY top.txt /from-trigger.txt
+                ONBUILD LABEL triggered=yes
+                """, "onbuild-base:1");
+        assertThat(store.config(store.manifest(store.resolve("onbuild-base:1"), AMD64).model()).model().config()
+                .unknownFields()).containsKeys("OnBuild", "Shell");
+        BuiltImage child = build("FROM onbuild-base:1\nCOPY src/a.txt /a.txt\nENTRYPOINT echo hi\n");
+        assertThat(child.config().config().labels()).containsEntry("triggered", "yes");
+        assertThat(child.config().config().unknownFields()).doesNotContainKey("OnBuild");
+        assertThat(layer(child, 0)).containsKey("from-trigger.txt");
+        assertThat(layer(child, 1)).containsKey("a.txt");
+        assertThat(child.config().config().entrypoint()).containsExactly("/bin/busybox", "sh", "-c", "echo hi");
+    }
+
+    @Test
     void aBaseFromAnOciLayoutByTransportName() throws Exception {
         build("FROM scratch\nCOPY top.txt /\nENV X=1\n", "base:1");
         dev.ocikit.image.Copy.from(store.reference("base:1")).to("oci:" + tmp.resolve("layout") + ":b").run();
