@@ -599,27 +599,14 @@ final class BuildCommands {
 
     @Command(name = "rm-working", description = "Remove working containers, as buildah rm does.",
         footer = {"", "Examples:", "  ocikit rm-working busybox-working-container"})
-    static final class RmWorking implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @ParentCommand
-        Ocikit parent;
-
-        @Parameters(arity = "1..*", paramLabel = "CONTAINER")
-        List<String> containers;
-
+    static final class RmWorking extends ContainerCommands.EachContainer {
         @Override
-        public Integer call() throws Exception {
-            OciRuntime runtime = OciRuntime.builder().store(StoreCommands.open(parent)).build();
-            for (String name : containers) {
-                WorkingContainer c = runtime.openWorkingContainer(name);
-                String id = c.id();
-                c.remove();
-                spec.commandLine().getOut().println(id);
-            }
-            spec.commandLine().getOut().flush();
-            return 0;
+        void apply(OciRuntime runtime, String container, PrintWriter out) throws Exception {
+            WorkingContainer c = runtime.openWorkingContainer(container);
+            String id = c.id();
+            c.remove();
+            out.println(id);
         }
     }
+
 }

@@ -238,20 +238,7 @@ final class ContainerCommands {
             ImageStore store = runtime.store();
             Optional<dev.ocikit.image.StoredImage> stored = store.find(image);
             if (stored.isEmpty()) {
-                List<String> pull = new ArrayList<>();
-                parent.root().ifPresent(r -> {
-                    pull.add("--root");
-                    pull.add(r.toString());
-                });
-                pull.addAll(List.of("pull", image));
-                // The pull's progress and errors go where this command's do (a caller may have captured them).
-                CommandLine pullCommand = Ocikit.commandLine();
-                pullCommand.setOut(spec.commandLine().getOut());
-                pullCommand.setErr(spec.commandLine().getErr());
-                int rc = pullCommand.execute(pull.toArray(String[]::new));
-                if (rc != 0) {
-                    throw new IOException("image \"" + image + "\" is not in the local store and could not be pulled");
-                }
+                BuildCommands.ensureImage(parent, spec, store, image);
             }
             // the image found above, not looked up again (as podman, ps then shows its full name)
             ContainerBuilder c = stored.isPresent() ? runtime.container(stored.get()) : runtime.container(image);

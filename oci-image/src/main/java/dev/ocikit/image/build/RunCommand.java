@@ -22,16 +22,8 @@ import java.util.Optional;
 public record RunCommand(List<String> command, List<String> env, Optional<String> user, Optional<String> workdir,
         BuildNetwork network, List<BuildMount> mounts, Optional<String> createdBy) {
     public RunCommand {
-        command = List.copyOf(command);
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("RUN needs a program to run");
-        }
-        env = List.copyOf(env);
-        for (String e : env) {
-            if (e.indexOf('=') <= 0) {
-                throw new IllegalArgumentException("environment entry is not NAME=value: " + e);
-            }
-        }
+        command = RunRequest.checkedCommand(command);
+        env = RunRequest.checkedEnv(env);
         user = user == null ? Optional.empty() : user;
         workdir = workdir == null ? Optional.empty() : workdir;
         Objects.requireNonNull(network, "network");

@@ -33,22 +33,32 @@ public record RunRequest(List<LayerSource> layers, ContainerConfig config, List<
     public RunRequest {
         layers = List.copyOf(layers);
         Objects.requireNonNull(config, "config");
-        command = List.copyOf(command);
-        if (command.isEmpty()) {
-            throw new IllegalArgumentException("a build command needs at least a program");
-        }
-        env = List.copyOf(env);
-        for (String e : env) {
-            if (e.indexOf('=') <= 0) {
-                throw new IllegalArgumentException("environment entry is not NAME=value: " + e);
-            }
-        }
+        command = RunRequest.checkedCommand(command);
+        env = RunRequest.checkedEnv(env);
         user = user == null ? Optional.empty() : user;
         workdir = workdir == null ? Optional.empty() : workdir;
         Objects.requireNonNull(network, "network");
         mounts = List.copyOf(mounts);
         Objects.requireNonNull(stdout, "stdout");
         Objects.requireNonNull(stderr, "stderr");
+    }
+
+    static List<String> checkedCommand(List<String> command) {
+        List<String> copy = List.copyOf(command);
+        if (copy.isEmpty()) {
+            throw new IllegalArgumentException("a build command needs at least a program");
+        }
+        return copy;
+    }
+
+    static List<String> checkedEnv(List<String> env) {
+        List<String> copy = List.copyOf(env);
+        for (String e : copy) {
+            if (e.indexOf('=') <= 0) {
+                throw new IllegalArgumentException("environment entry is not NAME=value: " + e);
+            }
+        }
+        return copy;
     }
 
     /** A request to run {@code command} on {@code layers} with {@code config}'s defaults. */
