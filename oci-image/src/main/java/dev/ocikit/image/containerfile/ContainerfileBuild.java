@@ -852,6 +852,17 @@ public final class ContainerfileBuild {
         @Override
         public void close() throws IOException {
             IOException failed = null;
+            // Stages built only for later ones leave no image behind (their layers stay, for the cache).
+            for (BuiltImage stage : built.values()) {
+                try {
+                    Optional<dev.ocikit.image.StoredImage> image = store.find(stage.id().toString());
+                    if (image.isPresent() && image.get().names().isEmpty()) {
+                        store.remove(stage.id().toString(), false);
+                    }
+                } catch (IOException e) {
+                    failed = failed == null ? e : failed;
+                }
+            }
             for (Path p : temporary) {
                 try {
                     FileTrees.deleteRecursively(p);

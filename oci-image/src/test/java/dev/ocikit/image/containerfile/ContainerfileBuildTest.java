@@ -150,6 +150,7 @@ class ContainerfileBuildTest {
                 COPY --from=0 /assets/a.txt /final/
                 """, "multi:1");
         assertThat(built.config().diffIds()).hasSize(2);
+        assertThat(store.list()).extracting(i -> i.names().toString()).containsExactly("[localhost/multi:1]");
         assertThat(layer(built, 0)).containsKey("final/c.txt");
         assertThat(layer(built, 1)).containsKey("final/a.txt");
     }
