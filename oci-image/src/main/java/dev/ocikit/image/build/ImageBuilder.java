@@ -147,8 +147,10 @@ public final class ImageBuilder {
 
     /**
      * Adds a file or directory at {@code destination} as one layer, as {@code COPY} does: a
-     * directory's contents go into the destination; a destination ending in {@code /} names the
-     * directory a file goes into; a relative destination is taken from the working directory.
+     * directory's contents go into the destination; a destination ending in {@code /}, or one that
+     * is a directory in the image at this step, names the directory a file goes into; a relative
+     * destination is taken from the working directory. Directories the image has already keep
+     * their owner and mode (see {@link LayerContent#files(List, dev.ocikit.image.ImageTree)}).
      */
     public ImageBuilder copy(Path source, String destination) {
         return add(List.of(AddedFile.of(source, destination)), "COPY " + source.getFileName() + " " + destination);
