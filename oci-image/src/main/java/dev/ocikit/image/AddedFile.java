@@ -13,7 +13,8 @@ import java.util.function.Predicate;
  * <p>A source that is a symlink is followed. A directory source adds its contents, recursively,
  * at the destination (the directory itself takes the destination's name); symlinks inside it are
  * kept as symlinks, and the overrides apply to every entry found in it. A destination ending in
- * {@code /} names the directory a file source goes into, under its own name.
+ * {@code /} names the directory a file source goes into, under its own name (for a symlink, the
+ * link's name, not its target's).
  *
  * @param source the file or directory on the host
  * @param destination the path in the layer; absolute or relative to the layer's root, never with

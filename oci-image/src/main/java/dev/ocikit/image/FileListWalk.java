@@ -4,25 +4,38 @@ import dev.ocikit.image.PackContext.Overrides;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The entries of a {@code buildah add}-style list of files: each source placed at its destination,
- * parent directories made up as needed, all in the layer's sorted order. The destinations are
- * arranged into a tree first (stat'ing each source once); the contents of directory sources are
- * listed only when the walk reaches them. Not thread-safe.
+ * The entries of a {@code buildah add}-style list of files: each source placed at its destination
+ * in the image below, parent directories made up as needed, all in the layer's sorted order. The
+ * destinations are arranged into a tree first (stat'ing each source once); the contents of
+ * directory sources are listed only when the walk reaches them. Not thread-safe.
+ *
+ * <p>As {@code COPY} on top of an image: destinations are looked up in the image below (its
+ * symlinks followed), a file whose destination is a directory there goes inside it, and a
+ * directory that is there already keeps its metadata unless a source's content names it.
  */
 final class FileListWalk {
     private FileListWalk() {}
 
-    /** One destination: made up (no item), or an added file or directory. */
+    /**
+     * Something placed at a name: a listed item ({@code listed}, at its destination), or what a
+     * directory source holds under that name.
+     */
+    private record Source(Path path, FileMeta meta, Overrides ov, boolean listed) {}
+
+    /** A destination the list names: made up (no items), one file, or directories merged in order. */
     private static final class Node {
         final String name;
-        AddedFile item;
-        Path source;
-        FileMeta meta;
+        final List<Source> items = new ArrayList<>(1);
+        final List<AddedFile> added = new ArrayList<>(1);
         final TreeMap<String, Node> children = new TreeMap<>();
 
         Node(String name) {
@@ -30,20 +43,17 @@ final class FileListWalk {
         }
 
         boolean isDirectory() {
-            return item == null || meta.isDirectory();
+            return items.isEmpty() || items.get(0).meta().isDirectory();
         }
     }
 
-    static void start(TreeWalk walk, List<AddedFile> files) throws IOException {
+    static void start(TreeWalk walk, List<AddedFile> files, ImageTree below) throws IOException {
         Node root = new Node("");
         for (AddedFile f : files) {
-            // A source symlink is followed; from here on every path is a real one.
+            // A source symlink is followed for its content; the name is the one the list gives.
             Path source = f.source().toRealPath();
             FileMeta meta = FileMeta.of(source, false);
-            List<String> components = components(f.destination());
-            if (f.destination().endsWith("/") && !meta.isDirectory()) {
-                components.add(source.getFileName().toString());
-            }
+            List<String> components = destination(f, source, meta, below);
             for (String c : components) {
                 TreeWalk.checkName(f.destination(), c);
             }
@@ -55,31 +65,62 @@ final class FileListWalk {
                 Node child = node.children.computeIfAbsent(c, Node::new);
                 if (!child.isDirectory()) {
                     throw new LayerPackException("cannot add " + f.source() + " at '" + f.destination() + "': '" + at
-                            + "' is already added as a file (" + child.item.source() + ")");
+                            + "' is already added as a file (" + child.added.get(0).source() + ")");
                 }
                 node = child;
             }
             Node target = node;
             if (!components.isEmpty()) {
-                String last = components.get(components.size() - 1);
-                target = node.children.computeIfAbsent(last, Node::new);
-            } else if (!meta.isDirectory()) {
-                throw new LayerPackException("cannot add the file " + f.source() + " as the layer's root directory;"
-                        + " give it a destination name");
+                target = node.children.computeIfAbsent(components.get(components.size() - 1), Node::new);
             }
-            if (target.item != null) {
-                throw new LayerPackException("'" + f.destination() + "' is added twice: from " + target.item.source()
-                        + " and from " + f.source() + "; add each destination once");
+            // Directories at one destination are merged, as copying them one after the other would.
+            if (!target.items.isEmpty() && !(meta.isDirectory() && target.isDirectory())) {
+                throw new LayerPackException("'" + f.destination() + "' is added twice: from " + target.added.get(0).source()
+                        + " and from " + f.source() + "; add each file once (only directories are merged)");
             }
             if (!meta.isDirectory() && !target.children.isEmpty()) {
                 throw new LayerPackException("cannot add the file " + f.source() + " at '" + f.destination()
                         + "': other added files go inside that path, so it must be a directory");
             }
-            target.item = f;
-            target.source = source;
-            target.meta = meta;
+            target.items.add(new Source(source, meta, Overrides.of(f), true));
+            target.added.add(f);
         }
-        walk.push(() -> children(walk, root, ""));
+        walk.push(() -> children(walk, root.items, root, "", below));
+    }
+
+    /**
+     * Where {@code f} goes, as path components in the image below: its symlinks followed, and a
+     * file inside the directory its destination names (one ending in {@code /}, or one that is a
+     * directory in the image), under the name the item gives it (a symlink's, not its target's).
+     */
+    private static List<String> destination(AddedFile f, Path source, FileMeta meta, ImageTree below) {
+        List<String> components = components(f.destination());
+        boolean slash = f.destination().endsWith("/");
+        if (!meta.isDirectory() && slash) {
+            components.add(ownName(f, source));
+        }
+        List<String> whole = below.resolve(components, true);
+        if (below.isDirectory(whole)) {
+            if (meta.isDirectory()) {
+                return whole;
+            }
+            if (!slash) {
+                whole.add(ownName(f, source));
+                return whole;
+            }
+        }
+        if (components.isEmpty()) {
+            return components;
+        }
+        // What the last name is now (a file, a symlink, nothing) is replaced.
+        List<String> parent = below.resolve(components.subList(0, components.size() - 1), true);
+        parent.add(components.get(components.size() - 1));
+        return parent;
+    }
+
+    private static String ownName(AddedFile f, Path realSource) {
+        Path name = f.source().getFileName();
+        return (name != null ? name : realSource.getFileName()).toString();
     }
 
     private static List<String> components(String destination) {
@@ -92,37 +133,74 @@ final class FileListWalk {
         return out;
     }
 
-    /** A node's listed children merged with those found in its source directory; listed ones win. */
-    private static List<TreeWalk.Step> children(TreeWalk walk, Node node, String prefix) throws IOException {
-        List<TreeWalk.Keyed> out = new ArrayList<>();
-        for (Node child : node.children.values()) {
-            out.add(TreeWalk.keyed(child.name, child.isDirectory(), () -> emit(walk, child, prefix + child.name)));
-        }
-        if (node.item != null) {
-            Overrides ov = Overrides.of(node.item);
-            for (String name : TreeWalk.names(node.source)) {
-                if (node.children.containsKey(name)) {
+    /**
+     * The entries in a directory: what {@code dirs} hold (a later one's entry wins over an earlier
+     * one's of the same name, directories being merged) and the items listed inside it, which win
+     * over what the directories hold.
+     */
+    private static List<TreeWalk.Step> children(TreeWalk walk, List<Source> dirs, Node node, String prefix,
+            ImageTree below) throws IOException {
+        Map<String, List<Source>> found = new HashMap<>();
+        for (Source d : dirs) {
+            for (String name : TreeWalk.names(d.path())) {
+                Node listed = node == null ? null : node.children.get(name);
+                if (listed != null && !listed.isDirectory()) {
                     continue;
                 }
-                Path p = node.source.resolve(name);
-                if (ov.exclude().test(p)) {
+                Path p = d.path().resolve(name);
+                if (d.ov().exclude().test(p)) {
                     continue;
                 }
                 TreeWalk.checkName(prefix + name, name);
-                FileMeta m = FileMeta.of(p, false);
-                out.add(TreeWalk.keyed(name, m.isDirectory(), () -> walk.tree(prefix + name, p, m, ov, false)));
+                found.computeIfAbsent(name, k -> new ArrayList<>(1)).add(new Source(p, FileMeta.of(p, false), d.ov(), false));
+            }
+        }
+        Set<String> names = new HashSet<>(found.keySet());
+        if (node != null) {
+            names.addAll(node.children.keySet());
+        }
+        List<TreeWalk.Keyed> out = new ArrayList<>();
+        for (String name : names) {
+            Node child = node == null ? null : node.children.get(name);
+            List<Source> all = new ArrayList<>(found.getOrDefault(name, List.of()));
+            if (child != null) {
+                all.addAll(child.items);
+            }
+            int lastFile = -1;
+            for (int i = 0; i < all.size(); i++) {
+                if (!all.get(i).meta().isDirectory()) {
+                    lastFile = i;
+                }
+            }
+            String path = prefix + name;
+            boolean madeUp = child != null && child.items.isEmpty();
+            if (!madeUp && lastFile == all.size() - 1) {
+                Source s = all.get(lastFile);
+                out.add(TreeWalk.keyed(name, false, () -> walk.context().describe(path, s.path(), s.meta(), s.ov(), null)));
+            } else {
+                // A file replaces what came before it; the directories after it are merged.
+                List<Source> merged = all.subList(lastFile + 1, all.size());
+                out.add(TreeWalk.keyed(name, true, () -> directory(walk, path, merged, child, below)));
             }
         }
         return TreeWalk.sorted(out);
     }
 
-    private static Optional<PackEntry> emit(TreeWalk walk, Node node, String name) throws IOException {
-        if (node.isDirectory()) {
-            walk.push(() -> children(walk, node, name + "/"));
+    /**
+     * A directory's entry, its content to follow. The last source to name it gives its metadata;
+     * one that only the list names (made up, or a directory item's destination) is left out when
+     * the image below has it already, so that its owner and mode stay as they are.
+     */
+    private static Optional<PackEntry> directory(TreeWalk walk, String path, List<Source> merged, Node node,
+            ImageTree below) throws IOException {
+        walk.push(() -> children(walk, merged, node, path + "/", below));
+        Source last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+        if ((last == null || last.listed()) && below.holdsDirectory(path)) {
+            return Optional.empty();
         }
-        if (node.item == null) {
-            return Optional.of(PackEntry.syntheticDirectory(name, walk.context().syntheticTime()));
+        if (last == null) {
+            return Optional.of(PackEntry.syntheticDirectory(path, walk.context().syntheticTime()));
         }
-        return walk.context().describe(name, node.source, node.meta, Overrides.of(node.item), null);
+        return walk.context().describe(path, last.path(), last.meta(), last.ov(), null);
     }
 }

@@ -51,17 +51,37 @@ public final class LayerContent {
     }
 
     /**
-     * Files placed at destinations, as {@code buildah add} does (see {@link AddedFile}). Parent
-     * directories that no item names are written as owned by 0:0, mode 0755, dated
-     * {@link PackOptions#sourceDateEpoch()} (or 1970-01-01 without one). An item may name a
-     * destination inside an added directory: the item wins over what that directory holds under
-     * the same name. Two items at one destination are refused with {@link LayerPackException}, as
-     * is a file added where other items need a directory. Hard links are not kept: every name is
-     * written as a file of its own, as {@code buildah add} does.
+     * Files placed at destinations, as {@code buildah add} does (see {@link AddedFile}), in an
+     * image that has nothing but its root directory. Parent directories that no item names are
+     * written as owned by 0:0, mode 0755, dated {@link PackOptions#sourceDateEpoch()} (or
+     * 1970-01-01 without one). A file source goes inside a destination ending in {@code /} (or
+     * naming the root) under the name the item gives it: a symlink's own name, though its
+     * target's content. An item may name a destination inside an added directory: the item wins
+     * over what that directory holds under the same name. Several directories at one destination
+     * are merged: a later one's entry wins over an earlier one's of the same name, and
+     * directories in both are merged in turn. Two items at one destination are otherwise refused
+     * with {@link LayerPackException}, as is a file added where other items need a directory.
+     * Hard links are not kept: every name is written as a file of its own, as {@code buildah add}
+     * does.
      */
     public static LayerContent files(List<AddedFile> files) {
+        return files(files, ImageTree.empty());
+    }
+
+    /**
+     * Files placed at destinations on top of the image {@code below}, as {@code COPY} adds them
+     * to the image of its step; otherwise as {@link #files(List)}. Destinations are looked up in
+     * {@code below} with its symlinks followed (a destination under {@code /lib}, when that is a
+     * link to {@code usr/lib}, goes under {@code usr/lib}). A file whose destination is a
+     * directory in {@code below} goes inside it under its own name. A directory that
+     * {@code below} has already, and that only the list names (as a made-up parent, or as the
+     * destination of a directory source), is not written, so its owner, mode and time stay as
+     * they are (a {@code COPY} below {@code /tmp} keeps {@code /tmp} 1777).
+     */
+    public static LayerContent files(List<AddedFile> files, ImageTree below) {
         List<AddedFile> copy = List.copyOf(files);
-        return new LayerContent(copy.size() + " added files", walk -> FileListWalk.start(walk, copy));
+        Objects.requireNonNull(below, "below");
+        return new LayerContent(copy.size() + " added files", walk -> FileListWalk.start(walk, copy, below));
     }
 
     /**

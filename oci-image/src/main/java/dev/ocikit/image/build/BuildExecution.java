@@ -2,6 +2,7 @@ package dev.ocikit.image.build;
 
 import dev.ocikit.image.AddedFile;
 import dev.ocikit.image.BlobStore;
+import dev.ocikit.image.ImageTree;
 import dev.ocikit.image.LayerContent;
 import dev.ocikit.image.LayerFiles;
 import dev.ocikit.image.LayerPackException;
@@ -80,6 +81,9 @@ final class BuildExecution implements AutoCloseable {
     private BlobStore work;
     private Optional<SourceImage> baseImage = Optional.empty();
     private final List<Layer> layers = new ArrayList<>();
+    /** What the first {@code belowLayers} of {@link #layers} hold, for steps that add files on top. */
+    private ImageTree below = ImageTree.empty();
+    private int belowLayers;
     private final List<HistoryEntry> history = new ArrayList<>();
     private ContainerConfig config;
     private int baseLayers;
@@ -237,7 +241,7 @@ final class BuildExecution implements AutoCloseable {
             return;
         }
         PackedLayer packed;
-        try (Steps.Opened opened = input.open()) {
+        try (Steps.Opened opened = input.open(this::below)) {
             packed = pack(opened.content());
         }
         ran++;
@@ -248,6 +252,14 @@ final class BuildExecution implements AutoCloseable {
         } else {
             key = chain(key, "layer", packed.diffId().toString());
         }
+    }
+
+    /** The image the layers so far make; each layer is read once per run, and only when a step asks. */
+    private ImageTree below() throws IOException {
+        for (; belowLayers < layers.size(); belowLayers++) {
+            below = below.plus(layers.get(belowLayers).source());
+        }
+        return below;
     }
 
     private void runStep(RunCommand command) throws IOException, InterruptedException {

@@ -156,9 +156,10 @@ public final class ImageBuilder {
 
     /**
      * Adds a file or directory at {@code destination} as one layer, as {@code COPY} does: owned
-     * by root, a directory's contents go into the destination; a destination ending in {@code /}
-     * names the directory a file goes into; a relative destination is taken from the working
-     * directory.
+     * by root; a directory's contents go into the destination; a destination ending in {@code /},
+     * or one that is a directory in the image at this step, names the directory a file goes into;
+     * a relative destination is taken from the working directory. Directories the image has
+     * already keep their owner and mode (see {@link LayerContent#files(List, dev.ocikit.image.ImageTree)}).
      */
     public ImageBuilder copy(Path source, String destination) {
         // Owned by root, as COPY records files: the host's owner would make the image depend on the machine.

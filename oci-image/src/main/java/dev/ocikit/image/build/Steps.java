@@ -3,6 +3,7 @@ package dev.ocikit.image.build;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ocikit.image.AddedFile;
+import dev.ocikit.image.ImageTree;
 import dev.ocikit.image.LayerContent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,6 +62,23 @@ final class Steps {
 
         /** Opens the content; closing it releases what opening made (temporary files). */
         Opened open() throws IOException;
+
+        /**
+         * Opens the content to go on top of the image {@code below} gives; only inputs whose
+         * content depends on what is there ask for it (the others open as {@link #open()}).
+         */
+        default Opened open(Below below) throws IOException {
+            return open();
+        }
+    }
+
+    /**
+     * The image below a step, read only when asked. The step's cache key covers every step
+     * before it, so what this gives is fixed for a given key and needs no place in fingerprints.
+     */
+    @FunctionalInterface
+    interface Below {
+        ImageTree tree() throws IOException;
     }
 
     /** Content ready to pack. */
@@ -93,7 +111,11 @@ final class Steps {
         public Optional<String> fingerprint() throws IOException {
             Hasher h = new Hasher();
             for (AddedFile f : files) {
-                h.text("item " + f.destination() + " uid=" + f.uid().map(String::valueOf).orElse("-") + " gid="
+                // A file going into a directory (one ending in '/', or one the image below has) is
+                // named by its source: hash that name, a link's own as the walk takes it.
+                String destination = Files.isDirectory(f.source()) ? f.destination()
+                        : f.destination() + " name=" + f.source().getFileName();
+                h.text("item " + destination + " uid=" + f.uid().map(String::valueOf).orElse("-") + " gid="
                         + f.gid().map(String::valueOf).orElse("-") + " mode=" + f.mode().map(Integer::toOctalString).orElse("-")
                         + " mtime=" + f.mtime().map(Object::toString).orElse("-"));
                 Path top = f.source().toRealPath();
@@ -105,6 +127,11 @@ final class Steps {
         @Override
         public Opened open() {
             return opened(LayerContent.files(files));
+        }
+
+        @Override
+        public Opened open(Below below) throws IOException {
+            return opened(LayerContent.files(files, below.tree()));
         }
     }
 

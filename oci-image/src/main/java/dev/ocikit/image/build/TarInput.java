@@ -1,6 +1,7 @@
 package dev.ocikit.image.build;
 
 import dev.ocikit.image.AddedFile;
+import dev.ocikit.image.ImageTree;
 import dev.ocikit.image.LayerContent;
 import dev.ocikit.image.LayerSource;
 import dev.ocikit.image.Unpacker;
@@ -27,14 +28,19 @@ record TarInput(Path archive, String directory) implements Steps.LayerInput {
 
     @Override
     public Steps.Opened open() throws IOException {
+        return open(ImageTree::empty);
+    }
+
+    @Override
+    public Steps.Opened open(Steps.Below below) throws IOException {
         Path tmp = Files.createTempDirectory("ocikit-add-");
         try {
             Path root = tmp.resolve("root");
             Files.createDirectory(root);
             Unpacker.defaults().unpack(List.of(LayerSource.of(archive)), root);
-            // The directory itself is new: 0755, as Docker creates a missing destination.
+            // A missing directory is made 0755, as Docker does; one the image has keeps its own.
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
-            LayerContent content = LayerContent.files(List.of(AddedFile.of(root, directory)));
+            LayerContent content = LayerContent.files(List.of(AddedFile.of(root, directory)), below.tree());
             LayerContent chosen = content;
             return new Steps.Opened() {
                 @Override
