@@ -171,6 +171,8 @@ final class Steps {
     /** SHA-256 over a stream of labelled values. */
     static final class Hasher {
         private final MessageDigest md;
+        /** One buffer for every file hashed: a tree of thousands of files would otherwise make as many. */
+        private final byte[] buf = new byte[64 * 1024];
 
         Hasher() {
             try {
@@ -217,7 +219,6 @@ final class Steps {
                 }
             } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                 text("file " + name + " " + Integer.toOctalString(mode) + owner + " " + a.get("size"));
-                byte[] buf = new byte[64 * 1024];
                 try (InputStream in = Files.newInputStream(p)) {
                     for (int n; (n = in.read(buf)) > 0; ) {
                         md.update(buf, 0, n);
