@@ -37,6 +37,7 @@ sealed interface Attachment permits OwnAttachment, ReusedAttachment {
 
     Optional<Container> runtimeContainer();
 
+    /** Whether it is a container an earlier run left running. */
     boolean reused();
 
     /** Ends the attachment: removes an own container; leaves a reused one running. */

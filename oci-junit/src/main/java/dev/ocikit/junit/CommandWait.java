@@ -53,7 +53,9 @@ public final class CommandWait implements WaitStrategy {
                 if (attempt.succeeded()) {
                     return;
                 }
-                lastSeen = attempt.describe();
+                if (attempt.answered() || !deadline.passed() || lastSeen.isEmpty()) {
+                    lastSeen = attempt.describe(); // an attempt the deadline cut short says less than the one before it
+                }
             }
             if (deadline.passed()) {
                 throw Probes.timedOut(container, awaited, timeout, lastSeen);

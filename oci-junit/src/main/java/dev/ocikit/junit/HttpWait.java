@@ -95,7 +95,10 @@ public final class HttpWait implements WaitStrategy {
                     }
                     lastSeen = "GET " + uri + " answered " + response.statusCode();
                 } catch (IOException e) {
-                    lastSeen = "GET " + uri + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                    // an attempt the deadline cut short says less than the one before it
+                    if (!(deadline.passed() && e instanceof java.net.http.HttpTimeoutException) || lastSeen.isEmpty()) {
+                        lastSeen = "GET " + uri + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
+                    }
                 }
             }
             if (deadline.passed()) {

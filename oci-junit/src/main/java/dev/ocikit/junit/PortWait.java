@@ -74,7 +74,10 @@ public final class PortWait implements WaitStrategy {
                             (int) Math.max(1, deadline.atMost(CONNECT_TIMEOUT).toMillis()));
                     return;
                 } catch (IOException e) {
-                    lastSeen = "connecting to " + target + ": " + e.getMessage();
+                    // an attempt the deadline cut short says less than the one before it
+                    if (!(deadline.passed() && e instanceof java.net.SocketTimeoutException) || lastSeen.isEmpty()) {
+                        lastSeen = "connecting to " + target + ": " + e.getMessage();
+                    }
                 }
             }
             if (deadline.passed()) {

@@ -21,6 +21,7 @@ final class Probes {
     static final Duration MAX_PAUSE = Duration.ofMillis(500);
 
     private static final AtomicInteger THREADS = new AtomicInteger();
+    private static final String NO_EXIT = "no exit within ";
     /** Runs execs that a probe must be able to stop waiting for; a hung one ends with its container. */
     private static final ExecutorService EXECS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "ocikit-junit-probe-" + THREADS.incrementAndGet());
@@ -118,6 +119,11 @@ final class Probes {
             return result != null && result.exitCode() == 0;
         }
 
+        /** Whether the command ran to its end (or could not run at all), rather than being given up on. */
+        boolean answered() {
+            return result != null || !failure.startsWith(NO_EXIT);
+        }
+
         String describe() {
             if (result == null) {
                 return failure;
@@ -139,7 +145,7 @@ final class Probes {
             return new Attempt(run.get(limit.toNanos(), TimeUnit.NANOSECONDS), null);
         } catch (TimeoutException e) {
             // Left to finish on its own: killing the exec'd process is the container's removal's job.
-            return new Attempt(null, "no exit within " + WaitTimeoutException.describe(limit));
+            return new Attempt(null, NO_EXIT + WaitTimeoutException.describe(limit));
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof InterruptedException) {

@@ -1,6 +1,7 @@
 package dev.ocikit.junit;
 
 import dev.ocikit.image.StoredImage;
+import dev.ocikit.junit.internal.ReuseManager;
 import dev.ocikit.junit.internal.ReuseRecord;
 import dev.ocikit.runtime.Container;
 import dev.ocikit.runtime.ContainerInfo;
@@ -29,17 +30,19 @@ final class ReusedAttachment implements Attachment {
     private final Environment env;
     private final ReuseRecord record;
     private final ContainerConfig imageConfig;
+    private final boolean found;
 
-    private ReusedAttachment(Environment env, ReuseRecord record, ContainerConfig imageConfig) {
+    private ReusedAttachment(Environment env, ReuseRecord record, ContainerConfig imageConfig, boolean found) {
         this.env = env;
         this.record = record;
         this.imageConfig = imageConfig;
+        this.found = found;
     }
 
     static ReusedAttachment attach(Environment env, ContainerSpec spec) throws IOException, InterruptedException {
         StoredImage image = env.images.provide(spec.image()).image();
-        ReuseRecord record = env.reuse.attachOrStart(spec.definition(image.id().toString()));
-        return new ReusedAttachment(env, record, env.imageConfig(image));
+        ReuseManager.Attached attached = env.reuse.attachOrStart(spec.definition(image.id().toString()));
+        return new ReusedAttachment(env, attached.record(), env.imageConfig(image), attached.found());
     }
 
     @Override
@@ -160,7 +163,7 @@ final class ReusedAttachment implements Attachment {
 
     @Override
     public boolean reused() {
-        return true;
+        return found;
     }
 
     @Override

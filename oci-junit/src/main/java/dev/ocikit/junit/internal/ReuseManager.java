@@ -57,13 +57,16 @@ public final class ReuseManager {
         return definition.hash(runtime.store().root() + "\n" + runtime.root()).substring(0, 24);
     }
 
+    /** A reused container: its record, and whether an earlier run left it running (else it was just started). */
+    public record Attached(ReuseRecord record, boolean found) {}
+
     /**
      * The running container of {@code definition} an earlier run left, or a new one started
      * under a supervising process of its own.
      *
      * @throws ContainerLaunchException if it could not be started, with the supervisor's output
      */
-    public ReuseRecord attachOrStart(LaunchDefinition definition) throws IOException, InterruptedException {
+    public Attached attachOrStart(LaunchDefinition definition) throws IOException, InterruptedException {
         String key = key(definition);
         String name = NAME_PREFIX + key;
         Path recordFile = dir.resolve(key + ".json");
@@ -73,7 +76,7 @@ public final class ReuseManager {
             if (record.isPresent() && info.isPresent() && info.get().status().equals("running")
                     && info.get().id().equals(record.get().id())) {
                 LOG.debug("reusing container {}", name);
-                return record.get();
+                return new Attached(record.get(), true);
             }
             if (info.isPresent()) {
                 LOG.info("removing reused container {}: it is {} (or its record is lost), a new one replaces it", name,
@@ -83,7 +86,7 @@ public final class ReuseManager {
             Files.deleteIfExists(recordFile);
             // each container's own copies: the supervisor of a container removed above deletes its own
             Path files = dir.resolve(key + ".files-" + Long.toHexString(System.nanoTime()));
-            return startSupervised(key, name, definition, recordFile, files);
+            return new Attached(startSupervised(key, name, definition, recordFile, files), false);
         });
     }
 
