@@ -89,7 +89,7 @@ public final class ImageProvisioner {
         if (found.isPresent()) {
             return new Provided(found.get(), false);
         }
-        if (ID.matcher(name).matches() && !parsesAsName(name)) {
+        if (ID.matcher(name).matches()) { // also read as a name (repository "sha256"), but meant as an ID
             throw new ContainerLaunchException("there is no image with ID " + name + " in the image store at "
                     + store.root() + "; an ID cannot be pulled: name the image instead");
         }
