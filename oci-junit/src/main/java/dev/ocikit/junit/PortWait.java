@@ -64,19 +64,20 @@ public final class PortWait implements WaitStrategy {
                     if (inside.isPresent()) {
                         return; // not published: listening inside is all there is to see
                     }
-                    throw new ContainerLaunchException("cannot tell whether port " + port + " of container "
-                            + container.name() + " listens: it is not published, and /proc/" + container.pid()
-                            + "/net/tcp cannot be read; publish the port, or wait for something else");
-                }
-                String target = container.host() + ":" + mapped.get();
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(container.host(), mapped.get()),
-                            (int) Math.max(1, deadline.atMost(CONNECT_TIMEOUT).toMillis()));
-                    return;
-                } catch (IOException e) {
-                    // an attempt the deadline cut short says less than the one before it
-                    if (!(deadline.passed() && e instanceof java.net.SocketTimeoutException) || lastSeen.isEmpty()) {
-                        lastSeen = "connecting to " + target + ": " + e.getMessage();
+                    // unreadable: the process may just have exited (the next round tells), or /proc is not ours to read
+                    lastSeen = "port " + port + " is not published, and /proc/" + container.pid() + "/net/tcp cannot be"
+                            + " read to look inside; publish the port, or wait for something else";
+                } else {
+                    String target = container.host() + ":" + mapped.get();
+                    try (Socket socket = new Socket()) {
+                        socket.connect(new InetSocketAddress(container.host(), mapped.get()),
+                                (int) Math.max(1, deadline.atMost(CONNECT_TIMEOUT).toMillis()));
+                        return;
+                    } catch (IOException e) {
+                        // an attempt the deadline cut short says less than the one before it
+                        if (!(deadline.passed() && e instanceof java.net.SocketTimeoutException) || lastSeen.isEmpty()) {
+                            lastSeen = "connecting to " + target + ": " + e.getMessage();
+                        }
                     }
                 }
             }

@@ -125,6 +125,14 @@ class WaitStrategyTest {
         }
 
         @Test
+        void anUnpublishedPortThatCannotBeLookedAtTimesOutSayingSo() {
+            container.pid = Long.MAX_VALUE; // no such process: its socket tables cannot be read
+            assertThatThrownBy(() -> WaitStrategy.forPort(5432).timeout(SHORT).waitUntilReady(container))
+                    .isInstanceOf(WaitTimeoutException.class)
+                    .hasMessageContaining("port 5432 is not published, and /proc/" + Long.MAX_VALUE + "/net/tcp cannot be read");
+        }
+
+        @Test
         void aContainerThatExitedFailsAtOnce() {
             container.exit(137);
             assertThatThrownBy(() -> WaitStrategy.forPort(80).waitUntilReady(container))
