@@ -377,9 +377,10 @@ public final class ContainerSpec {
      * next time (default: not reused). It is named {@code ocikit-reuse-<hash>} after a hash of
      * this definition, of the image's ID and of the files copied in: a later run with the same
      * definition finds it running and uses it; any change makes a new one. It runs under a small
-     * supervising JVM of its own, started from the test's class path, and lives until removed
-     * ({@code ocikit rm -f NAME}, or {@link dev.ocikit.runtime.OciRuntime#remove}). Wait
-     * strategies are awaited again each time; output listeners are not used.
+     * supervising JVM of its own, started from the test's class path: stopping that process
+     * (SIGTERM; it is the owner {@code ocikit inspect NAME} shows) removes the container, as
+     * does {@code ocikit rm -f NAME}. Wait strategies are awaited again each time; output
+     * listeners are not used. A container that fails its wait strategies is removed.
      */
     public ContainerSpec reuse(boolean value) {
         return with(d -> d.reuse = value);

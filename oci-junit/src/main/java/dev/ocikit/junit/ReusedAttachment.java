@@ -173,6 +173,11 @@ final class ReusedAttachment implements Attachment {
 
     @Override
     public void discard() throws IOException {
-        env.reuse.remove(record.name());
+        try {
+            env.reuse.remove(record.name());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while removing reused container " + record.name());
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import dev.ocikit.image.internal.FileTrees;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * being that of their {@link LaunchDefinition} (with the store and root). Their files live under
  * {@code <root>/junit/reuse/}: {@code <hash>.json} (the {@link ReuseRecord}), {@code <hash>.lock}
  * (held while one is looked for or started, across JVMs), {@code <hash>.request.json},
- * {@code <hash>.log} (the supervisor's own output) and {@code <hash>.files-<n>/} (the copied files of
- * one container, which its supervisor deletes with it).
+ * {@code <hash>.log} (the supervisor's own output) and {@code <hash>.run-<n>/}, each supervisor's
+ * own directory: its pid, its class path (see {@link ClassPath#isolated}) and the files copied
+ * into its container, deleted once it has exited.
  *
  * <p>Thread-safe.
  */
@@ -39,6 +41,11 @@ public final class ReuseManager {
     public static final String NAME_PREFIX = "ocikit-reuse-";
     /** Longest wait for a supervisor to report its container started: a JVM start, then the container's. */
     static final Duration SUPERVISOR_START = Duration.ofMinutes(2);
+    /** Longest wait for a supervisor asked to stop to remove its container and exit. */
+    static final Duration SUPERVISOR_STOP = Duration.ofSeconds(60);
+
+    /** Marks a supervisor's directory: {@code <hash>.run-<n>/} holds its pid, class path and copied files. */
+    private static final String RUN = ".run-";
 
     private final OciRuntime runtime;
     private final Path dir;
@@ -81,12 +88,11 @@ public final class ReuseManager {
             if (info.isPresent()) {
                 LOG.info("removing reused container {}: it is {} (or its record is lost), a new one replaces it", name,
                         info.get().status());
-                runtime.remove(name, true);
+                remove(name);
             }
             Files.deleteIfExists(recordFile);
-            // each container's own copies: the supervisor of a container removed above deletes its own
-            Path files = dir.resolve(key + ".files-" + Long.toHexString(System.nanoTime()));
-            return new Attached(startSupervised(key, name, definition, recordFile, files), false);
+            sweepRuns();
+            return new Attached(startSupervised(key, name, definition, recordFile), false);
         });
     }
 
@@ -98,19 +104,75 @@ public final class ReuseManager {
         }
     }
 
-    /** Removes the reused container named {@code name}, if there is one; its supervisor then exits. */
-    public void remove(String name) throws IOException {
+    /**
+     * Removes the reused container named {@code name}, if there is one: its supervising process is
+     * asked to (SIGTERM), which removes it and exits, so that two processes never tear the same
+     * container down at once; without a supervisor (it was killed), it is removed from here.
+     */
+    public void remove(String name) throws IOException, InterruptedException {
+        Optional<ContainerInfo> info = inspect(name);
+        if (info.isEmpty()) {
+            return;
+        }
+        Optional<ProcessHandle> supervisor = ProcessHandle.of(info.get().ownerPid())
+                .filter(p -> p.pid() != ProcessHandle.current().pid() && p.isAlive());
+        if (supervisor.isPresent()) {
+            supervisor.get().destroy();
+            try {
+                supervisor.get().onExit().get(SUPERVISOR_STOP.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warn("the supervising process {} of reused container {} did not exit within {}; removing it from here",
+                        supervisor.get().pid(), name, SUPERVISOR_STOP);
+                supervisor.get().destroyForcibly();
+            }
+        }
         try {
-            runtime.remove(name, true);
+            runtime.remove(info.get().id(), true); // what a supervisor that failed, or was killed, left
         } catch (NoSuchContainerException e) {
-            // already gone
+            // removed by its supervisor
         }
     }
 
-    private ReuseRecord startSupervised(String key, String name, LaunchDefinition definition, Path recordFile, Path files)
+    /**
+     * Deletes the directories of supervisors that are gone (the files copied into their
+     * containers, their class paths): a supervisor's directory is in use as long as it runs.
+     */
+    private void sweepRuns() throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> runs;
+        try (java.util.stream.Stream<Path> list = Files.list(dir)) {
+            runs = list.filter(p -> p.getFileName().toString().contains(RUN) && Files.isDirectory(p)).toList();
+        }
+        for (Path run : runs) {
+            Path pidFile = run.resolve("pid");
+            boolean gone;
+            try {
+                long pid = Long.parseLong(Files.readString(pidFile).trim());
+                gone = ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
+            } catch (IOException | NumberFormatException e) {
+                // no pid yet: being started, unless it is older than any start takes
+                gone = Files.getLastModifiedTime(run).toInstant()
+                        .isBefore(java.time.Instant.now().minus(SUPERVISOR_START.multipliedBy(2)));
+            }
+            if (gone) {
+                try {
+                    FileTrees.deleteRecursively(run);
+                } catch (IOException e) {
+                    LOG.warn("could not delete {}, left by a reused container's supervisor that is gone: {}", run, e.toString());
+                }
+            }
+        }
+    }
+
+    private ReuseRecord startSupervised(String key, String name, LaunchDefinition definition, Path recordFile)
             throws IOException, InterruptedException {
         Path requestFile = dir.resolve(key + ".request.json");
         Path log = dir.resolve(key + ".log");
+        Path run = dir.resolve(key + RUN + Long.toHexString(System.nanoTime()));
+        Path files = run.resolve("files");
+        Path classes = run.resolve("classpath");
         ReuseSupervisor.Request request = new ReuseSupervisor.Request(runtime.store().root().toString(),
                 runtime.root().toString(), runtime.stateRoot().toString(), runtime.rootless(), name, definition,
                 recordFile.toString(), files.toString());
@@ -122,12 +184,13 @@ public final class ReuseManager {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of("-XX:+UseSerialGC", "-Xmx64m", "-XX:TieredStopAtLevel=1", "-Xss512k"));
-        command.addAll(List.of("-cp", ClassPath.ofThisJvm(), ReuseSupervisor.class.getName(), requestFile.toString()));
+        command.addAll(List.of("-cp", ClassPath.isolated(classes), ReuseSupervisor.class.getName(), requestFile.toString()));
         LOG.info("starting reused container {} under a supervising process", name);
         Process process = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.to(log.toFile()))
                 .start();
+        Files.writeString(run.resolve("pid"), Long.toString(process.pid())); // its directory lives as long as it
         CompletableFuture<String> reply = CompletableFuture.supplyAsync(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
@@ -141,7 +204,7 @@ public final class ReuseManager {
         try {
             line = reply.get(SUPERVISOR_START.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            process.destroyForcibly();
+            process.destroy();
             remove(name);
             throw new ContainerLaunchException("reused container " + name + " did not start within " + SUPERVISOR_START
                     + "; its supervising process said:\n" + tail(log));
@@ -149,8 +212,7 @@ public final class ReuseManager {
             throw new ContainerLaunchException("reused container " + name + ": lost its supervising process's answer",
                     e.getCause());
         } catch (InterruptedException e) {
-            process.destroyForcibly();
-            remove(name);
+            process.destroy(); // it removes what it started, and exits
             throw e;
         }
         Optional<ReuseRecord> record = ReuseRecord.read(recordFile);

@@ -1,7 +1,6 @@
 package dev.ocikit.junit.internal;
 
 import dev.ocikit.image.ImageStore;
-import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.runtime.Container;
 import dev.ocikit.runtime.ContainerBuilder;
 import dev.ocikit.runtime.OciRuntime;
@@ -17,7 +16,8 @@ import java.util.Optional;
  * {@link ReuseRecord}, answers {@value #READY} on standard output, and then waits for the
  * container to exit (or be removed by someone else), to remove what is left and exit too. Its
  * standard error is a log file the test JVM quotes when the start fails. Being the container's
- * owner, it keeps the runtime's sweep from taking the container while it runs.
+ * owner, it keeps the runtime's sweep from taking the container while it runs. SIGTERM ends it:
+ * the runtime's shutdown hook removes the container first.
  */
 public final class ReuseSupervisor {
     /** The first word of the answer once the container runs. */
@@ -96,9 +96,6 @@ public final class ReuseSupervisor {
             // a later supervisor may have written its own record meanwhile: only ours goes
             if (current.isPresent() && container.isPresent() && current.get().id().equals(container.get().id())) {
                 Files.deleteIfExists(record);
-            }
-            if (container.isPresent() && Files.exists(Path.of(request.filesDir()))) {
-                FileTrees.deleteRecursively(Path.of(request.filesDir()));
             }
         } catch (Exception e) {
             System.err.println("cleaning up: " + e);
