@@ -110,8 +110,13 @@ final class Environment {
                     + key.store() + ": " + e.getMessage(), e);
         }
         Environment env = new Environment(store, runtime);
-        env.sweepFiles();
+        sweepFiles(env.files);
         return env;
+    }
+
+    /** Where containers' copied files are kept, one directory per container. */
+    Path filesRoot() {
+        return files;
     }
 
     /**
@@ -134,7 +139,8 @@ final class Environment {
         }
     }
 
-    private void sweepFiles() {
+    /** Deletes the directories of copied files of JVMs that are gone, under {@code files}. */
+    static void sweepFiles(Path files) {
         if (!Files.isDirectory(files)) {
             return;
         }
