@@ -402,7 +402,7 @@ public final class ContainerSpec {
     }
 
     /** Whether the container is kept for later runs ({@link #reuse}). */
-    public boolean isReused() {
+    public boolean isReusable() {
         return reuse;
     }
 

@@ -109,6 +109,14 @@ final class Environment {
             throw new ContainerLaunchException("cannot set up the container runtime for the image store at "
                     + key.store() + ": " + e.getMessage(), e);
         }
+        try {
+            // copies of the tests' files, reused containers' definitions (with their environment): the user's alone
+            Path own = runtime.root().resolve("junit");
+            Files.createDirectories(own);
+            Files.setPosixFilePermissions(own, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new ContainerLaunchException("cannot make " + runtime.root().resolve("junit") + ": " + e.getMessage(), e);
+        }
         Environment env = new Environment(store, runtime);
         sweepFiles(env.files);
         return env;

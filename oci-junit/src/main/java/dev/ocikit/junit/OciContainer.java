@@ -140,7 +140,7 @@ public final class OciContainer implements RunningContainer, AutoCloseable {
     private void launch(Environment env, String name) {
         Attachment attached;
         try {
-            attached = spec.isReused() ? ReusedAttachment.attach(env, spec) : OwnAttachment.start(env, spec, name);
+            attached = spec.isReusable() ? ReusedAttachment.attach(env, spec) : OwnAttachment.start(env, spec, name);
         } catch (ContainerLaunchException e) {
             throw e;
         } catch (InterruptedException e) {
@@ -214,15 +214,18 @@ public final class OciContainer implements RunningContainer, AutoCloseable {
         return attachment != null;
     }
 
-    /** Whether it is attached to a container an earlier run left running ({@link ContainerSpec#reuse}). */
+    /**
+     * Whether it is attached to a container that an earlier run left running
+     * ({@link ContainerSpec#reuse}); false for one started by this run.
+     */
     public boolean isReused() {
         return attached().reused();
     }
 
     /**
      * The runtime's handle of the container, for what this class does not offer (signals,
-     * stats, pause, commit); empty for a {@linkplain #isReused() reused} container, which
-     * belongs to its supervising process.
+     * stats, pause, commit); empty for a container kept for reuse ({@link ContainerSpec#reuse}),
+     * which belongs to its supervising process.
      */
     public Optional<Container> runtimeContainer() {
         return attached().runtimeContainer();

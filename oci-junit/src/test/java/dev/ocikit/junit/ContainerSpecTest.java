@@ -36,7 +36,7 @@ class ContainerSpecTest {
         assertThat(d.network()).isEqualTo("NONE");
         assertThat(d.stopTimeoutMillis()).isZero();
         assertThat(d.memory()).isEmpty();
-        assertThat(BASE.isReused()).isFalse();
+        assertThat(BASE.isReusable()).isFalse();
         assertThat(BASE.waitStrategies()).isEmpty();
     }
 
@@ -141,7 +141,7 @@ class ContainerSpecTest {
     void reuseAndWaitsAreKept() {
         WaitStrategy wait = WaitStrategy.forLogLine("ready");
         ContainerSpec spec = BASE.reuse(true).waitingFor(wait).waitingFor(WaitStrategy.forPort(80));
-        assertThat(spec.isReused()).isTrue();
+        assertThat(spec.isReusable()).isTrue();
         assertThat(spec.waitStrategies()).hasSize(2).first().isSameAs(wait);
         assertThatThrownBy(() -> spec.waitStrategies().clear()).isInstanceOf(UnsupportedOperationException.class);
     }
