@@ -84,6 +84,16 @@ class ImageProvisionerTest {
     }
 
     @Test
+    void anArchiveIsCopiedInToo() throws Exception {
+        BuiltImage built = tiny("localhost/tiny:2");
+        Path archive = dir.resolve("tiny.tar");
+        dev.ocikit.image.Copy.from(store.reference("localhost/tiny:2")).to("oci-archive:" + archive).run();
+        ImageProvisioner.Provided p = images.provide("oci-archive:" + archive);
+        assertThat(p.copied()).isTrue();
+        assertThat(p.image().id()).isEqualTo(built.id());
+    }
+
+    @Test
     void aReferenceThatNamesNoImageFailsSayingWhich() {
         String reference = "oci:" + dir.resolve("nothing") + ":x";
         assertThatThrownBy(() -> images.provide(reference))
