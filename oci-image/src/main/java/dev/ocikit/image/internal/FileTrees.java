@@ -14,13 +14,30 @@ public final class FileTrees {
 
     /**
      * Deletes a tree without following symbolic links, making directories writable on the way
-     * down so that read-only ones from a layer do not stop it; a missing tree is fine.
+     * down so that read-only ones from a layer do not stop it; a missing tree is fine, and so is
+     * a part of it that another process deletes at the same time (two teardowns of one container).
      */
     public static void deleteRecursively(Path path) throws IOException {
         if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        try {
+            walkAndDelete(path);
+        } catch (java.nio.file.NoSuchFileException gone) {
+            // the root went away under us: what was asked for is done
+        }
+    }
+
+    private static void walkAndDelete(Path path) throws IOException {
         Files.walkFileTree(path, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
+                if (exc instanceof java.nio.file.NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw exc;
+            }
+
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 try {
@@ -39,7 +56,7 @@ public final class FileTrees {
 
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                if (exc != null) {
+                if (exc != null && !(exc instanceof java.nio.file.NoSuchFileException)) {
                     throw exc;
                 }
                 Files.deleteIfExists(dir);
