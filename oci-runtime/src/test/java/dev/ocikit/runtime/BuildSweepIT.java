@@ -34,13 +34,15 @@ class BuildSweepIT {
         assertThat(id).as("the owner JVM reports its build container").isNotNull();
         Path containerDir = root.resolve("containers").resolve(id);
         assertThat(RootfsMount.mountsUnder(containerDir)).isNotEmpty();
-        long pid = Long.parseLong(Files.readString(containerDir.resolve("pid")).trim());
+        OciRuntime next = OciRuntime.builder().store(ImageStore.open(dir.resolve("store"))).root(root).stateRoot(state)
+                .sweepOnStart(false).build();
+        // From runc, not the pid file: with run --detach, runc writes that file after the command has
+        // already printed its first line.
+        long pid = next.cli().state(id).pid().orElseThrow();
 
         owner.destroyForcibly();
         owner.waitFor();
 
-        OciRuntime next = OciRuntime.builder().store(ImageStore.open(dir.resolve("store"))).root(root).stateRoot(state)
-                .sweepOnStart(false).build();
         assertThat(next.sweep()).containsExactly(id);
         assertThat(containerDir).doesNotExist();
         assertThat(RootfsMount.mountsUnder(root)).isEmpty();
