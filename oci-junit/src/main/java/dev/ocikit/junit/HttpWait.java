@@ -3,9 +3,6 @@ package dev.ocikit.junit;
 import dev.ocikit.runtime.network.PortNotPublishedException;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,7 +13,6 @@ import java.util.Objects;
  */
 public final class HttpWait implements WaitStrategy {
     private static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(5);
-    private static volatile HttpClient client;
 
     private final int port;
     private final String path;
@@ -88,15 +84,14 @@ public final class HttpWait implements WaitStrategy {
             Duration attempt = deadline.atMost(ATTEMPT_TIMEOUT);
             if (!attempt.isZero()) {
                 try {
-                    HttpResponse<Void> response = client().send(HttpRequest.newBuilder(uri).timeout(attempt).GET().build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    if (response.statusCode() == status) {
+                    int answered = get(container.host(), mapped, host + ":" + mapped, attempt);
+                    if (answered == status) {
                         return;
                     }
-                    lastSeen = "GET " + uri + " answered " + response.statusCode();
+                    lastSeen = "GET " + uri + " answered " + answered;
                 } catch (IOException e) {
                     // an attempt the deadline cut short says less than the one before it
-                    if (!(deadline.passed() && e instanceof java.net.http.HttpTimeoutException) || lastSeen.isEmpty()) {
+                    if (!(deadline.passed() && e instanceof java.net.SocketTimeoutException) || lastSeen.isEmpty()) {
                         lastSeen = "GET " + uri + ": " + (e.getMessage() == null ? e.toString() : e.getMessage());
                     }
                 }
@@ -108,23 +103,36 @@ public final class HttpWait implements WaitStrategy {
         }
     }
 
-    private static HttpClient client() {
-        HttpClient c = client;
-        if (c == null) {
-            synchronized (HttpWait.class) {
-                c = client;
-                if (c == null) {
-                    c = HttpClient.newBuilder()
-                            .followRedirects(HttpClient.Redirect.NEVER)
-                            .connectTimeout(ATTEMPT_TIMEOUT)
-                            .proxy(HttpClient.Builder.NO_PROXY) // a container on loopback is never behind the JVM's proxy
-                            .build();
-                    client = c;
-                }
+    /**
+     * One {@code GET} over a plain socket, returning the status code. A readiness probe needs only
+     * the status line; the JDK's HTTP client would cost a test's start a few hundred milliseconds
+     * to set up.
+     */
+    private int get(String host, int port, String hostHeader, Duration attempt) throws IOException {
+        int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, attempt.toMillis()));
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(host, port), millis);
+            socket.setSoTimeout(millis);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: ocikit-junit\r\n"
+                    + "Accept: */*\r\nConnection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            java.io.InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int b; (b = in.read()) != -1 && b != '\n' && line.length() < 1024; ) {
+                line.append((char) b);
             }
+            String status = line.toString().strip();
+            // "HTTP/1.1 200 OK"
+            String[] parts = status.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/") || !parts[1].matches("[1-5][0-9][0-9]")) {
+                throw new IOException(status.isEmpty() ? "the connection closed without an answer"
+                        : "not an HTTP answer: " + status);
+            }
+            return Integer.parseInt(parts[1]);
         }
-        return c;
     }
+
 
     @Override
     public String toString() {

@@ -24,6 +24,11 @@ final class OciContainersExtension implements BeforeAllCallback, AfterAllCallbac
     private static final String CLASS_CONTAINERS = "class containers";
     private static final String TEST_CONTAINERS = "test containers";
 
+    static {
+        // Native bindings and JSON mappings load while JUnit discovers and sets up the class.
+        dev.ocikit.runtime.OciRuntime.warmUpInBackground();
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         Class<?> testClass = context.getRequiredTestClass();
