@@ -101,8 +101,12 @@ public final class SimpleSigning {
 
     static byte[] sign(SimpleSigningPayload payload, SigningKey key, Instant now) {
         Objects.requireNonNull(payload, "payload");
+        return signBytes(payload.toJson(), key, now);
+    }
+
+    /** Any content in the message shape simple signing uses (tests sign payloads no valid signer would make). */
+    static byte[] signBytes(byte[] content, SigningKey key, Instant now) {
         Objects.requireNonNull(key, "key");
-        byte[] content = payload.toJson();
         Date time = Date.from(now);
         try {
             PGPPublicKey pub = key.publicKey();
