@@ -24,7 +24,8 @@ public final class Ocikit implements Callable<Integer> {
             ContainerCommands.Exec.class, ContainerCommands.Stop.class, ContainerCommands.Kill.class,
             ContainerCommands.Rm.class, ContainerCommands.Wait.class, BuildCommands.Build.class, BuildCommands.From.class,
             BuildCommands.RunIn.class, BuildCommands.CopyIn.class, BuildCommands.Config.class, BuildCommands.Commit.class,
-            BuildCommands.List_.class, BuildCommands.RmWorking.class, ValidateCommand.class, CommandLine.HelpCommand.class);
+            BuildCommands.List_.class, BuildCommands.RmWorking.class, ValidateCommand.class,
+            SignatureCommands.StandaloneSign.class, SignatureCommands.StandaloneVerify.class, CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,132 @@
+package dev.ocikit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ocikit.examples.cli.Ocikit;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.testing.Tools;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** ocikit standalone-sign and standalone-verify against skopeo's, with keys the real gpg made. */
+class CliSignatureIT {
+    static final String REF = "quay.io/ocikit/app:1.0";
+    static final byte[] MANIFEST = ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+            + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:"
+            + "44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},\"layers\":[]}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    static Path tmp;
+    static Path home;
+    static Path manifest;
+    static String fingerprint;
+
+    record Run(int exit, String out, String err) {}
+
+    static Run ocikit(String... args) {
+        CommandLine cli = Ocikit.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    /** Runs a command with GNUPGHOME set to the test's home; returns stdout, asserting the exit code. */
+    static byte[] exec(int exit, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
+        pb.environment().put("GNUPGHOME", home.toString());
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(err)).isEqualTo(exit);
+        return out;
+    }
+
+    static byte[] gpg(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Tools.require("gpg").toString(), "--batch", "--yes", "--no-tty",
+                "--pinentry-mode", "loopback"));
+        command.addAll(List.of(args));
+        return exec(0, command.toArray(String[]::new));
+    }
+
+    @BeforeAll
+    static void key() throws Exception {
+        Tools.require("gpg");
+        home = Files.createDirectory(tmp.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        gpg("--passphrase", "pass phrase", "--quick-gen-key", "cli <cli@example.com>", "default", "default", "never");
+        for (String line : new String(gpg("--with-colons", "--list-keys", "cli@example.com"), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("fpr:") && fingerprint == null) {
+                fingerprint = line.split(":")[9];
+            }
+        }
+        manifest = Files.write(tmp.resolve("manifest.json"), MANIFEST);
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (home != null) {
+            ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
+            pb.environment().put("GNUPGHOME", home.toString());
+            pb.start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void verifiesWhatSkopeoSigned() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path passphrase = Files.writeString(tmp.resolve("pass"), "pass phrase\n");
+        Path sig = tmp.resolve("skopeo.sig");
+        exec(0, skopeo, "standalone-sign", "--passphrase-file", passphrase.toString(), manifest.toString(), REF, fingerprint,
+                "-o", sig.toString());
+        Run r = ocikit("standalone-verify", "--gnupg-home", home.toString(), manifest.toString(), REF, fingerprint, sig.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).isEqualTo("Signature verified using fingerprint " + fingerprint + ", digest " + Digest.sha256(MANIFEST) + "\n");
+        Path exported = Files.write(tmp.resolve("pub.asc"), gpg("--export", "--armor", fingerprint));
+        assertThat(ocikit("standalone-verify", "--public-key", exported.toString(), manifest.toString(), "quay.io/ocikit/app:1.0",
+                fingerprint.toLowerCase(), sig.toString()).exit()).isZero();
+
+        Run wrongName = ocikit("standalone-verify", "--gnupg-home", home.toString(), manifest.toString(), "quay.io/ocikit/app:2",
+                fingerprint, sig.toString());
+        assertThat(wrongName.exit()).isEqualTo(125);
+        assertThat(wrongName.err()).startsWith("Error: signature refused: the signature is for \"" + REF + "\"").doesNotContain("Exception");
+        Run wrongKey = ocikit("standalone-verify", "--gnupg-home", home.toString(), manifest.toString(), REF, "AB".repeat(20), sig.toString());
+        assertThat(wrongKey.exit()).isEqualTo(125);
+        assertThat(wrongKey.err()).contains("no public key with fingerprint " + "AB".repeat(20));
+    }
+
+    @Test
+    void signsWhatSkopeoVerifies() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path secret = Files.write(tmp.resolve("secret.gpg"), gpg("--passphrase", "pass phrase", "--export-secret-keys", fingerprint));
+        Path passphrase = Files.writeString(tmp.resolve("pass2"), "pass phrase\n");
+        Path sig = tmp.resolve("ocikit.sig");
+        Run r = ocikit("standalone-sign", "--secret-key", secret.toString(), "--passphrase-file", passphrase.toString(),
+                manifest.toString(), REF, fingerprint, "-o", sig.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String out = new String(exec(0, skopeo, "standalone-verify", manifest.toString(), REF, fingerprint, sig.toString()),
+                StandardCharsets.UTF_8);
+        assertThat(out).contains("Signature verified").contains(Digest.sha256(MANIFEST).toString());
+
+        Run wrongPassphrase = ocikit("standalone-sign", "--secret-key", secret.toString(), manifest.toString(), REF, fingerprint,
+                "-o", tmp.resolve("never.sig").toString());
+        assertThat(wrongPassphrase.exit()).isEqualTo(125);
+        assertThat(wrongPassphrase.err()).contains("passphrase");
+        assertThat(tmp.resolve("never.sig")).doesNotExist();
+    }
+}

@@ -1,0 +1,233 @@
+package dev.ocikit.image.signature;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ocikit.image.signature.SignatureVerificationException.Reason;
+import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.MalformedDocumentException;
+import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.Json;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The JSON document a simple signature signs: which manifest (by digest), under which name,
+ * and, optionally, who made it and when. Immutable and thread-safe.
+ *
+ * <pre>{"critical":{"identity":{"docker-reference":"quay.io/app:1"},
+ *             "image":{"docker-manifest-digest":"sha256:..."},
+ *             "type":"atomic container signature"},
+ *  "optional":{"creator":"ocikit","timestamp":1767225600}}</pre>
+ *
+ * <p>{@link #parse} is as strict as containers/image: {@code critical}, {@code optional},
+ * {@code critical.type}, {@code critical.image} and {@code critical.identity} must all be
+ * present; no other member is allowed in the top level, {@code critical},
+ * {@code critical.image} or {@code critical.identity}; the type must be exactly
+ * {@value #TYPE}; the digest must parse; a duplicate key anywhere is refused; the timestamp must
+ * be an integer. Unknown members of {@code optional} are ignored, as the format says. Where Go
+ * would read a JSON {@code null} as an empty string (and then fail on it), a {@code null} is
+ * refused here; a {@code null} optional value reads as absent.
+ *
+ * <p>{@link #toJson()} writes what containers/image writes for the same values: members in
+ * sorted order, no white space, and {@code <}, {@code >} and {@code &} escaped as Go escapes
+ * them, so the same payload always has the same bytes.
+ *
+ * <p>Only a payload that came out of a verified signature ({@link VerifiedSignature#payload()})
+ * may be trusted; parsing one is not verifying it.
+ *
+ * @param dockerManifestDigest the digest of the signed manifest's bytes
+ * @param dockerReference the name the image was signed as, as written (not normalised)
+ * @param creator who made the signature, free text
+ * @param timestamp when, in seconds since the epoch, as the signer claims
+ */
+public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerReference, Optional<String> creator,
+        Optional<Long> timestamp) {
+
+    /** The only {@code critical.type} simple signing knows. */
+    public static final String TYPE = "atomic container signature";
+
+    private static final String DOCUMENT = "simple signing payload";
+
+    public SimpleSigningPayload {
+        Objects.requireNonNull(dockerManifestDigest, "dockerManifestDigest");
+        Objects.requireNonNull(dockerReference, "dockerReference");
+        creator = creator == null ? Optional.empty() : creator;
+        timestamp = timestamp == null ? Optional.empty() : timestamp;
+        if (dockerReference.isEmpty()) {
+            throw new IllegalArgumentException("dockerReference must not be empty");
+        }
+    }
+
+    /** A payload for this manifest and name, with this creator, stamped with the time given. */
+    public static SimpleSigningPayload of(Digest manifestDigest, String dockerReference, String creator, Instant at) {
+        return new SimpleSigningPayload(manifestDigest, dockerReference, Optional.of(creator),
+                Optional.of(at.getEpochSecond()));
+    }
+
+    /** The claimed signing time, if the payload has one. */
+    public Optional<Instant> signedAt() {
+        return timestamp.map(Instant::ofEpochSecond);
+    }
+
+    /**
+     * Parses a payload strictly (see the class comment).
+     *
+     * @throws SignatureVerificationException with {@link Reason#INVALID_PAYLOAD}, naming the member
+     *     that is wrong
+     */
+    public static SimpleSigningPayload parse(byte[] json) {
+        JsonNode root;
+        try {
+            root = Json.tree(json, DOCUMENT);
+        } catch (MalformedDocumentException e) {
+            throw invalid(e.getMessage(), e);
+        } catch (OciException e) {
+            throw invalid("not JSON: " + e.getMessage(), e);
+        }
+        exactMembers(root, "", Set.of("critical", "optional"));
+        JsonNode critical = root.get("critical");
+        exactMembers(critical, "critical", Set.of("type", "image", "identity"));
+        String type = string(critical.get("type"), "critical.type");
+        if (!type.equals(TYPE)) {
+            throw invalid("critical.type is \"" + printable(type) + "\", not \"" + TYPE + "\"", null);
+        }
+        JsonNode image = critical.get("image");
+        exactMembers(image, "critical.image", Set.of("docker-manifest-digest"));
+        String digestText = string(image.get("docker-manifest-digest"), "critical.image.docker-manifest-digest");
+        Digest digest;
+        try {
+            digest = Digest.parse(digestText);
+        } catch (OciException e) {
+            throw invalid("critical.image.docker-manifest-digest: " + e.getMessage(), e);
+        }
+        JsonNode identity = critical.get("identity");
+        exactMembers(identity, "critical.identity", Set.of("docker-reference"));
+        String reference = string(identity.get("docker-reference"), "critical.identity.docker-reference");
+        if (reference.isEmpty()) {
+            throw invalid("critical.identity.docker-reference is empty", null);
+        }
+
+        JsonNode optional = root.get("optional");
+        if (!optional.isObject()) {
+            throw invalid("optional must be a JSON object", null);
+        }
+        Optional<String> creator = Optional.empty();
+        JsonNode c = optional.get("creator");
+        if (c != null && !c.isNull()) {
+            creator = Optional.of(string(c, "optional.creator"));
+        }
+        Optional<Long> timestamp = Optional.empty();
+        JsonNode t = optional.get("timestamp");
+        if (t != null && !t.isNull()) {
+            timestamp = Optional.of(integer(t, "optional.timestamp"));
+        }
+        return new SimpleSigningPayload(digest, reference, creator, timestamp);
+    }
+
+    /** The payload as containers/image writes it: sorted members, compact, Go's string escaping. */
+    public byte[] toJson() {
+        StringBuilder b = new StringBuilder(256);
+        b.append("{\"critical\":{\"identity\":{\"docker-reference\":");
+        quote(b, dockerReference);
+        b.append("},\"image\":{\"docker-manifest-digest\":");
+        quote(b, dockerManifestDigest.toString());
+        b.append("},\"type\":");
+        quote(b, TYPE);
+        b.append("},\"optional\":{");
+        creator.ifPresent(value -> {
+            b.append("\"creator\":");
+            quote(b, value);
+        });
+        timestamp.ifPresent(value -> b.append(creator.isPresent() ? "," : "").append("\"timestamp\":").append(value));
+        b.append("}}");
+        return b.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void exactMembers(JsonNode node, String where, Set<String> required) {
+        String name = where.isEmpty() ? "the payload" : where;
+        if (node == null || !node.isObject()) {
+            throw invalid(name + " must be a JSON object", null);
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            String key = it.next().getKey();
+            if (!required.contains(key)) {
+                // An unknown critical member is a claim this reader cannot check: refuse the signature.
+                throw invalid("unknown member \"" + printable(key) + "\" in " + name, null);
+            }
+        }
+        for (String key : required) {
+            if (!node.has(key)) {
+                throw invalid("member \"" + key + "\" missing in " + name, null);
+            }
+        }
+    }
+
+    private static String string(JsonNode node, String where) {
+        if (node == null || !node.isTextual()) {
+            throw invalid(where + " must be a string", null);
+        }
+        return node.textValue();
+    }
+
+    private static long integer(JsonNode node, String where) {
+        if (!node.isNumber()) {
+            throw invalid(where + " must be a number", null);
+        }
+        BigDecimal value = node.decimalValue();
+        try {
+            // 1.0 and 1e3 are integers as Go reads them (into a float64 first); 1.5 is not.
+            return value.stripTrailingZeros().longValueExact();
+        } catch (ArithmeticException e) {
+            throw invalid(where + " is not an integer in range: " + printable(node.toString()), e);
+        }
+    }
+
+    private static SignatureVerificationException invalid(String problem, Throwable cause) {
+        return new SignatureVerificationException(Reason.INVALID_PAYLOAD, "invalid " + DOCUMENT + ": " + problem, cause);
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(100).forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f) {
+                b.append(String.format("\\x%02x", cp));
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return s.codePointCount(0, s.length()) > 100 ? b + "..." : b.toString();
+    }
+
+    /** A JSON string as Go's encoding/json writes it (HTML-safe escapes included). */
+    private static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                case '<', '>', '&', '\u2028', '\u2029' -> b.append(String.format("\\u%04x", (int) c));
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1)))
+                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
+                        b.append("\ufffd"); // as Go replaces invalid UTF-8
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}
