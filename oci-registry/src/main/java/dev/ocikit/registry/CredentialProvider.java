@@ -20,9 +20,12 @@ public interface CredentialProvider {
      */
     Optional<Credentials> credentials(String registry, String repository) throws IOException;
 
-    /** The same credentials for every registry and repository. */
+    /**
+     * The same credentials for every registry and repository, as {@code --creds} gives them. A
+     * pull that a registries.conf mirror (or location) sends to another host goes there without
+     * them, as containers/image does.
+     */
     static CredentialProvider fixed(Credentials credentials) {
-        Optional<Credentials> c = Optional.of(credentials);
-        return (registry, repository) -> c;
+        return new FixedCredentialProvider(credentials);
     }
 }

@@ -28,9 +28,14 @@ import java.util.OptionalLong;
  * <p>Found through {@link java.util.ServiceLoader}, it uses a {@link RegistryClient} configured
  * from the machine's containers files, as Skopeo's is. To configure it otherwise, construct
  * it with a configured client ({@link #DockerTransport(RegistryClient)}) and hand it to
- * {@code Transports.of(...)}, or use {@link #reference(ImageReference)}. Writing puts blobs
- * (skipping those the repository has), manifests of an index's images by digest, and the
- * top-level manifest under the tag on {@code commit}. Stateless and thread-safe.
+ * {@code Transports.of(...)}, or use {@link #reference(ImageReference)}.
+ *
+ * <p>Reading is a pull: opening a source tries the image's {@code registries.conf} pull sources
+ * in order (its mirrors, then its registry; see {@link RegistryClient#locate}), and the source
+ * then reads every manifest and blob from the one that served the image's manifest. A blocked
+ * registry fails the opening. Writing always goes to the registry the name says, mirrors or not:
+ * it puts blobs (skipping those the repository has), manifests of an index's images by digest,
+ * and the top-level manifest under the tag on {@code commit}. Stateless and thread-safe.
  */
 public final class DockerTransport implements Transport {
     /** The transport's name. */
@@ -116,31 +121,32 @@ public final class DockerTransport implements Transport {
             return Optional.of(image);
         }
 
+        /** Finds the image among its pull sources (mirrors first), fetching its manifest. */
         @Override
-        public ImageSource openSource() {
-            return new Source(this, transport.client.get().repository(image));
+        public ImageSource openSource() throws IOException {
+            return new Source(this, transport.client.get().locate(image));
         }
 
         @Override
         public ImageDestination openDestination() {
             return new Destination(this, transport.client.get().repository(image));
         }
-
-        String tagOrDigest() {
-            return image.digest().map(Digest::toString).orElseGet(() -> image.tag().orElseThrow());
-        }
     }
 
-    private record Source(Reference reference, RegistryRepository repo) implements ImageSource {
+    /** Reads everything from the one place {@code location} chose, so that manifests and blobs agree. */
+    private record Source(Reference reference, ImageLocation location) implements ImageSource {
         @Override
         public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
-            return repo.manifest(instance.map(Digest::toString).orElseGet(reference::tagOrDigest));
+            if (instance.isEmpty()) {
+                return location.manifest(); // the bytes the source was chosen by, as a tag may move meanwhile
+            }
+            return location.repository().manifest(instance.get().toString());
         }
 
         @Override
         public InputStream blob(Descriptor blob) throws IOException {
             // foreign-layer urls are not fetched: the registry's copy or nothing
-            return repo.openBlob(blob.digest(), blob.size());
+            return location.repository().openBlob(blob.digest(), blob.size());
         }
 
         @Override

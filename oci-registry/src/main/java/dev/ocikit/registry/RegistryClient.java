@@ -33,14 +33,26 @@ import javax.net.ssl.SSLContext;
  * {@code Retry-After}. TLS is verified unless a registry is marked insecure (then https without
  * verification, falling back to plain http, as skopeo's {@code --tls-verify=false}). Nothing is
  * read from system properties.
+ *
+ * <p>Reading an image as a pull does ({@link #locate}, and the {@code docker://} transport's
+ * sources) follows the {@code registries.conf} mirrors given to the builder
+ * ({@link Builder#containersConfig}, {@link Builder#registriesConf}); {@link #repository} always
+ * talks to the registry it names, so pushes and deletes go there.
  */
 public final class RegistryClient {
     private final Settings settings;
     private final RegistryHttp http;
+    private final RegistriesConf registriesConf;
+    /** Connections for pull sources that need other settings than {@link #http}; one per kind, made on demand. */
+    private final Map<PullVariant, RegistryHttp> pullHttp = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private RegistryClient(Settings settings) {
+    /** How a pull source's connections differ from the client's own: a host made insecure, credentials withheld. */
+    private record PullVariant(Optional<String> insecureRegistry, boolean anonymous) {}
+
+    private RegistryClient(Settings settings, RegistriesConf registriesConf) {
         this.settings = settings;
         this.http = new RegistryHttp(settings);
+        this.registriesConf = registriesConf;
     }
 
     /** A builder with the defaults listed on its methods. */
@@ -48,7 +60,11 @@ public final class RegistryClient {
         return new Builder();
     }
 
-    /** Operations on the repository of {@code reference} (its tag or digest is ignored). */
+    /**
+     * Operations on the repository of {@code reference} (its tag or digest is ignored), on the
+     * registry the reference names: no mirror is used, whatever {@code registries.conf} says; for
+     * reading as a pull does, see {@link #locate}.
+     */
     public RegistryRepository repository(ImageReference reference) {
         Objects.requireNonNull(reference, "reference");
         return new RegistryRepository(http, settings, reference.domain(), reference.path());
@@ -57,6 +73,66 @@ public final class RegistryClient {
     /** Operations on repository {@code path} (such as {@code library/busybox}) of {@code registry} ({@code host[:port]}). */
     public RegistryRepository repository(String registry, String path) {
         return repository(new ImageReference(registry, path, Optional.empty(), Optional.empty()));
+    }
+
+    /**
+     * Where a pull of {@code image} looks, in order, per the client's {@code registries.conf}: the
+     * mirrors that serve this kind of reference (by tag or by digest), each with the name the
+     * image has there, then the registry itself. Just {@code image} when no configuration applies.
+     * Does no I/O.
+     *
+     * @throws BlockedRegistryException if the image's registry is blocked
+     */
+    public List<RegistriesConf.PullSource> pullSources(ImageReference image) {
+        return registriesConf.pullSources(Objects.requireNonNull(image, "image"));
+    }
+
+    /**
+     * Finds {@code image} for reading, as Podman and Skopeo do: tries each of its
+     * {@linkplain #pullSources pull sources} in order, fetching the manifest the reference names
+     * ({@code :latest} without tag or digest), and settles on the first that serves it; a source
+     * that fails (cannot be reached, has no such image, refuses us, answers with an error) is
+     * logged at debug and the next one tried. Each source is reached with its own TLS settings
+     * (insecure where registries.conf marks the mirror or registry so, or the client marks its
+     * host) and the credentials for its host; {@link CredentialProvider#fixed fixed} credentials
+     * are not sent to a host other than the image's own registry. Read everything of the image
+     * from the returned location, so that manifests and blobs come from the same place.
+     *
+     * <p>When no source works: with one source, its failure unchanged; with several, a failure of
+     * the type the registry's own was ({@link ManifestUnknownException}, {@link UnauthorizedException},
+     * {@link RegistryException}, else an {@link IOException}), whose message names every source
+     * tried and why it failed, with the registry's failure as cause and the mirrors' as suppressed.
+     *
+     * @throws BlockedRegistryException if the image's registry is blocked
+     * @throws ManifestUnknownException if no source has the image
+     * @throws IOException if no source could be reached
+     */
+    public ImageLocation locate(ImageReference image) throws IOException {
+        return PullSources.locate(this, Objects.requireNonNull(image, "image").withDefaultTag());
+    }
+
+    /**
+     * The repository to read {@code source} from, for a pull of {@code requested}: the client's
+     * connections, or ones with the source's own TLS and credential rules where they differ.
+     */
+    RegistryRepository pullRepository(RegistriesConf.PullSource source, ImageReference requested) {
+        String registry = source.reference().domain();
+        boolean insecure = source.insecure() && !settings.insecure(registry);
+        boolean anonymous = settings.credentials() instanceof FixedCredentialProvider && !registry.equals(requested.domain());
+        RegistryHttp h = http;
+        Settings s = settings;
+        if (insecure || anonymous) {
+            if (insecure) {
+                s = s.withInsecure(registry);
+            }
+            if (anonymous) {
+                s = s.withCredentials(CredentialProvider.NONE);
+            }
+            Settings chosen = s;
+            h = pullHttp.computeIfAbsent(new PullVariant(insecure ? Optional.of(registry) : Optional.empty(), anonymous),
+                    v -> new RegistryHttp(chosen));
+        }
+        return new RegistryRepository(h, s, registry, source.reference().path());
     }
 
     /**
@@ -116,6 +192,24 @@ public final class RegistryClient {
             return Optional.ofNullable(sslContexts.get(registry)).or(() -> sslLookup.apply(registry))
                     .or(() -> defaultSslContext);
         }
+
+        /** These settings with {@code registry} also insecure. */
+        Settings withInsecure(String registry) {
+            Set<String> more = new HashSet<>(insecureRegistries);
+            more.add(registry);
+            return new Settings(credentials, sslContexts, defaultSslContext, sslLookup, insecureLookup, Set.copyOf(more),
+                    plainHttpRegistries, connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
+                    maxManifestSize, maxListBody, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor, clock,
+                    userAgent, endpoints);
+        }
+
+        /** These settings with other credentials. */
+        Settings withCredentials(CredentialProvider other) {
+            return new Settings(other, sslContexts, defaultSslContext, sslLookup, insecureLookup, insecureRegistries,
+                    plainHttpRegistries, connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
+                    maxManifestSize, maxListBody, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor, clock,
+                    userAgent, endpoints);
+        }
     }
 
     /**
@@ -144,6 +238,7 @@ public final class RegistryClient {
         private Clock clock = Clock.systemUTC();
         private String userAgent = "ocikit";
         private final Map<String, java.net.URI> endpoints = new HashMap<>();
+        private RegistriesConf registriesConf = RegistriesConf.empty();
 
         private Builder() {}
 
@@ -185,8 +280,9 @@ public final class RegistryClient {
          * Configures the client from the files Podman and Skopeo use, found as containers/image
          * finds them in {@code environment}: credentials from {@code auth.json} and credential
          * helpers (with {@code registries.conf}'s {@code credential-helpers}), registries marked
-         * {@code insecure} in {@code registries.conf}, and per-registry CAs and client
-         * certificates from {@code certs.d}. Settings made explicitly on this builder win.
+         * {@code insecure} in {@code registries.conf}, the mirrors and blocked registries of
+         * {@code registries.conf} for pulls ({@link #registriesConf}), and per-registry CAs and
+         * client certificates from {@code certs.d}. Settings made explicitly on this builder win.
          *
          * @throws ContainersConfigException if a file is malformed (it names the file and key)
          */
@@ -206,6 +302,20 @@ public final class RegistryClient {
                 }
             });
             insecureLookup = registry -> conf.registryFor(registry).map(RegistriesConf.Registry::insecure).orElse(false);
+            registriesConf = conf;
+            return this;
+        }
+
+        /**
+         * The {@code registries.conf} whose mirrors and blocked registries pulls follow
+         * ({@link RegistryClient#locate} and the {@code docker://} transport's sources), with
+         * each mirror's or location's {@code insecure} mark for reading from it. Its
+         * {@code insecure} marks do not otherwise apply (pushes, {@link RegistryClient#repository});
+         * {@link #containersConfig} sets both. Replaces what an earlier call (or
+         * {@link #containersConfig}) set. Default: {@link RegistriesConf#empty()}, no mirrors.
+         */
+        public Builder registriesConf(RegistriesConf conf) {
+            this.registriesConf = Objects.requireNonNull(conf, "conf");
             return this;
         }
 
@@ -347,7 +457,7 @@ public final class RegistryClient {
                     insecureLookup,
                     Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
                     maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
-                    clock, userAgent, Map.copyOf(endpoints)));
+                    clock, userAgent, Map.copyOf(endpoints)), registriesConf);
         }
 
         private static Duration positive(Duration d, String name) {
