@@ -38,6 +38,21 @@ class ExamplesIT {
         return new Result(p.exitValue(), out);
     }
 
+    private static byte[] gpg(Path home, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("gpg", "--homedir", home.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor()).as(String.join(" ", cmd)).isZero();
+        return out;
+    }
+
+    private static dev.ocikit.image.spi.TransportReference registryRef(String host, String path) {
+        // plain HTTP on loopback: the registry marked insecure for this client
+        dev.ocikit.registry.RegistryClient client = dev.ocikit.registry.RegistryClient.builder().insecure(host).build();
+        return new dev.ocikit.registry.DockerTransport(client).parse("//" + host + path);
+    }
+
     @Test
     void theEmbeddedWebServerAnswers() throws Exception {
         Tools.require("runc");
@@ -65,11 +80,51 @@ class ExamplesIT {
             assertThat(built.exit()).as(built.output()).isZero();
             assertThat(built.output()).contains("wrote docker:").contains("sha256:");
 
-            Result copied = sample(CopyBetweenRegistries.class, host, "docker://" + host + "/team/app:1",
-                    "docker://" + host + "/mirror/app:1");
-            assertThat(copied.exit()).as(copied.output()).isZero();
             String digest = built.output().substring(built.output().indexOf("sha256:")).strip();
-            assertThat(copied.output()).contains("as " + digest);
+            // The image signed as skopeo standalone-sign does, with a key gpg made.
+            Tools.require("gpg");
+            Path gnupg = Files.createDirectories(tmp.resolve("gnupg"));
+            Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Path other = Files.createDirectories(tmp.resolve("gnupg-other"));
+            Files.setPosixFilePermissions(other, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            try {
+                gpg(gnupg, "--batch", "--passphrase", "", "--quick-gen-key", "signer <signer@example.com>", "default",
+                        "default", "never");
+                Path publicKey = tmp.resolve("signer.pub");
+                Files.write(publicKey, gpg(gnupg, "--export"));
+                Path secretKey = tmp.resolve("signer.sec");
+                Files.write(secretKey, gpg(gnupg, "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+                        "--export-secret-keys"));
+                byte[] manifest;
+                dev.ocikit.image.Copy.from(registryRef(host, "/team/app:1")).to("oci:" + tmp.resolve("signed-copy") + ":x")
+                        .preserveDigests().run();
+                try (dev.ocikit.image.spi.ImageSource source = dev.ocikit.image.spi.Transports.load()
+                        .parse("oci:" + tmp.resolve("signed-copy") + ":x").openSource()) {
+                    manifest = source.manifest(java.util.Optional.empty()).bytes();
+                }
+                Path signature = tmp.resolve("app.sig");
+                Files.write(signature, dev.ocikit.image.signature.SimpleSigning.sign(manifest, host + "/team/app:1",
+                        dev.ocikit.image.signature.SigningKey.read(secretKey, new char[0])));
+
+                Result copied = sample(CopyBetweenRegistries.class, host, "docker://" + host + "/team/app:1",
+                        "docker://" + host + "/mirror/app:1", signature.toString(), publicKey.toString());
+                assertThat(copied.exit()).as(copied.output()).isZero();
+                assertThat(copied.output()).contains("as " + digest).contains("signature verified: " + host + "/team/app:1");
+
+                // Checked against someone else's key, the same signature is refused.
+                gpg(other, "--batch", "--passphrase", "", "--quick-gen-key", "other <other@example.com>", "default",
+                        "default", "never");
+                Path otherKey = tmp.resolve("other.pub");
+                Files.write(otherKey, gpg(other, "--export"));
+                Result refused = sample(CopyBetweenRegistries.class, host, "docker://" + host + "/team/app:1",
+                        "docker://" + host + "/mirror/app:2", signature.toString(), otherKey.toString());
+                assertThat(refused.exit()).isNotZero();
+                assertThat(refused.output()).containsIgnoringCase("key");
+            } finally {
+                for (Path home : List.of(gnupg, other)) {
+                    new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "gpg-agent").start().waitFor();
+                }
+            }
 
             Result inspected = sample(InspectWithoutPulling.class, host, "docker://" + host + "/mirror/app:1");
             assertThat(inspected.exit()).as(inspected.output()).isZero();
