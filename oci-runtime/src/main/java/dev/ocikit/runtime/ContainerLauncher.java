@@ -271,7 +271,7 @@ final class ContainerLauncher {
         if (!runtime.copiesRootfs()) {
             LayerSnapshots.Chain chain = runtime.snapshots().prepare(layers);
             ContainerRootfs overlay = ContainerRootfs.overlay(chain.directories(), dir.empty(), upper, work,
-                    dir.mountPointLayer(), dir.rootfs());
+                    dir.mountPointLayer(), dir.rootfs()).sharingMountPoints(runtime.root().resolve("mount-points"));
             try {
                 overlay.mount();
                 return overlay;

@@ -27,6 +27,17 @@ final class ContainerRootfs {
     private final boolean overlay;
     private List<MountPoints.Stub> stubs = List.of();
     private List<MountPoints.Stub> inUpper = List.of();
+    /**
+     * Where mount-point layers are kept for every container of this runtime, so that the next
+     * container of the same image with the same mounts is mounted once, with the layer already
+     * there, instead of twice; empty for a layer of the container's own.
+     */
+    private Optional<Path> shared = Optional.empty();
+    /** The shared layer the overlay was first mounted with, by the guess of the last container. */
+    private Optional<SharedLayer> mountedWith = Optional.empty();
+
+    /** A shared mount-point layer and what it was made for. */
+    private record SharedLayer(List<String> destinations, List<MountPoints.Stub> stubs, Optional<Path> layer) {}
 
     private ContainerRootfs(Path target, List<Path> lowers, Path empty, Path upper, Path work, Path stubLayer,
             Optional<Path> reference, boolean overlay) {
@@ -57,6 +68,12 @@ final class ContainerRootfs {
         return new ContainerRootfs(target, List.of(), null, null, null, null, reference, false);
     }
 
+    /** Keeps mount-point layers in {@code directory}, shared by the runtime's containers. */
+    ContainerRootfs sharingMountPoints(Path directory) {
+        shared = Optional.of(directory);
+        return this;
+    }
+
     Path target() {
         return target;
     }
@@ -72,9 +89,23 @@ final class ContainerRootfs {
 
     /** Mounts the overlay (nothing to do for a copy). */
     void mount() throws IOException {
-        if (overlay) {
-            RootfsMount.overlay(lowers, empty, upper, work, target);
+        if (!overlay) {
+            return;
         }
+        if (shared.isPresent()) {
+            mountedWith = readHint();
+            if (mountedWith.isPresent() && mountedWith.get().layer().isPresent()) {
+                RootfsMount.overlay(withLayer(mountedWith.get().layer().get()), empty, upper, work, target);
+                return;
+            }
+        }
+        RootfsMount.overlay(lowers, empty, upper, work, target);
+    }
+
+    private List<Path> withLayer(Path layer) {
+        List<Path> all = new ArrayList<>(lowers);
+        all.add(layer);
+        return all;
     }
 
     /**
@@ -83,6 +114,10 @@ final class ContainerRootfs {
      * again, with the mount points in a layer of their own on top of the others.
      */
     void provideMountPoints(List<Mount> mounts) throws IOException {
+        if (overlay && shared.isPresent()) {
+            provideShared(mounts);
+            return;
+        }
         stubs = MountPoints.missing(target, mounts);
         if (stubs.isEmpty()) {
             return;
@@ -105,6 +140,116 @@ final class ContainerRootfs {
         // A whiteout or an opaque directory in the upper directory (of a working container that
         // deleted what is now a mount point) hides the stub: runc creates it in the upper.
         inUpper = MountPoints.notVisible(target, stubs);
+    }
+
+    /**
+     * The shared way: when the overlay was mounted with the layer the last container of these
+     * lower directories needed, and this one's mounts are the same, there is nothing to do; else
+     * the mount points are worked out on the plain layers, their layer found (or written once)
+     * under the shared directory, and the overlay mounted again with it.
+     */
+    private void provideShared(List<Mount> mounts) throws IOException {
+        List<String> destinations = new ArrayList<>();
+        for (Mount m : mounts) {
+            destinations.add(m.destination());
+        }
+        destinations.sort(null);
+        if (mountedWith.isPresent() && mountedWith.get().destinations().equals(destinations)) {
+            stubs = mountedWith.get().stubs();
+            inUpper = stubs.isEmpty() ? List.of() : MountPoints.notVisible(target, stubs);
+            return;
+        }
+        if (mountedWith.isPresent() && mountedWith.get().layer().isPresent()) {
+            RootfsMount.unmount(target);
+            RootfsMount.overlay(lowers, empty, upper, work, target);
+        }
+        stubs = MountPoints.missing(target, mounts);
+        Optional<Path> layer = Optional.empty();
+        if (!stubs.isEmpty()) {
+            Path dir = shared.get().resolve(key("layer", stubsText(stubs)));
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(shared.get());
+                Path tmp = shared.get().resolve(".tmp-" + java.util.UUID.randomUUID());
+                try {
+                    MountPoints.writeLayer(tmp, target, stubs);
+                    Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
+                    // another container wrote the same layer first: theirs serves
+                } finally {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(tmp);
+                }
+            }
+            layer = Optional.of(dir);
+            RootfsMount.unmount(target);
+            RootfsMount.overlay(withLayer(dir), empty, upper, work, target);
+            inUpper = MountPoints.notVisible(target, stubs);
+        }
+        writeHint(new SharedLayer(destinations, stubs, layer));
+    }
+
+    /** A name from the lower directories and {@code what}: shared layers and hints are per stack of layers. */
+    private String key(String kind, String what) {
+        StringBuilder sb = new StringBuilder();
+        for (Path l : lowers) {
+            sb.append(l).append('\n');
+        }
+        sb.append(kind).append('\n').append(what);
+        return kind + "-" + dev.ocikit.spec.Digest.sha256(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .encoded().substring(0, 32);
+    }
+
+    private static String stubsText(List<MountPoints.Stub> list) {
+        StringBuilder sb = new StringBuilder();
+        for (MountPoints.Stub s : list) {
+            sb.append(s.directory() ? "d " : "f ").append(s.path()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private Path hintFile() {
+        return shared.get().resolve(key("hint", ""));
+    }
+
+    /** The last container's mounts and mount points for these layers; empty when unknown or unreadable. */
+    private Optional<SharedLayer> readHint() {
+        try {
+            List<String> lines = Files.readAllLines(hintFile(), java.nio.charset.StandardCharsets.UTF_8);
+            int i = 0;
+            Optional<Path> layer = lines.get(i).equals("-") ? Optional.empty() : Optional.of(shared.get().resolve(lines.get(i)));
+            i++;
+            int n = Integer.parseInt(lines.get(i++));
+            List<String> destinations = new ArrayList<>(lines.subList(i, i + n));
+            i += n;
+            List<MountPoints.Stub> list = new ArrayList<>();
+            for (String line : lines.subList(i, lines.size())) {
+                list.add(new MountPoints.Stub(line.substring(2), line.startsWith("d ")));
+            }
+            if (layer.isPresent() && !Files.isDirectory(layer.get())) {
+                return Optional.empty();
+            }
+            return Optional.of(new SharedLayer(destinations, List.copyOf(list), layer));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty(); // no hint, or a damaged one: mounted the plain way
+        }
+    }
+
+    private void writeHint(SharedLayer hint) {
+        StringBuilder sb = new StringBuilder();
+        sb.append(hint.layer().map(l -> l.getFileName().toString()).orElse("-")).append('\n');
+        sb.append(hint.destinations().size()).append('\n');
+        for (String d : hint.destinations()) {
+            sb.append(d).append('\n');
+        }
+        sb.append(stubsText(hint.stubs()));
+        try {
+            Files.createDirectories(shared.get());
+            Path tmp = shared.get().resolve(".tmp-" + java.util.UUID.randomUUID());
+            Files.writeString(tmp, sb, java.nio.charset.StandardCharsets.UTF_8);
+            Files.move(tmp, hintFile(), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            // only a guess for the next container: it mounts twice without it
+        }
     }
 
     /**
