@@ -48,26 +48,14 @@ final class BuildCommands {
 
     /** The image, pulled into the store first when it is not there (as {@code ocikit run} does). */
     static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image) throws IOException {
-        ensureImage(parent, spec, store, image, null, null, false);
+        if (!image.equals("scratch") && store.find(image).isEmpty()) {
+            pull(parent, spec, image, null, null, false);
+        }
     }
 
-    /** {@link #ensureImage(Ocikit, CommandSpec, ImageStore, String)} pulling with these registry flags. */
-    static void ensureImage(Ocikit parent, CommandSpec spec, ImageStore store, String image, RegistryOptions registry,
-            Platform platform, boolean quiet) throws IOException {
-        if (image.equals("scratch")) {
-            return;
-        }
-        if (store.find(image).isPresent()) {
-            if (platform == null) {
-                return;
-            }
-            try {
-                ImageBuilder.from(store, image, platform);
-                return;
-            } catch (dev.ocikit.image.NoMatchingPlatformException otherPlatform) {
-                // pulled below for the platform asked for, as podman build --platform does
-            }
-        }
+    /** Pulls {@code image} through the CLI's own pull, with these registry flags and platform. */
+    static void pull(Ocikit parent, CommandSpec spec, String image, RegistryOptions registry, Platform platform,
+            boolean quiet) throws IOException {
         List<String> pull = new ArrayList<>();
         parent.root().ifPresent(r -> {
             pull.add("--root");
@@ -180,7 +168,14 @@ final class BuildCommands {
             ContainerfileBuild build = ContainerfileBuild.of(containerfile, context).withRuntime(runtime)
                     .withCache(!noCache).withSquash(squash)
                     .withBaseImages((image, p) -> {
-                        ensureImage(parent, spec, store, image, registry, p, quiet);
+                        if (store.find(image).isPresent()) {
+                            try {
+                                return ImageBuilder.from(store, image, p);
+                            } catch (dev.ocikit.image.NoMatchingPlatformException otherPlatform) {
+                                // pulled for the platform asked for, as podman build --platform does
+                            }
+                        }
+                        pull(parent, spec, image, registry, p, quiet);
                         return ImageBuilder.from(store, image, p);
                     });
             for (String a : buildArgs) {
@@ -282,7 +277,9 @@ final class BuildCommands {
         @Override
         public Integer call() throws Exception {
             ImageStore store = StoreCommands.open(parent);
-            ensureImage(parent, spec, store, image, registry, null, false);
+            if (!image.equals("scratch") && store.find(image).isEmpty()) {
+                pull(parent, spec, image, registry, null, false);
+            }
             OciRuntime runtime = OciRuntime.builder().store(store).build();
             WorkingContainer c = name == null ? runtime.newWorkingContainer(image) : runtime.newWorkingContainer(image, name);
             spec.commandLine().getOut().println(c.name());
