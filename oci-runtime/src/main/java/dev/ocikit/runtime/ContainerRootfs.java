@@ -149,11 +149,16 @@ final class ContainerRootfs {
      * under the shared directory, and the overlay mounted again with it.
      */
     private void provideShared(List<Mount> mounts) throws IOException {
+        // What decides the mount points, in order (a nested mount needs none; a bind of a file needs
+        // a file): the hint is taken only for exactly the same mounts.
         List<String> destinations = new ArrayList<>();
         for (Mount m : mounts) {
-            destinations.add(m.destination());
+            boolean bind = m.type().map("bind"::equals).orElse(false) || m.options().contains("bind")
+                    || m.options().contains("rbind");
+            String kind = !bind ? m.type().orElse("none")
+                    : m.source().isPresent() && Files.isDirectory(Path.of(m.source().get())) ? "bind-dir" : "bind-file";
+            destinations.add(kind + " " + m.destination());
         }
-        destinations.sort(null);
         if (mountedWith.isPresent() && mountedWith.get().destinations().equals(destinations)) {
             stubs = mountedWith.get().stubs();
             inUpper = stubs.isEmpty() ? List.of() : MountPoints.notVisible(target, stubs);
@@ -173,8 +178,12 @@ final class ContainerRootfs {
                 try {
                     MountPoints.writeLayer(tmp, target, stubs);
                     Files.move(tmp, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException raced) {
-                    // another container wrote the same layer first: theirs serves
+                } catch (java.nio.file.FileSystemException raced) {
+                    // another container wrote the same layer first (rename fails with ENOTEMPTY,
+                    // which the JDK reports as a plain FileSystemException): theirs serves
+                    if (!Files.isDirectory(dir)) {
+                        throw raced;
+                    }
                 } finally {
                     dev.ocikit.image.internal.FileTrees.deleteRecursively(tmp);
                 }

@@ -74,4 +74,61 @@ class SharedMountPointsIT {
         }
         assertThat(runtime.list()).isEmpty();
     }
+
+    @Test
+    void aFileBindAndADirectoryBindAtOnePlaceGetTheirOwnKindOfMountPoint() throws Exception {
+        Tools.require("runc");
+        ImageStore store = ImageStore.open(dir.resolve("store"));
+        BusyboxImage.store(store, "localhost/busybox:test", dir);
+        OciRuntime runtime = OciRuntime.builder().store(store).root(dir.resolve("runtime"))
+                .stateRoot(Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8))).build();
+        Path conf = Files.createDirectories(dir.resolve("conf-dir"));
+        Files.writeString(conf.resolve("x"), "dir\n");
+        Path file = Files.writeString(dir.resolve("conf-file"), "file\n");
+        for (int round = 0; round < 2; round++) {
+            try (Container c = runtime.container("localhost/busybox:test").stopTimeout(Duration.ZERO)
+                    .bind(conf, "/conf", true).command("cat", "/conf/x").start()) {
+                assertThat(c.waitFor()).as(c.stderrLog()).isZero();
+                assertThat(c.stdoutLog()).isEqualTo("dir\n");
+            }
+            try (Container c = runtime.container("localhost/busybox:test").stopTimeout(Duration.ZERO)
+                    .bind(file, "/conf", true).command("cat", "/conf").start()) {
+                assertThat(c.waitFor()).as(c.stderrLog()).isZero();
+                assertThat(c.stdoutLog()).isEqualTo("file\n");
+            }
+        }
+    }
+
+    @Test
+    void containersStartedTogetherAllGetTheLayerOneOfThemWrote() throws Exception {
+        Tools.require("runc");
+        ImageStore store = ImageStore.open(dir.resolve("store"));
+        BusyboxImage.store(store, "localhost/busybox:test", dir);
+        OciRuntime runtime = OciRuntime.builder().store(store).root(dir.resolve("runtime"))
+                .stateRoot(Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8))).build();
+        int n = 4;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                results.add(pool.submit(() -> {
+                    go.await();
+                    try (Container c = runtime.container("localhost/busybox:test").stopTimeout(Duration.ZERO)
+                            .command("test", "-f", "/etc/hosts").start()) {
+                        return c.waitFor();
+                    }
+                }));
+            }
+            go.countDown();
+            for (java.util.concurrent.Future<Integer> r : results) {
+                assertThat(r.get()).isZero();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(names(runtime.root().resolve("mount-points"), "layer-")).hasSize(1);
+        assertThat(names(runtime.root().resolve("mount-points"), ".tmp-")).isEmpty();
+        assertThat(runtime.list()).isEmpty();
+    }
 }
