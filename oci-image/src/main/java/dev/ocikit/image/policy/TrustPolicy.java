@@ -656,7 +656,8 @@ public final class TrustPolicy {
 
         byte[] base64(String text, String path) {
             try {
-                return Base64.getMimeDecoder().decode(text);
+                // Go's JSON decoding of []byte: standard base64, ignoring only line breaks.
+                return Base64.getDecoder().decode(text.replace("\r", "").replace("\n", ""));
             } catch (IllegalArgumentException e) {
                 throw error(path, "not base64 (keyData holds the key file's bytes in base64): " + e.getMessage());
             }
