@@ -113,7 +113,9 @@ public final class HttpWait implements WaitStrategy {
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.connect(new java.net.InetSocketAddress(host, port), millis);
             socket.setSoTimeout(millis);
-            String request = "GET " + path + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: ocikit-junit\r\n"
+            // The path as the wire wants it: non-ASCII characters percent-encoded, not mangled by ISO-8859-1.
+            String target = URI.create("http://localhost" + path).toASCIIString().substring("http://localhost".length());
+            String request = "GET " + target + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: ocikit-junit\r\n"
                     + "Accept: */*\r\nConnection: close\r\n\r\n";
             socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
             socket.getOutputStream().flush();

@@ -163,7 +163,9 @@ public final class OciContainer implements RunningContainer, AutoCloseable {
                     + attached.name() + " to be ready", e);
             discard(attached, failure);
             throw failure;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // An Error too (a wait strategy written with assertions throws AssertionError): the container
+            // must not outlive the failed start.
             ContainerLaunchException failure = new ContainerLaunchException("container " + attached.name()
                     + ": a wait strategy failed: " + e, attached.lastLines(), e);
             discard(attached, failure);

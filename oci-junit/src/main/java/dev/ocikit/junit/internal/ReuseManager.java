@@ -114,8 +114,11 @@ public final class ReuseManager {
         if (info.isEmpty()) {
             return;
         }
+        // Only a live supervisor of ours is signalled: a recorded pid that a dead supervisor left
+        // may have been reused by any process of the user's.
         Optional<ProcessHandle> supervisor = ProcessHandle.of(info.get().ownerPid())
-                .filter(p -> p.pid() != ProcessHandle.current().pid() && p.isAlive());
+                .filter(p -> p.pid() != ProcessHandle.current().pid() && p.isAlive())
+                .filter(p -> p.info().commandLine().map(c -> c.contains(ReuseSupervisor.class.getName())).orElse(false));
         if (supervisor.isPresent()) {
             supervisor.get().destroy();
             try {
