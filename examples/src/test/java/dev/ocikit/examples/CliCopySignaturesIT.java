@@ -105,6 +105,11 @@ class CliCopySignaturesIT {
         exec(0, Tools.require("skopeo").toString(), "copy", "--policy", acceptAll.toString(), "--sign-by", signer,
                 "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + signed);
         assertThat(signed.resolve("signature-1")).exists();
+        Run inspect = CliSignatureIT.ocikit("inspect", "dir:" + signed);
+        assertThat(inspect.exit()).as(inspect.err()).isZero();
+        assertThat(dev.ocikit.spec.Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").asInt())
+                .isEqualTo(1);
+        assertThat(CliSignatureIT.ocikit("inspect", "oci:" + layout + ":app").out()).doesNotContain("Signatures");
 
         Path accepted = tmp.resolve("accepted");
         Run ok = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(signer, "dir").toString(),
