@@ -33,6 +33,18 @@ import java.util.concurrent.Executor;
  * digest fails the run with {@link dev.ocikit.spec.DigestMismatchException} and nothing is
  * committed.
  *
+ * <p><b>Trust and signatures.</b> With a {@link #policy(TrustPolicy) policy}, the source's
+ * top-level manifest and the simple signatures stored with it must satisfy it before the
+ * destination is even opened; a {@link dev.ocikit.image.policy.PolicyRejectedException} leaves the
+ * destination untouched. <b>Without one, no policy is enforced</b>: the library does not read
+ * {@code policy.json} by itself (pass {@link TrustPolicy#load()} to honour the machine's, as
+ * skopeo and Podman always do). The source's signatures are carried to the destination, as
+ * skopeo does, unless {@link #removeSignatures()}; a destination that cannot store them fails the
+ * copy before anything is written, and so does a conversion that would change a signed manifest.
+ * {@link #signBy} adds a signature of the manifest as written. Only transports that store
+ * signatures (today {@code dir:}) return or keep any: registry lookaside storage
+ * ({@code registries.d}) and sigstore attachments are not read or written yet.
+ *
  * <p><b>Conversions.</b> Layers are recompressed when asked ({@link #compression}) or when the
  * destination prefers another compression (not under {@link #preserveDigests()}); manifests are
  * converted between OCI and Docker v2 schema 2 when asked ({@link #manifestFormat}) or when the

@@ -112,8 +112,12 @@ final class CopyExecution {
                     LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());
                 }
                 Signatures signatures = carriedSignatures(source, top, topSignatures, plan);
-                if ((signatures.any() || options.signBy().isPresent()) && !destination.supportsSignatures()) {
+                if (signatures.any() && !destination.supportsSignatures()) {
                     throw new SignaturesNotSupportedException(toName);
+                }
+                if (options.signBy().isPresent() && !destination.supportsSignatures()) {
+                    throw new SignaturesNotSupportedException(toName, "Cannot sign the image copied to " + toName
+                            + ": destination does not support signatures; copy it to a place that keeps them (dir:)");
                 }
                 if (signatures.any() && plan.rewrites()) {
                     throw new OciException("copying " + fromName + " to " + toName + " would change its manifest ("

@@ -174,6 +174,11 @@ class CopySignaturesTest {
                 .hasMessageContaining("--remove-signatures");
         assertThat(ImageLayout.open(tmp.resolve("layout")).index().manifests()).isEmpty();
 
+        assertThatThrownBy(() -> Copy.from(DirTransport.reference(source)).to(layout).removeSignatures()
+                .signBy(trusted.signingKey(), Optional.of(IDENTITY)).run())
+                .isInstanceOf(SignaturesNotSupportedException.class).hasMessageContaining("Cannot sign the image");
+        assertThat(ImageLayout.open(tmp.resolve("layout")).index().manifests()).isEmpty();
+
         Copy.from(DirTransport.reference(source)).to(layout).removeSignatures().run();
         assertThat(ImageLayout.open(tmp.resolve("layout")).resolve("app").digest()).isEqualTo(image.manifest().digest());
     }

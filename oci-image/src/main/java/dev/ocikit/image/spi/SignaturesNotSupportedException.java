@@ -12,8 +12,13 @@ public final class SignaturesNotSupportedException extends OciException {
     private final String destination;
 
     public SignaturesNotSupportedException(String destination) {
-        super("Cannot copy signatures to " + destination + ": destination does not support signatures;"
+        this(destination, "Cannot copy signatures to " + destination + ": destination does not support signatures;"
                 + " drop them with removeSignatures() (--remove-signatures)");
+    }
+
+    /** With a message of the caller's: {@code destination} is the {@code transport:reference}. */
+    public SignaturesNotSupportedException(String destination, String message) {
+        super(message);
         this.destination = destination;
     }
 
