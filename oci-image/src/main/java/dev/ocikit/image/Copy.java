@@ -1,5 +1,7 @@
 package dev.ocikit.image;
 
+import dev.ocikit.image.policy.TrustPolicy;
+import dev.ocikit.image.signature.SigningKey;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.image.spi.Transports;
 import dev.ocikit.spec.Platform;
@@ -30,6 +32,18 @@ import java.util.concurrent.Executor;
  * has; then writes the manifests and the index and commits. A blob whose bytes do not match its
  * digest fails the run with {@link dev.ocikit.spec.DigestMismatchException} and nothing is
  * committed.
+ *
+ * <p><b>Trust and signatures.</b> With a {@link #policy(TrustPolicy) policy}, the source's
+ * top-level manifest and the simple signatures stored with it must satisfy it before the
+ * destination is even opened; a {@link dev.ocikit.image.policy.PolicyRejectedException} leaves the
+ * destination untouched. <b>Without one, no policy is enforced</b>: the library does not read
+ * {@code policy.json} by itself (pass {@link TrustPolicy#load()} to honour the machine's, as
+ * skopeo and Podman always do). The source's signatures are carried to the destination, as
+ * skopeo does, unless {@link #removeSignatures()}; a destination that cannot store them fails the
+ * copy before anything is written, and so does a conversion that would change a signed manifest.
+ * {@link #signBy} adds a signature of the manifest as written. Only transports that store
+ * signatures (today {@code dir:}) return or keep any: registry lookaside storage
+ * ({@code registries.d}) and sigstore attachments are not read or written yet.
  *
  * <p><b>Conversions.</b> Layers are recompressed when asked ({@link #compression}) or when the
  * destination prefers another compression (not under {@link #preserveDigests()}); manifests are
@@ -142,7 +156,8 @@ public final class Copy {
 
     private Copy withPlatforms(CopyOptions.PlatformChoice choice) {
         return options(new CopyOptions(choice, options.preserveDigests(), options.compression(),
-                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits()));
+                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
+                options.removeSignatures(), options.signBy()));
     }
 
     /**
@@ -152,7 +167,8 @@ public final class Copy {
      */
     public Copy preserveDigests() {
         return options(new CopyOptions(options.platforms(), true, options.compression(), options.manifestFormat(),
-                options.maxParallelBlobs(), options.layerLimits()));
+                options.maxParallelBlobs(), options.layerLimits(), options.policy(), options.removeSignatures(),
+                options.signBy()));
     }
 
     /**
@@ -162,7 +178,8 @@ public final class Copy {
      */
     public Copy compression(Compression compression) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(),
-                Optional.of(compression), options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits()));
+                Optional.of(compression), options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(),
+                options.policy(), options.removeSignatures(), options.signBy()));
     }
 
     /**
@@ -172,7 +189,38 @@ public final class Copy {
      */
     public Copy manifestFormat(ManifestFormat format) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
-                Optional.of(format), options.maxParallelBlobs(), options.layerLimits()));
+                Optional.of(format), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
+                options.removeSignatures(), options.signBy()));
+    }
+
+    /**
+     * Refuses the copy, before anything is written to the destination, unless {@code trust}
+     * accepts the source: its top-level manifest and the signatures stored with it. Without this
+     * call no policy is enforced (the library does not read {@code policy.json} by itself; pass
+     * {@link TrustPolicy#load()} to honour the machine's).
+     */
+    public Copy policy(TrustPolicy trust) {
+        return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
+                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(),
+                Optional.of(Objects.requireNonNull(trust, "policy")), options.removeSignatures(), options.signBy()));
+    }
+
+    /** Drops the source's signatures instead of copying them ({@code --remove-signatures}). */
+    public Copy removeSignatures() {
+        return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
+                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(), true,
+                options.signBy()));
+    }
+
+    /**
+     * Adds a simple signature by {@code key} of the manifest as written, claiming {@code identity},
+     * or the destination's Docker reference when empty ({@code --sign-by}, {@code --sign-identity}).
+     * A destination without a Docker reference (such as {@code dir:}) needs an identity.
+     */
+    public Copy signBy(SigningKey key, Optional<String> identity) {
+        return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
+                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
+                options.removeSignatures(), Optional.of(new CopyOptions.Signer(key, identity))));
     }
 
     /** Reports progress to {@code progress}; see {@link CopyListener} for its contract. */
@@ -199,6 +247,10 @@ public final class Copy {
      * @throws NoMatchingPlatformException if an index has no image for a platform asked for
      * @throws dev.ocikit.spec.UnsupportedManifestException if the destination cannot store the
      *     image in any format ocikit can convert it to
+     * @throws dev.ocikit.image.policy.PolicyRejectedException if a policy is set and does not
+     *     accept the source; the destination is not opened then
+     * @throws dev.ocikit.image.spi.SignaturesNotSupportedException if the source has signatures,
+     *     they are not to be removed, and the destination cannot store them
      * @throws IOException if reading or writing fails
      */
     public CopyResult run() throws IOException {

@@ -6,10 +6,12 @@ import dev.ocikit.image.CopyPlan.BlobStep;
 import dev.ocikit.image.CopyPlan.ImageStep;
 import dev.ocikit.image.CopyPlanner.Destination;
 import dev.ocikit.image.ProgressInputStream.Listeners;
+import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.SignaturesNotSupportedException;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestAlgorithm;
@@ -80,8 +82,21 @@ final class CopyExecution {
     CopyResult run() throws IOException {
         String fromName = TransportReference.format(from);
         String toName = TransportReference.format(to);
+        Optional<String> signIdentity = Optional.empty();
+        if (options.signBy().isPresent()) {
+            CopyOptions.Signer signer = options.signBy().get();
+            signIdentity = Optional.of(signer.identity().or(() -> to.dockerReference().map(Object::toString))
+                    .orElseThrow(() -> new IllegalArgumentException("cannot sign the image copied to " + toName
+                            + ": that destination has no Docker reference for the signature to claim; give an"
+                            + " identity (--sign-identity)")));
+        }
         try (ImageSource source = from.openSource()) {
             ManifestBlob topBlob = source.manifest(Optional.empty());
+            List<byte[]> topSignatures = source.signatures(Optional.empty());
+            if (options.policy().isPresent()) {
+                // Before anything else is read or written: a rejected image leaves no trace at the destination.
+                options.policy().get().decide(SourcePolicyTarget.of(from), topBlob.bytes(), topSignatures);
+            }
             Parsed<Manifest> top = Parsed.manifest(topBlob.bytes(), Optional.of(topBlob.mediaType()));
             Map<Digest, Parsed<ImageManifest>> instances = new HashMap<>();
             if (top.model() instanceof ImageIndex index) {
@@ -95,6 +110,19 @@ final class CopyExecution {
                 CopyPlan plan = CopyPlanner.plan(fromName, top, instances, options, capabilities);
                 if (plan.rewrites()) {
                     LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());
+                }
+                Signatures signatures = carriedSignatures(source, top, topSignatures, plan);
+                if (signatures.any() && !destination.supportsSignatures()) {
+                    throw new SignaturesNotSupportedException(toName);
+                }
+                if (options.signBy().isPresent() && !destination.supportsSignatures()) {
+                    throw new SignaturesNotSupportedException(toName, "Cannot sign the image copied to " + toName
+                            + ": destination does not support signatures; copy it to a place that keeps them (dir:)");
+                }
+                if (signatures.any() && plan.rewrites()) {
+                    throw new OciException("copying " + fromName + " to " + toName + " would change its manifest ("
+                            + String.join("; ", plan.allChanges()) + "), which invalidates the signatures it has;"
+                            + " drop them with removeSignatures() (--remove-signatures) or copy it unchanged");
                 }
                 Map<BlobKey, Set<Digest>> diffIds = new HashMap<>();
                 Map<BlobKey, byte[]> configs = new HashMap<>();
@@ -116,17 +144,62 @@ final class CopyExecution {
                     }
                     ManifestBlob index = ManifestRewriter.index(plan.index().get(), written);
                     destination.putManifest(index, Optional.empty());
+                    for (Map.Entry<Digest, List<byte[]>> e : signatures.instances().entrySet()) {
+                        if (!e.getValue().isEmpty()) {
+                            destination.putSignatures(e.getValue(), Optional.of(written.get(e.getKey()).digest()));
+                        }
+                    }
+                    putTopSignatures(destination, signatures.top(), index, signIdentity);
                     manifest = Descriptor.of(index.mediaType(), index.digest(), index.size());
                     entries.addAll(Parsed.imageIndex(index.bytes()).model().manifests());
                 } else {
                     ManifestBlob only = written.values().iterator().next();
                     destination.putManifest(only, Optional.empty());
+                    putTopSignatures(destination, signatures.top(), only, signIdentity);
                     manifest = Descriptor.of(only.mediaType(), only.digest(), only.size());
                 }
                 destination.commit();
                 LOG.debug("copied {} to {} as {}", fromName, toName, manifest.digest());
                 return new CopyResult(manifest, entries, blobs.copied.get(), blobs.reused.get());
             }
+        }
+    }
+
+    /** The source's signatures that go to the destination: of the top-level document, and of each image of an index. */
+    private record Signatures(List<byte[]> top, Map<Digest, List<byte[]>> instances) {
+        boolean any() {
+            return !top.isEmpty() || instances.values().stream().anyMatch(l -> !l.isEmpty());
+        }
+    }
+
+    private Signatures carriedSignatures(ImageSource source, Parsed<Manifest> top, List<byte[]> topSignatures,
+            CopyPlan plan) throws IOException {
+        if (options.removeSignatures()) {
+            return new Signatures(List.of(), Map.of());
+        }
+        if (!(top.model() instanceof ImageIndex)) {
+            return new Signatures(topSignatures, Map.of());
+        }
+        if (plan.index().isEmpty()) {
+            // One image chosen out of an index becomes the top-level manifest, with its own signatures.
+            return new Signatures(source.signatures(Optional.of(plan.images().get(0).digest())), Map.of());
+        }
+        Map<Digest, List<byte[]>> instances = new LinkedHashMap<>();
+        for (ImageStep image : plan.images()) {
+            instances.put(image.digest(), source.signatures(Optional.of(image.digest())));
+        }
+        return new Signatures(topSignatures, instances);
+    }
+
+    /** Stores the carried signatures of the top-level document, and a new one if asked to sign. */
+    private void putTopSignatures(ImageDestination destination, List<byte[]> carried, ManifestBlob written,
+            Optional<String> signIdentity) throws IOException {
+        List<byte[]> all = new ArrayList<>(carried);
+        if (options.signBy().isPresent()) {
+            all.add(SimpleSigning.sign(written.bytes(), signIdentity.orElseThrow(), options.signBy().get().key()));
+        }
+        if (!all.isEmpty()) {
+            destination.putSignatures(all, Optional.empty());
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.ocikit.image;
 
+import dev.ocikit.image.policy.TrustPolicy;
+import dev.ocikit.image.signature.SigningKey;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Compression;
 import java.util.LinkedHashSet;
@@ -26,6 +28,13 @@ import java.util.Optional;
  * @param maxParallelBlobs how many blobs are copied at once at most; default 6
  * @param layerLimits bounds applied when a layer is decompressed to be recompressed; default
  *     {@link LayerLimits#DEFAULT}
+ * @param policy the trust policy the source must satisfy before anything is written to the
+ *     destination; default none: <b>the library enforces no policy unless given one</b> (unlike
+ *     skopeo, which always reads {@code policy.json}; use
+ *     {@link TrustPolicy#load()} to honour the machine's)
+ * @param removeSignatures drop the source's signatures instead of copying them; default false
+ *     (they are copied, and a destination that cannot store them fails the copy)
+ * @param signBy add a simple signature of the manifest as written; default none
  */
 public record CopyOptions(
         PlatformChoice platforms,
@@ -33,12 +42,24 @@ public record CopyOptions(
         Optional<Compression> compression,
         Optional<ManifestFormat> manifestFormat,
         int maxParallelBlobs,
-        LayerLimits layerLimits) {
+        LayerLimits layerLimits,
+        Optional<TrustPolicy> policy,
+        boolean removeSignatures,
+        Optional<Signer> signBy) {
 
     /** The default number of blobs copied at once. */
     public static final int DEFAULT_MAX_PARALLEL_BLOBS = 6;
 
+    /** Options without policy, without signing, carrying signatures along. */
+    public CopyOptions(PlatformChoice platforms, boolean preserveDigests, Optional<Compression> compression,
+            Optional<ManifestFormat> manifestFormat, int maxParallelBlobs, LayerLimits layerLimits) {
+        this(platforms, preserveDigests, compression, manifestFormat, maxParallelBlobs, layerLimits, Optional.empty(),
+                false, Optional.empty());
+    }
+
     public CopyOptions {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(signBy, "signBy");
         Objects.requireNonNull(platforms, "platforms");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(manifestFormat, "manifestFormat");
@@ -69,6 +90,19 @@ public record CopyOptions(
     /** A builder starting from these options; each setting may then be made once more. */
     public Builder newBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * A key to sign the written manifest with, as {@code skopeo copy --sign-by}, and the Docker
+     * reference the signature claims ({@code --sign-identity}); empty: the destination's own
+     * Docker reference, which a destination without one (such as {@code dir:}) lacks, so an
+     * identity must then be given.
+     */
+    public record Signer(SigningKey key, Optional<String> identity) {
+        public Signer {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(identity, "identity");
+        }
     }
 
     /**
@@ -132,6 +166,10 @@ public record CopyOptions(
         private boolean maxParallelSet;
         private LayerLimits layerLimits = LayerLimits.DEFAULT;
         private boolean layerLimitsSet;
+        private TrustPolicy policy;
+        private boolean removeSignatures;
+        private boolean removeSignaturesSet;
+        private Signer signBy;
 
         private Builder() {}
 
@@ -142,6 +180,38 @@ public record CopyOptions(
             manifestFormat = o.manifestFormat.orElse(null);
             maxParallelBlobs = o.maxParallelBlobs;
             layerLimits = o.layerLimits;
+            policy = o.policy.orElse(null);
+            removeSignatures = o.removeSignatures;
+            signBy = o.signBy.orElse(null);
+        }
+
+        /** Refuses, before writing anything, a source that {@code value} does not accept. */
+        public Builder policy(TrustPolicy value) {
+            Objects.requireNonNull(value, "policy");
+            if (policy != null) {
+                throw new IllegalStateException("the policy was already set to " + policy.source());
+            }
+            policy = value;
+            return this;
+        }
+
+        /** Drops the source's signatures ({@code --remove-signatures}). */
+        public Builder removeSignatures() {
+            if (removeSignaturesSet) {
+                throw new IllegalStateException("removeSignatures was already set");
+            }
+            removeSignaturesSet = true;
+            removeSignatures = true;
+            return this;
+        }
+
+        /** Signs the written manifest ({@code --sign-by}, {@code --sign-identity}). */
+        public Builder signBy(SigningKey key, Optional<String> identity) {
+            if (signBy != null) {
+                throw new IllegalStateException("a signing key was already set: " + signBy.key());
+            }
+            signBy = new Signer(key, identity);
+            return this;
         }
 
         /** Copies the image for {@code platform} out of an index. */
@@ -236,7 +306,7 @@ public record CopyOptions(
         public CopyOptions build() {
             return new CopyOptions(platforms == null ? PlatformChoice.host() : platforms, preserveDigests,
                     Optional.ofNullable(compression), Optional.ofNullable(manifestFormat), maxParallelBlobs,
-                    layerLimits);
+                    layerLimits, Optional.ofNullable(policy), removeSignatures, Optional.ofNullable(signBy));
         }
     }
 }

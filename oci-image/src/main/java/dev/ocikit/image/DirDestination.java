@@ -27,7 +27,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,6 +51,8 @@ final class DirDestination implements ImageDestination {
     private final Set<String> keep = ConcurrentHashMap.newKeySet();
     private final Set<Digest> stored = ConcurrentHashMap.newKeySet();
     private volatile ManifestBlob top;
+    /** Signatures to write at commit, by instance (empty: the top-level manifest). */
+    private final Map<Optional<Digest>, List<byte[]>> signatures = new LinkedHashMap<>();
     private boolean committed;
 
     private DirDestination(TransportReference reference, Path dir) {
@@ -172,6 +176,24 @@ final class DirDestination implements ImageDestination {
     }
 
     @Override
+    public boolean supportsSignatures() {
+        return true;
+    }
+
+    /**
+     * Keeps the signatures for {@link #commit()}, which writes them as {@code signature-N} before
+     * {@code manifest.json}, so that the previous image keeps its own signatures until then.
+     */
+    @Override
+    public synchronized void putSignatures(List<byte[]> newSignatures, Optional<Digest> instance) {
+        List<byte[]> copy = new ArrayList<>();
+        for (byte[] s : newSignatures) {
+            copy.add(s.clone());
+        }
+        signatures.put(instance, copy);
+    }
+
+    @Override
     public synchronized void commit() throws IOException {
         ManifestBlob manifest = top;
         if (manifest == null) {
@@ -180,6 +202,14 @@ final class DirDestination implements ImageDestination {
         checkComplete(Parsed.manifest(manifest.bytes(), Optional.of(manifest.mediaType())).model(), manifest.digest());
         keep.add(DirTransport.VERSION_FILE);
         keep.add(DirTransport.MANIFEST_FILE);
+        for (Map.Entry<Optional<Digest>, List<byte[]>> e : signatures.entrySet()) {
+            List<byte[]> list = e.getValue();
+            for (int i = 0; i < list.size(); i++) {
+                Path file = DirTransport.signaturePath(dir, e.getKey(), i + 1);
+                AtomicFiles.write(file, list.get(i));
+                keep.add(file.getFileName().toString());
+            }
+        }
         AtomicFiles.write(dir.resolve(DirTransport.VERSION_FILE), DirTransport.VERSION.getBytes(StandardCharsets.UTF_8));
         AtomicFiles.write(dir.resolve(DirTransport.MANIFEST_FILE), manifest.bytes());
         committed = true;

@@ -12,10 +12,15 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** Reads an image from a {@code dir:} directory. */
 final class DirSource implements ImageSource {
+    /** A simple signature is a few hundred bytes; a huge file is not one. */
+    static final long MAX_SIGNATURE_SIZE = 4L << 20;
+
     private final TransportReference reference;
     private final Path dir;
 
@@ -60,6 +65,25 @@ final class DirSource implements ImageSource {
             return Files.newInputStream(DirTransport.blobPath(dir, blob.digest()));
         } catch (NoSuchFileException e) {
             throw new BlobUnknownException(blob.digest(), "the image directory " + dir);
+        }
+    }
+
+    /** Reads {@code signature-1}, {@code signature-2}, ... up to the first number missing, as skopeo does. */
+    @Override
+    public List<byte[]> signatures(Optional<Digest> instance) throws IOException {
+        List<byte[]> signatures = new ArrayList<>();
+        for (int n = 1; ; n++) {
+            Path file = DirTransport.signaturePath(dir, instance, n);
+            try {
+                long size = Files.size(file);
+                if (size > MAX_SIGNATURE_SIZE) {
+                    throw new MalformedDocumentException("signature " + file, "", "it is " + size
+                            + " bytes, more than the " + MAX_SIGNATURE_SIZE + " a signature may have");
+                }
+                signatures.add(Files.readAllBytes(file));
+            } catch (NoSuchFileException e) {
+                return signatures;
+            }
         }
     }
 

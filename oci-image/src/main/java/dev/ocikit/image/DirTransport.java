@@ -17,7 +17,8 @@ import java.util.Optional;
  * directory: {@code manifest.json} (the top-level manifest or index, as its exact bytes), each
  * blob in a file named by its digest's hex ({@code <hex>}, no algorithm prefix), the manifests of
  * the images of an index as {@code <hex>.manifest.json}, and a {@code version} file reading
- * {@code Directory Transport Version: 1.1}.
+ * {@code Directory Transport Version: 1.1}; simple signatures as {@code signature-1},
+ * {@code signature-2}, ... (an index's images: {@code <hex>.signature-N}), as skopeo stores them.
  *
  * <p>Writing refuses a non-empty directory that has no such {@code version} file (it is not an
  * image directory, and skopeo refuses it too), writes every file by atomic rename, verifies every
@@ -68,6 +69,15 @@ public final class DirTransport implements Transport {
     /** The file of the top-level manifest (empty instance) or of an image of the index. */
     static Path manifestPath(Path dir, Optional<Digest> instance) {
         return instance.map(d -> dir.resolve(d.encoded() + ".manifest.json")).orElse(dir.resolve(MANIFEST_FILE));
+    }
+
+    /**
+     * The file of the {@code n}th (from 1) simple signature of the top-level manifest
+     * ({@code signature-N}) or of an image of the index ({@code <hex>.signature-N}), where
+     * skopeo keeps them.
+     */
+    static Path signaturePath(Path dir, Optional<Digest> instance, int n) {
+        return dir.resolve(instance.map(d -> d.encoded() + ".").orElse("") + "signature-" + n);
     }
 
     /** A {@code dir:} reference: the directory as given. */

@@ -114,6 +114,48 @@ class DirTransportTest {
     }
 
     @Test
+    void signaturesAreWrittenAtCommitAsSkopeoNamesThemAndReadBackInOrder() throws IOException {
+        Path target = dir.resolve("img");
+        Image a = TestImages.image("a");
+        byte[] one = "first".getBytes(StandardCharsets.UTF_8);
+        byte[] two = "second".getBytes(StandardCharsets.UTF_8);
+        try (ImageDestination dest = DirTransport.reference(target).openDestination()) {
+            assertThat(dest.supportsSignatures()).isTrue();
+            TestImages.putBlobs(dest, a);
+            dest.putManifest(ManifestBlob.of(a.manifest().bytes(), a.manifest().mediaType()), Optional.empty());
+            dest.putSignatures(List.of(one, two), Optional.empty());
+            assertThat(target.resolve("signature-1")).doesNotExist(); // not before the commit
+            dest.commit();
+        }
+        assertThat(target.resolve("signature-1")).hasBinaryContent(one);
+        assertThat(target.resolve("signature-2")).hasBinaryContent(two);
+        try (ImageSource src = DirTransport.reference(target).openSource()) {
+            assertThat(src.signatures(Optional.empty())).containsExactly(one, two);
+            assertThat(src.signatures(Optional.of(a.manifest().digest()))).isEmpty();
+        }
+        // an abandoned write of another image leaves the signatures as they were
+        Image b = TestImages.image("b");
+        try (ImageDestination dest = DirTransport.reference(target).openDestination()) {
+            TestImages.putBlobs(dest, b);
+            dest.putManifest(ManifestBlob.of(b.manifest().bytes(), b.manifest().mediaType()), Optional.empty());
+            dest.putSignatures(List.of(two), Optional.empty());
+        }
+        assertThat(target.resolve("signature-1")).hasBinaryContent(one);
+        assertThat(target.resolve("signature-2")).hasBinaryContent(two);
+    }
+
+    @Test
+    void destinationsWithoutSignatureSupportRefuseSignaturesButNotAnEmptyList() throws IOException {
+        try (ImageDestination dest = new OciTransport().parse(dir.resolve("layout") + ":x").openDestination()) {
+            assertThat(dest.supportsSignatures()).isFalse();
+            dest.putSignatures(List.of(), Optional.empty());
+            assertThatThrownBy(() -> dest.putSignatures(List.of(new byte[] {1}), Optional.empty()))
+                    .isInstanceOf(dev.ocikit.image.spi.SignaturesNotSupportedException.class)
+                    .hasMessageContaining("destination does not support signatures");
+        }
+    }
+
+    @Test
     void overwritingKeepsThePreviousImageUntilCommitThenRemovesItsFiles() throws IOException {
         Path target = dir.resolve("img");
         Image a = TestImages.image("a");

@@ -3,6 +3,12 @@ package dev.ocikit.examples.cli;
 import dev.ocikit.image.Copy;
 import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ManifestFormat;
+import dev.ocikit.image.policy.TrustPolicy;
+import dev.ocikit.image.signature.SigningKey;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Compression;
 import java.io.PrintWriter;
@@ -43,6 +49,25 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
 
+    @Option(names = "--policy", paramLabel = "FILE", description = "the trust policy (policy.json) the source must satisfy")
+    Path policy;
+
+    @Option(names = "--remove-signatures", description = "do not copy the source's signatures")
+    boolean removeSignatures;
+
+    @Option(names = "--sign-by", paramLabel = "FINGERPRINT", description = "sign the written image with this key (needs --sign-key)")
+    String signBy;
+
+    @Option(names = "--sign-key", paramLabel = "FILE", description = "the secret key for --sign-by, as gpg --export-secret-keys [--armor] writes it")
+    Path signKey;
+
+    @Option(names = "--sign-passphrase-file", paramLabel = "FILE", description = "a file whose first line is the signing key's passphrase")
+    Path signPassphraseFile;
+
+    @Option(names = "--sign-identity", paramLabel = "REFERENCE",
+            description = "the Docker reference the signature claims (default: the destination's; required for dir:, oci: ...)")
+    String signIdentity;
+
     @picocli.CommandLine.Mixin
     CopyRegistryOptions registry = new CopyRegistryOptions();
 
@@ -80,6 +105,25 @@ final class CopyCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--format must be oci or v2s2, not " + format);
             });
         }
+        Optional<TrustPolicy> trust = policy != null ? Optional.of(TrustPolicy.read(policy)) : machinePolicy();
+        if (trust.isPresent()) {
+            copy = copy.policy(trust.get());
+        }
+        if (removeSignatures) {
+            copy = copy.removeSignatures();
+        }
+        if (signBy != null || signKey != null || signIdentity != null || signPassphraseFile != null) {
+            if (signBy == null || signKey == null) {
+                throw new IllegalArgumentException("signing needs both --sign-by FINGERPRINT and --sign-key FILE"
+                        + " (ocikit does not run gpg; export the key with gpg --export-secret-keys)");
+            }
+            char[] passphrase = signPassphraseFile == null ? new char[0] : SignatureCommands.readPassphrase(signPassphraseFile);
+            try {
+                copy = copy.signBy(SigningKey.read(signKey, signBy, passphrase), Optional.ofNullable(signIdentity));
+            } finally {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
         copy = copy.onProgress(Sources.progress(out, quiet));
         CopyResult result = copy.run();
         if (!quiet) {
@@ -87,5 +131,13 @@ final class CopyCommand implements Callable<Integer> {
             out.printf("%s (%d blobs copied, %d reused)%n", result.manifestDigest(), result.blobsCopied(), result.blobsReused());
         }
         return 0;
+    }
+
+    /** The machine's policy, as Podman and skopeo read it, but only if there is one. */
+    private static Optional<TrustPolicy> machinePolicy() throws java.io.IOException {
+        if (Files.exists(TrustPolicy.defaultPath())) {
+            return Optional.of(TrustPolicy.load());
+        }
+        return Optional.empty();
     }
 }

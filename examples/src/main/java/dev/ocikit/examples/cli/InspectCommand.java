@@ -52,7 +52,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** The summary skopeo prints, field for field. */
     @JsonPropertyOrder({"Name", "Digest", "RepoTags", "Created", "DockerVersion", "Labels", "Architecture", "Variant",
-            "Os", "Layers", "LayersData", "Env"})
+            "Os", "Layers", "LayersData", "Env", "Signatures"})
     @JsonInclude(JsonInclude.Include.NON_ABSENT)
     record Summary(@JsonProperty("Name") Optional<String> name, @JsonProperty("Digest") String digest,
                    @JsonProperty("RepoTags") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> repoTags,
@@ -62,7 +62,9 @@ final class InspectCommand implements Callable<Integer> {
                    @JsonProperty("Architecture") String architecture, @JsonProperty("Variant") Optional<String> variant,
                    @JsonProperty("Os") String os, @JsonProperty("Layers") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> layers,
                    @JsonProperty("LayersData") @JsonInclude(JsonInclude.Include.ALWAYS) List<LayerData> layersData,
-                   @JsonProperty("Env") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> env) {}
+                   @JsonProperty("Env") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> env,
+                   // not in skopeo's output: only shown when the image has signatures (dir: keeps them)
+                   @JsonProperty("Signatures") Optional<Integer> signatures) {}
 
     @JsonPropertyOrder({"MIMEType", "Digest", "Size", "Annotations"})
     record LayerData(@JsonProperty("MIMEType") String mimeType, @JsonProperty("Digest") String digest,
@@ -112,7 +114,8 @@ final class InspectCommand implements Callable<Integer> {
                     layers.stream().map(d -> d.digest().toString()).toList(),
                     layers.stream().map(d -> new LayerData(d.mediaType(), d.digest().toString(), d.size(),
                             d.annotations().isEmpty() ? null : d.annotations())).toList(),
-                    c.config().env().isEmpty() ? null : c.config().env());
+                    c.config().env().isEmpty() ? null : c.config().env(),
+                    Optional.of(src.signatures(Optional.empty()).size()).filter(n -> n > 0));
             out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
         }
         return 0;

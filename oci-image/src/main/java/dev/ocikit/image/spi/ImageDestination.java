@@ -13,7 +13,8 @@ import java.util.Optional;
  * Writes one image, or one index and its images, into a transport.
  *
  * <p>The call order is fixed: every blob ({@link #tryReuseBlob} or {@link #putBlob}), then the
- * manifests of the images, then the index if there is one ({@link #putManifest}), then
+ * manifests of the images, then the index if there is one ({@link #putManifest}), then the
+ * signatures of what was written ({@link #putSignatures}, after the manifest they sign), then
  * {@link #commit}. Nothing is visible under the reference's name before {@code commit}, where
  * the transport allows it; {@code commit} is not required to be transactional across several
  * tags or several files. Closing without committing abandons what was written, as far as the
@@ -63,6 +64,30 @@ public interface ImageDestination extends AutoCloseable {
      * reference names, and the digest of an image inside an index otherwise.
      */
     void putManifest(ManifestBlob manifest, Optional<Digest> instance) throws IOException;
+
+    /**
+     * Whether {@link #putSignatures} can store signatures; default false. The copy engine asks
+     * before it writes anything, so that an image with signatures is refused early rather than
+     * copied without them.
+     */
+    default boolean supportsSignatures() {
+        return false;
+    }
+
+    /**
+     * Stores simple signatures (each the exact bytes of an OpenPGP signed message) of the
+     * manifest written for {@code instance} (empty: the top-level one), replacing any the
+     * destination held for it. Called after {@link #putManifest} of that manifest and before
+     * {@link #commit}; like the manifest, they need not be visible before the commit. The default
+     * accepts an empty list and refuses any signature.
+     *
+     * @throws SignaturesNotSupportedException if this destination cannot store signatures
+     */
+    default void putSignatures(List<byte[]> signatures, Optional<Digest> instance) throws IOException {
+        if (!signatures.isEmpty()) {
+            throw new SignaturesNotSupportedException(TransportReference.format(reference()));
+        }
+    }
 
     /** Makes the image visible under the reference's name. */
     void commit() throws IOException;

@@ -4,6 +4,7 @@ import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.image.Descriptor;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,16 @@ public interface ImageSource extends AutoCloseable {
 
     /** Opens a blob the manifests refer to. The caller closes the stream and verifies its content. */
     InputStream blob(Descriptor blob) throws IOException;
+
+    /**
+     * The simple signatures (OpenPGP signed messages, each as its exact bytes) stored with the
+     * top-level manifest ({@code instance} empty) or with one image of the index, in their stored
+     * order; an empty list when there are none or the transport keeps none (the default). Nothing
+     * is verified here: that is the trust policy's job.
+     */
+    default List<byte[]> signatures(Optional<Digest> instance) throws IOException {
+        return List.of();
+    }
 
     @Override
     void close() throws IOException;

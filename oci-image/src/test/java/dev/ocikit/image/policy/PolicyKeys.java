@@ -29,10 +29,10 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
 import org.bouncycastle.openpgp.operator.bc.BcPGPKeyPair;
 
 /** An Ed25519 OpenPGP key made in the test: its armored public key (for policy.json) and its signing key. */
-record PolicyKeys(byte[] armoredPublic, SigningKey signingKey) {
+public record PolicyKeys(byte[] armoredPublic, SigningKey signingKey) {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    static PolicyKeys generate(String uid) {
+    public static PolicyKeys generate(String uid) {
         try {
             Instant created = Instant.now().minusSeconds(3600);
             Ed25519KeyPairGenerator g = new Ed25519KeyPairGenerator();

@@ -1,0 +1,155 @@
+package dev.ocikit.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ocikit.examples.CliSignatureIT.Run;
+import dev.ocikit.spec.testing.Tools;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ocikit copy} with signatures and a trust policy, against skopeo and gpg: skopeo's
+ * {@code copy --sign-by} into {@code dir:} passes (or fails) ocikit's policy check, and what
+ * {@code ocikit copy --sign-by} writes into {@code dir:} passes skopeo's.
+ */
+class CliCopySignaturesIT {
+    static final String REF = "quay.io/ocikit/app:1.0";
+
+    @TempDir
+    static Path tmp;
+    static Path home;
+    static String signer;
+    static String other;
+    static Path layout;
+    static Path acceptAll;
+
+    static byte[] exec(int exit, String... command) throws Exception {
+        return execBoth(exit, command)[0];
+    }
+
+    /** stdout and stderr of a command, asserting its exit code. */
+    static byte[][] execBoth(int exit, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
+        pb.environment().put("GNUPGHOME", home.toString());
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(err)).isEqualTo(exit);
+        return new byte[][] {out, Files.readAllBytes(err)};
+    }
+
+    static byte[] gpg(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Tools.require("gpg").toString(), "--batch", "--yes", "--no-tty",
+                "--pinentry-mode", "loopback"));
+        command.addAll(List.of(args));
+        return exec(0, command.toArray(String[]::new));
+    }
+
+    static String newKey(String uid) throws Exception {
+        gpg("--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never");
+        for (String line : new String(gpg("--with-colons", "--list-keys", uid), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith("fpr:")) {
+                return line.split(":")[9];
+            }
+        }
+        throw new AssertionError("no key " + uid);
+    }
+
+    /** A policy accepting dir: images signed by {@code fingerprint}'s key for {@link #REF}, rejecting all else. */
+    static Path policyRequiring(String fingerprint, String transport) throws Exception {
+        Path key = Files.write(tmp.resolve(fingerprint + ".asc"), gpg("--export", "--armor", fingerprint));
+        Path policy = tmp.resolve("policy-" + transport + "-" + fingerprint + ".json");
+        Files.writeString(policy, "{\"default\": [{\"type\": \"reject\"}], \"transports\": {\"" + transport + "\": {\"\": [{"
+                + "\"type\": \"signedBy\", \"keyType\": \"GPGKeys\", \"keyPath\": \"" + key + "\", \"signedIdentity\": "
+                + "{\"type\": \"exactReference\", \"dockerReference\": \"" + REF + "\"}}]}}}");
+        return policy;
+    }
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Tools.require("gpg");
+        Tools.require("skopeo");
+        String umoci = Tools.require("umoci").toString();
+        home = Files.createDirectory(tmp.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        signer = newKey("signer <signer@example.com>");
+        other = newKey("other <other@example.com>");
+        layout = tmp.resolve("layout");
+        exec(0, umoci, "init", "--layout", layout.toString());
+        exec(0, umoci, "new", "--image", layout + ":app");
+        acceptAll = Files.writeString(tmp.resolve("accept.json"), "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}");
+    }
+
+    @AfterAll
+    static void stopAgent() throws Exception {
+        if (home != null) {
+            ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
+            pb.environment().put("GNUPGHOME", home.toString());
+            pb.start().waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void whatSkopeoSignedIntoDirPassesOurPolicyForItsKeyOnly() throws Exception {
+        Path signed = tmp.resolve("skopeo-signed");
+        exec(0, Tools.require("skopeo").toString(), "copy", "--policy", acceptAll.toString(), "--sign-by", signer,
+                "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + signed);
+        assertThat(signed.resolve("signature-1")).exists();
+        Run inspect = CliSignatureIT.ocikit("inspect", "dir:" + signed);
+        assertThat(inspect.exit()).as(inspect.err()).isZero();
+        assertThat(dev.ocikit.spec.Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").asInt())
+                .isEqualTo(1);
+        assertThat(CliSignatureIT.ocikit("inspect", "oci:" + layout + ":app").out()).doesNotContain("Signatures");
+
+        Path accepted = tmp.resolve("accepted");
+        Run ok = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(signer, "dir").toString(),
+                "dir:" + signed, "dir:" + accepted);
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(accepted.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(signed.resolve("signature-1")));
+
+        Path rejected = tmp.resolve("rejected");
+        Run no = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(other, "dir").toString(),
+                "dir:" + signed, "dir:" + rejected);
+        assertThat(no.exit()).isNotZero();
+        assertThat(no.err()).contains("signedBy").contains(other).doesNotContain("Exception");
+        assertThat(rejected).doesNotExist();
+
+        // an oci: layout keeps no signatures: skopeo's message, and --remove-signatures gets past it
+        Run noSupport = CliSignatureIT.ocikit("copy", "-q", "dir:" + signed, "oci:" + tmp.resolve("out-layout") + ":app");
+        assertThat(noSupport.exit()).isNotZero();
+        assertThat(noSupport.err()).contains("destination does not support signatures").contains("--remove-signatures");
+        Run removed = CliSignatureIT.ocikit("copy", "-q", "--remove-signatures", "dir:" + signed,
+                "oci:" + tmp.resolve("out-layout") + ":app");
+        assertThat(removed.exit()).as(removed.err()).isZero();
+    }
+
+    @Test
+    void whatWeSignedIntoDirPassesSkopeosPolicy() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path secret = Files.write(tmp.resolve("signer.gpg"), gpg("--passphrase", "", "--export-secret-keys", signer));
+        Path ours = tmp.resolve("ocikit-signed");
+        Run r = CliSignatureIT.ocikit("copy", "-q", "--sign-by", signer, "--sign-key", secret.toString(),
+                "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + ours);
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(ours.resolve("signature-1")).exists();
+
+        // skopeo carries it on, into another dir: (an oci: layout cannot keep signatures, for skopeo either)
+        Path carried = tmp.resolve("skopeo-carried");
+        exec(0, skopeo, "copy", "--policy", policyRequiring(signer, "dir").toString(), "dir:" + ours, "dir:" + carried);
+        assertThat(carried.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(ours.resolve("signature-1")));
+        String refused = new String(execBoth(1, skopeo, "copy", "--policy", policyRequiring(other, "dir").toString(),
+                "dir:" + ours, "dir:" + tmp.resolve("skopeo-refused"))[1], StandardCharsets.UTF_8);
+        assertThat(refused).contains("Source image rejected");
+        assertThat(tmp.resolve("skopeo-refused").resolve("manifest.json")).doesNotExist();
+    }
+}
