@@ -83,7 +83,7 @@ class OcikitCliTest {
     @Test
     void copyRefusesAnUnknownTransportWithTheKnownOnes() {
         Run r = run("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
-        assertThat(r.exit()).isEqualTo(125);
+        assertThat(r.exit()).as("skopeo's exit code").isEqualTo(1);
         assertThat(r.err()).contains("unknown transport 'quay.io/x/y'", "docker://", "oci-archive");
     }
 

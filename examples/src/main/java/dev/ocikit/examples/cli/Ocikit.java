@@ -158,12 +158,31 @@ public final class Ocikit implements Callable<Integer> {
                 cli.getSubcommands().get(name).setStopAtPositional(true);
             }
         }
-        // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace.
+        // As Podman does: "Error: <what went wrong>" and exit 125 for ocikit's own errors, no stack trace;
+        // skopeo's commands exit 1, as skopeo does.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("Error: " + e.getMessage());
-            return exitCode(e);
+            int code = exitCode(e);
+            return code == 125 && skopeosCommand(parseResult) ? 1 : code;
         });
         return cli;
+    }
+
+    /** Commands in skopeo's role, which exits 1 on an error where podman exits 125. */
+    private static final java.util.Set<String> SKOPEO_COMMANDS = java.util.Set.of("copy", "delete", "list-tags", "sync",
+            "standalone-sign", "standalone-verify");
+
+    /** Whether the command that failed is one of skopeo's: {@code inspect} is, of an image named with a transport. */
+    static boolean skopeosCommand(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult sub = parseResult.subcommand();
+        if (sub == null) {
+            return false;
+        }
+        String name = sub.commandSpec().name();
+        if (name.equals("inspect")) {
+            return sub.matchedPositionals().stream().flatMap(p -> p.stringValues().stream()).anyMatch(Sources::hasTransport);
+        }
+        return SKOPEO_COMMANDS.contains(name);
     }
 
     /**
