@@ -745,7 +745,35 @@ public final class OciRuntime implements BuildRuntime {
             }
         }
         sweepWorkingContainers();
+        sweepMountPointLeftovers();
         return removed;
+    }
+
+    /**
+     * Deletes what a process that died while writing a shared mount-point layer left: its
+     * temporary directory or hint file. Only old ones: a young one may be another process's, being
+     * written right now. Finished layers are never deleted here, as a running container may have
+     * one among its lower directories.
+     */
+    private void sweepMountPointLeftovers() {
+        Path shared = root.resolve("mount-points");
+        if (!Files.isDirectory(shared)) {
+            return;
+        }
+        java.time.Instant before = java.time.Instant.now().minus(Duration.ofMinutes(10));
+        try (Stream<Path> entries = Files.list(shared)) {
+            for (Path p : entries.filter(e -> e.getFileName().toString().startsWith(".tmp-")).toList()) {
+                try {
+                    if (Files.getLastModifiedTime(p, java.nio.file.LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+                        dev.ocikit.image.internal.FileTrees.deleteRecursively(p);
+                    }
+                } catch (IOException e) {
+                    LOG.warn("could not delete the leftover {}: {}", p, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("could not list {}: {}", shared, e.toString());
+        }
     }
 
     /**

@@ -131,4 +131,23 @@ class SharedMountPointsIT {
         assertThat(names(runtime.root().resolve("mount-points"), ".tmp-")).isEmpty();
         assertThat(runtime.list()).isEmpty();
     }
+
+    @Test
+    void theSweepDeletesOldLeftoversOfADeadWriterAndNothingElse() throws Exception {
+        Tools.require("runc");
+        OciRuntime runtime = OciRuntime.builder().store(ImageStore.open(dir.resolve("store"))).root(dir.resolve("runtime"))
+                .stateRoot(Path.of("/run/ocikit-test-" + UUID.randomUUID().toString().substring(0, 8)))
+                .sweepOnStart(false).build();
+        Path shared = Files.createDirectories(runtime.root().resolve("mount-points"));
+        Path old = Files.createDirectories(shared.resolve(".tmp-old/etc"));
+        Files.setLastModifiedTime(shared.resolve(".tmp-old"), java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(Duration.ofHours(1))));
+        Path young = Files.createDirectories(shared.resolve(".tmp-young"));
+        Path layer = Files.createDirectories(shared.resolve("layer-0123"));
+        Files.setLastModifiedTime(layer, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minus(Duration.ofHours(1))));
+        runtime.sweep();
+        assertThat(old.getParent()).doesNotExist();
+        assertThat(young).exists();
+        assertThat(layer).exists();
+    }
 }
