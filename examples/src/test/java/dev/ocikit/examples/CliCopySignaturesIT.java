@@ -92,11 +92,7 @@ class CliCopySignaturesIT {
 
     @AfterAll
     static void stopAgent() throws Exception {
-        if (home != null) {
-            ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
-            pb.environment().put("GNUPGHOME", home.toString());
-            pb.start().waitFor(30, TimeUnit.SECONDS);
-        }
+        CliSignatureIT.killAgent(home);
     }
 
     @Test

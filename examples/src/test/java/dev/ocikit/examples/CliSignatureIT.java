@@ -80,9 +80,14 @@ class CliSignatureIT {
 
     @AfterAll
     static void stopAgent() throws Exception {
-        if (home != null) {
+        killAgent(home);
+    }
+
+    /** Stops the gpg-agent gpg started for {@code gnupgHome}, if it was made. */
+    static void killAgent(Path gnupgHome) throws Exception {
+        if (gnupgHome != null) {
             ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
-            pb.environment().put("GNUPGHOME", home.toString());
+            pb.environment().put("GNUPGHOME", gnupgHome.toString());
             pb.start().waitFor(30, TimeUnit.SECONDS);
         }
     }

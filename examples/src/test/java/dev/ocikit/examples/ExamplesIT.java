@@ -2,7 +2,6 @@ package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ocikit.image.ImageStore;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.testing.Tools;
 import java.io.IOException;
@@ -69,7 +68,6 @@ class ExamplesIT {
         Files.writeString(libs.resolve("dep-1.0.jar"), "not really a jar");
         Path classes = Files.createDirectories(tmp.resolve("classes/com/example"));
         Files.writeString(classes.resolve("Main.class"), "v1");
-        ImageStore store = ImageStore.open(tmp.resolve("store"));
         dev.ocikit.image.build.ImageBuilder.scratch()
                 .copy(dev.ocikit.image.AddedFile.of(Path.of("/bin/busybox"), "/bin/busybox").withMode(0755))
                 .commit("oci:" + tmp.resolve("base") + ":jre");
@@ -121,16 +119,14 @@ class ExamplesIT {
                 assertThat(refused.exit()).isNotZero();
                 assertThat(refused.output()).containsIgnoringCase("key");
             } finally {
-                for (Path home : List.of(gnupg, other)) {
-                    new ProcessBuilder("gpgconf", "--homedir", home.toString(), "--kill", "gpg-agent").start().waitFor();
-                }
+                CliSignatureIT.killAgent(gnupg);
+                CliSignatureIT.killAgent(other);
             }
 
             Result inspected = sample(InspectWithoutPulling.class, host, "docker://" + host + "/mirror/app:1");
             assertThat(inspected.exit()).as(inspected.output()).isZero();
             assertThat(inspected.output()).contains("digest:   " + digest)
                     .contains("command:  [java, -XX:MaxRAMPercentage=75, -cp").contains("in 3 layers");
-            assertThat(store.list()).isEmpty();
         }
     }
 }

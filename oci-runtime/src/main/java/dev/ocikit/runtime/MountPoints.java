@@ -7,16 +7,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import dev.ocikit.runtime.bundle.RootfsEscapeException;
+import dev.ocikit.runtime.bundle.RootfsPaths;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +36,6 @@ import org.slf4j.LoggerFactory;
  */
 final class MountPoints {
     private static final Logger LOG = LoggerFactory.getLogger(MountPoints.class);
-    /** Linux's limit on symbolic links in one lookup (MAXSYMLINKS). */
-    private static final int MAX_SYMLINKS = 40;
     /** Created mount points are dated here, so that two trees given the same ones compare equal. */
     static final FileTime STUB_TIME = FileTime.fromMillis(0);
     private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwxr-xr-x");
@@ -67,7 +65,7 @@ final class MountPoints {
         Map<String, Stub> out = new LinkedHashMap<>();
         List<String> earlier = new ArrayList<>();
         for (Mount m : mounts) {
-            String dest = clean(m.destination());
+            String dest = RootfsPaths.clean(m.destination());
             boolean nested = earlier.stream().anyMatch(e -> e.equals("/") || dest.startsWith(e + "/"));
             earlier.add(dest);
             if (nested || dest.equals("/")) {
@@ -266,70 +264,18 @@ final class MountPoints {
                 || m.options().contains("rbind");
     }
 
-    private static String clean(String path) {
-        Deque<String> out = new ArrayDeque<>();
-        for (String c : path.split("/")) {
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (c.equals("..")) {
-                out.pollLast();
-            } else {
-                out.addLast(c);
-            }
-        }
-        return "/" + String.join("/", out);
-    }
 
     /**
      * {@code containerPath} resolved inside {@code root} as the container sees it: a symbolic
      * link's target is followed inside the root (an absolute one restarts at the root, {@code ..}
      * stops there); components after a missing one are kept as they are. Returns the components.
      */
-    static List<String> resolve(Path root, String containerPath) throws IOException {
-        Deque<String> pending = new ArrayDeque<>(List.of(containerPath.split("/")));
-        List<String> done = new ArrayList<>();
-        int links = 0;
-        boolean missing = false;
-        while (!pending.isEmpty()) {
-            String c = pending.pollFirst();
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (c.equals("..")) {
-                if (!done.isEmpty()) {
-                    done.remove(done.size() - 1);
-                }
-                continue;
-            }
-            if (missing) {
-                done.add(c);
-                continue;
-            }
-            Path candidate = root;
-            for (String d : done) {
-                candidate = candidate.resolve(d);
-            }
-            candidate = candidate.resolve(c);
-            BasicFileAttributes a = attributes(candidate);
-            if (a == null || !a.isSymbolicLink()) {
-                missing = a == null;
-                done.add(c);
-                continue;
-            }
-            if (++links > MAX_SYMLINKS) {
-                throw new ContainerException("too many symbolic links resolving " + containerPath
-                        + " inside the root file system (a loop?); fix the image's links");
-            }
-            String target = Files.readSymbolicLink(candidate).toString();
-            if (target.startsWith("/")) {
-                done.clear();
-            }
-            String[] parts = target.split("/");
-            for (int i = parts.length - 1; i >= 0; i--) {
-                pending.addFirst(parts[i]);
-            }
+    static List<String> resolve(Path root, String containerPath) {
+        try {
+            return RootfsPaths.components(root, containerPath);
+        } catch (RootfsEscapeException e) {
+            throw new ContainerException(e.getMessage() + "; fix the image's links", e);
         }
-        return done;
     }
+
 }

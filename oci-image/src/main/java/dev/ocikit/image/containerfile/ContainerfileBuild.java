@@ -922,21 +922,23 @@ public final class ContainerfileBuild {
      * A compressed file that is not a tar inside ({@code dump.sql.gz}) is copied as it is, as Docker does.
      */
     static boolean isArchive(Path p) throws IOException {
-        byte[] head = new byte[4];
+        byte[] head = new byte[6];
         int n;
         try (InputStream in = Files.newInputStream(p)) {
             n = in.readNBytes(head, 0, head.length);
         }
+        Compression compression;
+        try {
+            compression = dev.ocikit.image.LayerCodecs.detect(head, n);
+        } catch (dev.ocikit.image.UnsupportedCompressionException bzip2OrXz) {
+            return false; // not a layer codec: copied as it is
+        }
         try (InputStream raw = Files.newInputStream(p)) {
-            InputStream in;
-            if (n >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-                in = new java.util.zip.GZIPInputStream(raw);
-            } else if (n >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                    && (head[3] & 0xff) == 0xfd) {
-                in = new com.github.luben.zstd.ZstdInputStreamNoFinalizer(raw);
-            } else {
-                in = raw;
-            }
+            InputStream in = switch (compression) {
+                case GZIP -> new java.util.zip.GZIPInputStream(raw);
+                case ZSTD -> new com.github.luben.zstd.ZstdInputStreamNoFinalizer(raw);
+                case NONE -> raw;
+            };
             byte[] block = new byte[512];
             int got;
             try {

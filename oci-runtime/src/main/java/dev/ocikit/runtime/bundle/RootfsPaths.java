@@ -25,7 +25,7 @@ import java.util.Set;
  * file. The root is the container's before it runs (nothing inside it runs concurrently), which
  * is what makes resolve-then-open safe enough; the final open still refuses to follow a link.
  */
-final class RootfsPaths {
+public final class RootfsPaths {
     /** Linux's limit on links in one lookup (MAXSYMLINKS). */
     static final int MAX_SYMLINKS = 40;
 
@@ -38,6 +38,17 @@ final class RootfsPaths {
      * @throws RootfsEscapeException on a link loop
      */
     static Path resolve(Path root, String containerPath) {
+        Path base = root.toAbsolutePath().normalize();
+        return join(base, components(base, containerPath));
+    }
+
+    /**
+     * {@link #resolve}'s answer as the components below {@code root}, for code outside this package
+     * that must find a path inside a root file system exactly as runc will (mount points).
+     *
+     * @throws RootfsEscapeException on a link loop
+     */
+    public static List<String> components(Path root, String containerPath) {
         Path base = root.toAbsolutePath().normalize();
         Deque<String> pending = new ArrayDeque<>(split(containerPath));
         List<String> done = new ArrayList<>();
@@ -66,6 +77,14 @@ final class RootfsPaths {
                 missing = true;
                 done.add(c);
                 continue;
+            } catch (java.nio.file.FileSystemException e) {
+                // A component below a file does not exist either (ENOTDIR), as securejoin and runc see it.
+                if (e.getReason() == null || !e.getReason().contains("Not a directory")) {
+                    throw io(candidate, e);
+                }
+                missing = true;
+                done.add(c);
+                continue;
             } catch (IOException e) {
                 throw io(candidate, e);
             }
@@ -91,7 +110,7 @@ final class RootfsPaths {
                 pending.addFirst(parts.get(i));
             }
         }
-        return join(base, done);
+        return done;
     }
 
     /**
@@ -133,7 +152,7 @@ final class RootfsPaths {
     }
 
     /** {@code path} made absolute and clean, {@code ..} stopping at {@code /}; lexical only. */
-    static String clean(String path) {
+    public static String clean(String path) {
         List<String> out = new ArrayList<>();
         for (String c : split(path)) {
             if (c.isEmpty() || c.equals(".")) {
