@@ -6,6 +6,8 @@ import dev.ocikit.image.CopyPlan.BlobStep;
 import dev.ocikit.image.CopyPlan.ImageStep;
 import dev.ocikit.image.CopyPlanner.Destination;
 import dev.ocikit.image.ProgressInputStream.Listeners;
+import dev.ocikit.image.signature.ImageSignature;
+import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
@@ -41,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -92,7 +95,7 @@ final class CopyExecution {
         }
         try (ImageSource source = from.openSource()) {
             ManifestBlob topBlob = source.manifest(Optional.empty());
-            List<byte[]> topSignatures = source.signatures(Optional.empty());
+            List<ImageSignature> topSignatures = source.signatures(Optional.empty());
             if (options.policy().isPresent()) {
                 // Before anything else is read or written: a rejected image leaves no trace at the destination.
                 options.policy().get().decide(SourcePolicyTarget.of(from), topBlob.bytes(), topSignatures);
@@ -112,10 +115,14 @@ final class CopyExecution {
                     LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());
                 }
                 Signatures signatures = carriedSignatures(source, top, topSignatures, plan);
-                if (signatures.any() && !destination.supportsSignatures()) {
-                    throw new SignaturesNotSupportedException(toName);
+                Optional<String> unsupported = signatures.formats().stream().filter(f -> !destination.supportsSignatures(f)).findFirst();
+                if (unsupported.isPresent()) {
+                    throw unsupported.get().equals(ImageSignature.SIMPLE_SIGNING) ? new SignaturesNotSupportedException(toName)
+                            : new SignaturesNotSupportedException(toName, "Cannot copy " + unsupported.get() + " signatures to "
+                                    + toName + ": destination does not support them; drop them with removeSignatures()"
+                                    + " (--remove-signatures)");
                 }
-                if (options.signBy().isPresent() && !destination.supportsSignatures()) {
+                if (options.signBy().isPresent() && !destination.supportsSignatures(ImageSignature.SIMPLE_SIGNING)) {
                     throw new SignaturesNotSupportedException(toName, "Cannot sign the image copied to " + toName
                             + ": destination does not support signatures; copy it to a place that keeps them (dir:)");
                 }
@@ -144,7 +151,7 @@ final class CopyExecution {
                     }
                     ManifestBlob index = ManifestRewriter.index(plan.index().get(), written);
                     destination.putManifest(index, Optional.empty());
-                    for (Map.Entry<Digest, List<byte[]>> e : signatures.instances().entrySet()) {
+                    for (Map.Entry<Digest, List<ImageSignature>> e : signatures.instances().entrySet()) {
                         if (!e.getValue().isEmpty()) {
                             destination.putSignatures(e.getValue(), Optional.of(written.get(e.getKey()).digest()));
                         }
@@ -166,13 +173,20 @@ final class CopyExecution {
     }
 
     /** The source's signatures that go to the destination: of the top-level document, and of each image of an index. */
-    private record Signatures(List<byte[]> top, Map<Digest, List<byte[]>> instances) {
+    private record Signatures(List<ImageSignature> top, Map<Digest, List<ImageSignature>> instances) {
         boolean any() {
             return !top.isEmpty() || instances.values().stream().anyMatch(l -> !l.isEmpty());
         }
+
+        Set<String> formats() {
+            Set<String> formats = new TreeSet<>();
+            top.forEach(s -> formats.add(s.format()));
+            instances.values().forEach(l -> l.forEach(s -> formats.add(s.format())));
+            return formats;
+        }
     }
 
-    private Signatures carriedSignatures(ImageSource source, Parsed<Manifest> top, List<byte[]> topSignatures,
+    private Signatures carriedSignatures(ImageSource source, Parsed<Manifest> top, List<ImageSignature> topSignatures,
             CopyPlan plan) throws IOException {
         if (options.removeSignatures()) {
             return new Signatures(List.of(), Map.of());
@@ -184,7 +198,7 @@ final class CopyExecution {
             // One image chosen out of an index becomes the top-level manifest, with its own signatures.
             return new Signatures(source.signatures(Optional.of(plan.images().get(0).digest())), Map.of());
         }
-        Map<Digest, List<byte[]>> instances = new LinkedHashMap<>();
+        Map<Digest, List<ImageSignature>> instances = new LinkedHashMap<>();
         for (ImageStep image : plan.images()) {
             instances.put(image.digest(), source.signatures(Optional.of(image.digest())));
         }
@@ -192,11 +206,11 @@ final class CopyExecution {
     }
 
     /** Stores the carried signatures of the top-level document, and a new one if asked to sign. */
-    private void putTopSignatures(ImageDestination destination, List<byte[]> carried, ManifestBlob written,
+    private void putTopSignatures(ImageDestination destination, List<ImageSignature> carried, ManifestBlob written,
             Optional<String> signIdentity) throws IOException {
-        List<byte[]> all = new ArrayList<>(carried);
+        List<ImageSignature> all = new ArrayList<>(carried);
         if (options.signBy().isPresent()) {
-            all.add(SimpleSigning.sign(written.bytes(), signIdentity.orElseThrow(), options.signBy().get().key()));
+            all.add(new SimpleSignature(SimpleSigning.sign(written.bytes(), signIdentity.orElseThrow(), options.signBy().get().key())));
         }
         if (!all.isEmpty()) {
             destination.putSignatures(all, Optional.empty());

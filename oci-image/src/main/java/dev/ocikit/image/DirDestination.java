@@ -4,6 +4,7 @@ import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestAlgorithm;
 import dev.ocikit.spec.DigestMismatchException;
@@ -52,7 +53,7 @@ final class DirDestination implements ImageDestination {
     private final Set<Digest> stored = ConcurrentHashMap.newKeySet();
     private volatile ManifestBlob top;
     /** Signatures to write at commit, by instance (empty: the top-level manifest). */
-    private final Map<Optional<Digest>, List<byte[]>> signatures = new LinkedHashMap<>();
+    private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
     private boolean committed;
 
     private DirDestination(TransportReference reference, Path dir) {
@@ -175,9 +176,10 @@ final class DirDestination implements ImageDestination {
         }
     }
 
+    /** Both formats: each is one {@code signature-N} file, in containers/image's one-file form. */
     @Override
-    public boolean supportsSignatures() {
-        return true;
+    public boolean supportsSignatures(String format) {
+        return format.equals(ImageSignature.SIMPLE_SIGNING) || format.equals(ImageSignature.SIGSTORE_JSON);
     }
 
     /**
@@ -185,12 +187,8 @@ final class DirDestination implements ImageDestination {
      * {@code manifest.json}, so that the previous image keeps its own signatures until then.
      */
     @Override
-    public synchronized void putSignatures(List<byte[]> newSignatures, Optional<Digest> instance) {
-        List<byte[]> copy = new ArrayList<>();
-        for (byte[] s : newSignatures) {
-            copy.add(s.clone());
-        }
-        signatures.put(instance, copy);
+    public synchronized void putSignatures(List<ImageSignature> newSignatures, Optional<Digest> instance) {
+        signatures.put(instance, List.copyOf(newSignatures));
     }
 
     @Override
@@ -202,11 +200,11 @@ final class DirDestination implements ImageDestination {
         checkComplete(Parsed.manifest(manifest.bytes(), Optional.of(manifest.mediaType())).model(), manifest.digest());
         keep.add(DirTransport.VERSION_FILE);
         keep.add(DirTransport.MANIFEST_FILE);
-        for (Map.Entry<Optional<Digest>, List<byte[]>> e : signatures.entrySet()) {
-            List<byte[]> list = e.getValue();
+        for (Map.Entry<Optional<Digest>, List<ImageSignature>> e : signatures.entrySet()) {
+            List<ImageSignature> list = e.getValue();
             for (int i = 0; i < list.size(); i++) {
                 Path file = DirTransport.signaturePath(dir, e.getKey(), i + 1);
-                AtomicFiles.write(file, list.get(i));
+                AtomicFiles.write(file, list.get(i).blob());
                 keep.add(file.getFileName().toString());
             }
         }

@@ -3,6 +3,7 @@ package dev.ocikit.image;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.TransportReference;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.MalformedDocumentException;
 import dev.ocikit.spec.image.Descriptor;
@@ -70,8 +71,8 @@ final class DirSource implements ImageSource {
 
     /** Reads {@code signature-1}, {@code signature-2}, ... up to the first number missing, as skopeo does. */
     @Override
-    public List<byte[]> signatures(Optional<Digest> instance) throws IOException {
-        List<byte[]> signatures = new ArrayList<>();
+    public List<ImageSignature> signatures(Optional<Digest> instance) throws IOException {
+        List<ImageSignature> signatures = new ArrayList<>();
         for (int n = 1; ; n++) {
             Path file = DirTransport.signaturePath(dir, instance, n);
             try {
@@ -80,7 +81,7 @@ final class DirSource implements ImageSource {
                     throw new MalformedDocumentException("signature " + file, "", "it is " + size
                             + " bytes, more than the " + MAX_SIGNATURE_SIZE + " a signature may have");
                 }
-                signatures.add(Files.readAllBytes(file));
+                signatures.add(ImageSignature.fromBlob(Files.readAllBytes(file), file.toString()));
             } catch (NoSuchFileException e) {
                 return signatures;
             }

@@ -8,6 +8,7 @@ import dev.ocikit.image.policy.PolicyKeys;
 import dev.ocikit.image.policy.PolicyRejectedException;
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.PublicKeyring;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.image.signature.VerifiedSignature;
 import dev.ocikit.image.spi.ImageDestination;
@@ -71,7 +72,7 @@ class CopySignaturesTest {
         return TrustPolicy.parse(json.getBytes(StandardCharsets.UTF_8), "test policy");
     }
 
-    private List<byte[]> signaturesIn(Path dir) throws IOException {
+    private List<ImageSignature> signaturesIn(Path dir) throws IOException {
         try (ImageSource src = DirTransport.reference(dir).openSource()) {
             return src.signatures(Optional.empty());
         }
@@ -142,9 +143,9 @@ class CopySignaturesTest {
         Path out = tmp.resolve("out");
         Copy.from(DirTransport.reference(source)).to(DirTransport.reference(out))
                 .signBy(trusted.signingKey(), Optional.of(IDENTITY)).run();
-        List<byte[]> sigs = signaturesIn(out);
+        List<ImageSignature> sigs = signaturesIn(out);
         assertThat(sigs).hasSize(2);
-        assertThat(sigs.get(0)).isEqualTo(Files.readAllBytes(source.resolve("signature-1")));
+        assertThat(sigs.get(0).blob()).isEqualTo(Files.readAllBytes(source.resolve("signature-1")));
         VerifiedSignature v = SimpleSigning.verifyFor(Files.readAllBytes(out.resolve("signature-2")),
                 Files.readAllBytes(out.resolve("manifest.json")), IDENTITY,
                 PublicKeyring.parse(trusted.armoredPublic(), "trusted"));

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ocikit.image.TestImages.Blob;
 import dev.ocikit.image.TestImages.Image;
+import dev.ocikit.image.signature.ImageSignature;
+import dev.ocikit.image.signature.SigstoreSignature;
+import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
@@ -118,19 +121,23 @@ class DirTransportTest {
         Path target = dir.resolve("img");
         Image a = TestImages.image("a");
         byte[] one = "first".getBytes(StandardCharsets.UTF_8);
-        byte[] two = "second".getBytes(StandardCharsets.UTF_8);
+        ImageSignature two = new SigstoreSignature(SigstoreSignature.PAYLOAD_MEDIA_TYPE, "{}".getBytes(StandardCharsets.UTF_8),
+                java.util.Map.of(SigstoreSignature.SIGNATURE_ANNOTATION, "c2ln"));
         try (ImageDestination dest = DirTransport.reference(target).openDestination()) {
-            assertThat(dest.supportsSignatures()).isTrue();
+            assertThat(dest.supportsSignatures(ImageSignature.SIMPLE_SIGNING)).isTrue();
+            assertThat(dest.supportsSignatures(ImageSignature.SIGSTORE_JSON)).isTrue();
             TestImages.putBlobs(dest, a);
             dest.putManifest(ManifestBlob.of(a.manifest().bytes(), a.manifest().mediaType()), Optional.empty());
-            dest.putSignatures(List.of(one, two), Optional.empty());
+            dest.putSignatures(List.of(new SimpleSignature(one), two), Optional.empty());
             assertThat(target.resolve("signature-1")).doesNotExist(); // not before the commit
             dest.commit();
         }
-        assertThat(target.resolve("signature-1")).hasBinaryContent(one);
-        assertThat(target.resolve("signature-2")).hasBinaryContent(two);
+        assertThat(target.resolve("signature-1")).hasBinaryContent(one); // simple signatures as they are, as skopeo writes them
+        assertThat(target.resolve("signature-2")).hasBinaryContent(("\0sigstore-json\n{\"mimeType\":\""
+                + SigstoreSignature.PAYLOAD_MEDIA_TYPE + "\",\"payload\":\"e30=\",\"annotations\":{\""
+                + SigstoreSignature.SIGNATURE_ANNOTATION + "\":\"c2ln\"}}").getBytes(StandardCharsets.UTF_8));
         try (ImageSource src = DirTransport.reference(target).openSource()) {
-            assertThat(src.signatures(Optional.empty())).containsExactly(one, two);
+            assertThat(src.signatures(Optional.empty())).containsExactly(new SimpleSignature(one), two);
             assertThat(src.signatures(Optional.of(a.manifest().digest()))).isEmpty();
         }
         // an abandoned write of another image leaves the signatures as they were
@@ -141,15 +148,15 @@ class DirTransportTest {
             dest.putSignatures(List.of(two), Optional.empty());
         }
         assertThat(target.resolve("signature-1")).hasBinaryContent(one);
-        assertThat(target.resolve("signature-2")).hasBinaryContent(two);
+        assertThat(target.resolve("signature-2")).hasBinaryContent(two.blob());
     }
 
     @Test
     void destinationsWithoutSignatureSupportRefuseSignaturesButNotAnEmptyList() throws IOException {
         try (ImageDestination dest = new OciTransport().parse(dir.resolve("layout") + ":x").openDestination()) {
-            assertThat(dest.supportsSignatures()).isFalse();
+            assertThat(dest.supportsSignatures(ImageSignature.SIMPLE_SIGNING)).isFalse();
             dest.putSignatures(List.of(), Optional.empty());
-            assertThatThrownBy(() -> dest.putSignatures(List.of(new byte[] {1}), Optional.empty()))
+            assertThatThrownBy(() -> dest.putSignatures(List.of(new SimpleSignature(new byte[] {1})), Optional.empty()))
                     .isInstanceOf(dev.ocikit.image.spi.SignaturesNotSupportedException.class)
                     .hasMessageContaining("destination does not support signatures");
         }

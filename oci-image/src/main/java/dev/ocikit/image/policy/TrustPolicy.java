@@ -6,8 +6,10 @@ import dev.ocikit.image.policy.PolicyRequirement.Reject;
 import dev.ocikit.image.policy.PolicyRequirement.SignedBaseLayer;
 import dev.ocikit.image.policy.PolicyRequirement.SignedBy;
 import dev.ocikit.image.policy.PolicyRequirement.SigstoreSigned;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.PublicKeyring;
 import dev.ocikit.image.signature.SignatureVerificationException;
+import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.image.signature.VerifiedSignature;
 import dev.ocikit.spec.Digest;
@@ -197,8 +199,8 @@ public final class TrustPolicy {
 
     /**
      * Decides whether an image may be used: every requirement of the scope that applies must be
-     * satisfied. A {@code signedBy} requirement needs at least one of {@code signatures} (simple
-     * signatures, as stored beside the image) that verifies with its keys, names the digest of
+     * satisfied. A {@code signedBy} requirement needs at least one of the simple
+     * signatures among {@code signatures} that verifies with its keys, names the digest of
      * {@code manifest} (the exact bytes fetched), and claims an identity its
      * {@code signedIdentity} accepts. Key files are read on first use.
      *
@@ -208,7 +210,7 @@ public final class TrustPolicy {
      * @return why the image is accepted
      * @throws PolicyRejectedException listing why each unsatisfied requirement failed
      */
-    public PolicyDecision decide(PolicyTarget target, byte[] manifest, List<byte[]> signatures) {
+    public PolicyDecision decide(PolicyTarget target, byte[] manifest, List<ImageSignature> signatures) {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(manifest, "manifest");
         Objects.requireNonNull(signatures, "signatures");
@@ -235,7 +237,7 @@ public final class TrustPolicy {
 
     /** Why a requirement is not satisfied, or empty if it is. */
     private static Optional<String> evaluate(PolicyRequirement requirement, PolicyTarget target, byte[] manifest,
-            List<byte[]> signatures, List<VerifiedSignature> accepted) {
+            List<ImageSignature> signatures, List<VerifiedSignature> accepted) {
         if (requirement instanceof InsecureAcceptAnything) {
             return Optional.empty();
         } else if (requirement instanceof Reject) {
@@ -258,20 +260,23 @@ public final class TrustPolicy {
         if (keyring.isEmpty()) {
             return Optional.of("no trusted keys (keyPaths is empty)");
         }
-        if (signatures.isEmpty()) {
-            return Optional.of("a signature was required, but the image has none");
+        List<SimpleSignature> simple = signatures.stream().filter(SimpleSignature.class::isInstance)
+                .map(SimpleSignature.class::cast).toList();
+        if (simple.isEmpty()) {
+            return Optional.of(signatures.isEmpty() ? "a signature was required, but the image has none"
+                    : "a simple signature was required, but the image has only " + signatures.size() + " sigstore signature(s)");
         }
         List<String> refused = new ArrayList<>();
-        for (int i = 0; i < signatures.size(); i++) {
-            String why = checkSignature(signatures.get(i), keyring, signedBy.signedIdentity(), target, manifest, accepted);
+        for (int i = 0; i < simple.size(); i++) {
+            String why = checkSignature(simple.get(i).message(), keyring, signedBy.signedIdentity(), target, manifest, accepted);
             if (why != null) {
                 refused.add("signature " + (i + 1) + ": " + why);
             }
         }
-        if (refused.size() < signatures.size()) {
+        if (refused.size() < simple.size()) {
             return Optional.empty();
         }
-        return Optional.of("none of the " + signatures.size() + " signatures is accepted (" + String.join("; ", refused) + ")");
+        return Optional.of("none of the " + simple.size() + " signatures is accepted (" + String.join("; ", refused) + ")");
     }
 
     /** Null if the signature is accepted (and then added to {@code accepted}), otherwise why not. */

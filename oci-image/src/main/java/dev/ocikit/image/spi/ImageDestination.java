@@ -1,6 +1,7 @@
 package dev.ocikit.image.spi;
 
 import dev.ocikit.image.BlobInfo;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.image.Compression;
 import dev.ocikit.spec.image.Descriptor;
@@ -66,24 +67,25 @@ public interface ImageDestination extends AutoCloseable {
     void putManifest(ManifestBlob manifest, Optional<Digest> instance) throws IOException;
 
     /**
-     * Whether {@link #putSignatures} can store signatures; default false. The copy engine asks
-     * before it writes anything, so that an image with signatures is refused early rather than
-     * copied without them.
+     * Whether {@link #putSignatures} can store signatures of this format
+     * ({@link ImageSignature#SIMPLE_SIGNING} or {@link ImageSignature#SIGSTORE_JSON}); default
+     * false. The copy engine asks before it writes anything, so that an image with signatures is
+     * refused early rather than copied without them.
      */
-    default boolean supportsSignatures() {
+    default boolean supportsSignatures(String format) {
         return false;
     }
 
     /**
-     * Stores simple signatures (each the exact bytes of an OpenPGP signed message) of the
-     * manifest written for {@code instance} (empty: the top-level one), replacing any the
-     * destination held for it. Called after {@link #putManifest} of that manifest and before
+     * Stores the signatures of the manifest written for {@code instance} (empty: the top-level
+     * one), replacing any the destination held for it. Called after {@link #putManifest} of that manifest and before
      * {@link #commit}; like the manifest, they need not be visible before the commit. The default
      * accepts an empty list and refuses any signature.
      *
-     * @throws SignaturesNotSupportedException if this destination cannot store signatures
+     * @throws SignaturesNotSupportedException if this destination cannot store signatures of
+     *     one of their formats
      */
-    default void putSignatures(List<byte[]> signatures, Optional<Digest> instance) throws IOException {
+    default void putSignatures(List<ImageSignature> signatures, Optional<Digest> instance) throws IOException {
         if (!signatures.isEmpty()) {
             throw new SignaturesNotSupportedException(TransportReference.format(reference()));
         }

@@ -1,5 +1,6 @@
 package dev.ocikit.image.spi;
 
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.image.Descriptor;
 import java.io.IOException;
@@ -32,12 +33,15 @@ public interface ImageSource extends AutoCloseable {
     InputStream blob(Descriptor blob) throws IOException;
 
     /**
-     * The simple signatures (OpenPGP signed messages, each as its exact bytes) stored with the
-     * top-level manifest ({@code instance} empty) or with one image of the index, in their stored
-     * order; an empty list when there are none or the transport keeps none (the default). Nothing
-     * is verified here: that is the trust policy's job.
+     * The signatures (simple and sigstore ones) stored with the top-level manifest
+     * ({@code instance} empty) or with one image of the index, in their stored order; an empty
+     * list when there are none or the transport keeps none (the default). Nothing is verified
+     * here: that is the trust policy's job.
+     *
+     * @throws dev.ocikit.image.signature.SignatureVerificationException if a stored signature is
+     *     not in any format ocikit reads
      */
-    default List<byte[]> signatures(Optional<Digest> instance) throws IOException {
+    default List<ImageSignature> signatures(Optional<Digest> instance) throws IOException {
         return List.of();
     }
 

@@ -3,6 +3,8 @@ package dev.ocikit.image.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ocikit.image.signature.ImageSignature;
+import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.spec.Digest;
 import java.io.IOException;
@@ -37,8 +39,8 @@ class TrustPolicyDecideTest {
                 + Base64.getEncoder().encodeToString(trusted.armoredPublic()) + "'" + identity + "}]}}}");
     }
 
-    private static byte[] sign(PolicyKeys key, byte[] manifest, String as) {
-        return SimpleSigning.sign(manifest, as, key.signingKey());
+    private static ImageSignature sign(PolicyKeys key, byte[] manifest, String as) {
+        return new SimpleSignature(SimpleSigning.sign(manifest, as, key.signingKey()));
     }
 
     @Test
@@ -53,7 +55,7 @@ class TrustPolicyDecideTest {
 
     @Test
     void oneGoodSignatureAmongBadOnesIsEnough() {
-        List<byte[]> sigs = List.of(sign(stranger, MANIFEST, IMAGE), "garbage".getBytes(StandardCharsets.UTF_8),
+        List<ImageSignature> sigs = List.of(sign(stranger, MANIFEST, IMAGE), new SimpleSignature("garbage".getBytes(StandardCharsets.UTF_8)),
                 sign(trusted, MANIFEST, IMAGE));
         PolicyDecision d = signedByPolicy(null).decide(PolicyTarget.docker(IMAGE), MANIFEST, sigs);
         assertThat(d.acceptedSignatures()).hasSize(1);
@@ -91,7 +93,7 @@ class TrustPolicyDecideTest {
 
     @Test
     void signedByRejectsASignatureForAnotherIdentity() {
-        byte[] otherTag = sign(trusted, MANIFEST, "registry.example.com/team/app:2.0");
+        ImageSignature otherTag = sign(trusted, MANIFEST, "registry.example.com/team/app:2.0");
         assertThatThrownBy(() -> signedByPolicy(null).decide(PolicyTarget.docker(IMAGE), MANIFEST, List.of(otherTag)))
                 .isInstanceOf(PolicyRejectedException.class)
                 .hasMessageContaining("IDENTITY_MISMATCH").hasMessageContaining("matchRepoDigestOrExact");
