@@ -6,6 +6,7 @@ import dev.ocikit.image.CopyPlan.BlobStep;
 import dev.ocikit.image.CopyPlan.ImageStep;
 import dev.ocikit.image.CopyPlanner.Destination;
 import dev.ocikit.image.ProgressInputStream.Listeners;
+import dev.ocikit.image.policy.PolicyTarget;
 import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
@@ -96,15 +97,26 @@ final class CopyExecution {
         try (ImageSource source = from.openSource()) {
             ManifestBlob topBlob = source.manifest(Optional.empty());
             List<ImageSignature> topSignatures = source.signatures(Optional.empty());
-            if (options.policy().isPresent()) {
+            // As containers/image decides: an image picked out of an index is judged alone, by its own
+            // manifest and signatures; an index copied whole is judged itself and so is each image.
+            boolean picksOneImage = MediaTypes.isIndex(topBlob.mediaType()) && options.platforms() instanceof CopyOptions.PlatformChoice.Single;
+            PolicyTarget policyTarget = SourcePolicyTarget.of(from);
+            if (options.policy().isPresent() && !picksOneImage) {
                 // Before anything else is read or written: a rejected image leaves no trace at the destination.
-                options.policy().get().decide(SourcePolicyTarget.of(from), topBlob.bytes(), topSignatures);
+                options.policy().get().decide(policyTarget, topBlob.bytes(), topSignatures);
             }
             Parsed<Manifest> top = Parsed.manifest(topBlob.bytes(), Optional.of(topBlob.mediaType()));
             Map<Digest, Parsed<ImageManifest>> instances = new HashMap<>();
+            Map<Digest, List<ImageSignature>> instanceSignatures = new HashMap<>();
             if (top.model() instanceof ImageIndex index) {
                 for (Descriptor entry : CopyPlanner.select(index, options.platforms())) {
-                    instances.put(entry.digest(), fetchInstance(source, entry, fromName));
+                    Parsed<ImageManifest> instance = fetchInstance(source, entry, fromName);
+                    instances.put(entry.digest(), instance);
+                    if (options.policy().isPresent()) {
+                        List<ImageSignature> own = source.signatures(Optional.of(entry.digest()));
+                        instanceSignatures.put(entry.digest(), own);
+                        options.policy().get().decide(policyTarget.instance(entry.digest()), instance.bytes(), own);
+                    }
                 }
             }
             try (ImageDestination destination = to.openDestination()) {
@@ -114,7 +126,7 @@ final class CopyExecution {
                 if (plan.rewrites()) {
                     LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());
                 }
-                Signatures signatures = carriedSignatures(source, top, topSignatures, plan);
+                Signatures signatures = carriedSignatures(source, top, topSignatures, instanceSignatures, plan);
                 Optional<String> unsupported = signatures.formats().stream().filter(f -> !destination.supportsSignatures(f)).findFirst();
                 if (unsupported.isPresent()) {
                     throw unsupported.get().equals(ImageSignature.SIMPLE_SIGNING) ? new SignaturesNotSupportedException(toName)
@@ -187,7 +199,7 @@ final class CopyExecution {
     }
 
     private Signatures carriedSignatures(ImageSource source, Parsed<Manifest> top, List<ImageSignature> topSignatures,
-            CopyPlan plan) throws IOException {
+            Map<Digest, List<ImageSignature>> fetched, CopyPlan plan) throws IOException {
         if (options.removeSignatures()) {
             return new Signatures(List.of(), Map.of());
         }
@@ -196,13 +208,20 @@ final class CopyExecution {
         }
         if (plan.index().isEmpty()) {
             // One image chosen out of an index becomes the top-level manifest, with its own signatures.
-            return new Signatures(source.signatures(Optional.of(plan.images().get(0).digest())), Map.of());
+            return new Signatures(instanceSignatures(source, plan.images().get(0).digest(), fetched), Map.of());
         }
         Map<Digest, List<ImageSignature>> instances = new LinkedHashMap<>();
         for (ImageStep image : plan.images()) {
-            instances.put(image.digest(), source.signatures(Optional.of(image.digest())));
+            instances.put(image.digest(), instanceSignatures(source, image.digest(), fetched));
         }
         return new Signatures(topSignatures, instances);
+    }
+
+    /** One image's signatures, read once: the policy may already have fetched them. */
+    private static List<ImageSignature> instanceSignatures(ImageSource source, Digest image,
+            Map<Digest, List<ImageSignature>> fetched) throws IOException {
+        List<ImageSignature> known = fetched.get(image);
+        return known != null ? known : source.signatures(Optional.of(image));
     }
 
     /** Stores the carried signatures of the top-level document, and a new one if asked to sign. */

@@ -217,4 +217,55 @@ class CopySignaturesTest {
         assertThat(one.resolve("manifest.json")).hasBinaryContent(arm.manifest().bytes());
         assertThat(one.resolve("signature-1")).hasBinaryContent(armSig);
     }
+
+    @Test
+    void anImagePickedOutOfAnIndexIsJudgedByItsOwnSignaturesAndAWholeIndexImageByImage() throws IOException {
+        Platform amd64 = Platform.of("linux", "amd64");
+        Platform arm64 = Platform.of("linux", "arm64");
+        Image amd = TestImages.image("amd", amd64);
+        Image arm = TestImages.image("arm", arm64);
+        Parsed<ImageIndex> index = TestImages.index(List.of(amd64, arm64), amd, arm);
+        Path multi = tmp.resolve("multi");
+        try (ImageDestination dest = DirTransport.reference(multi).openDestination()) {
+            TestImages.write(dest, index, amd, arm);
+        }
+        // The index and the arm64 image are signed; the amd64 image is not.
+        Files.write(multi.resolve("signature-1"), SimpleSigning.sign(index.bytes(), IDENTITY, trusted.signingKey()));
+        Files.write(multi.resolve(arm.manifest().digest().encoded() + ".signature-1"),
+                SimpleSigning.sign(arm.manifest().bytes(), IDENTITY, trusted.signingKey()));
+
+        Path arm64Only = tmp.resolve("arm64");
+        Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(arm64Only)).platform(arm64)
+                .policy(requiring(trusted)).run();
+        assertThat(arm64Only.resolve("manifest.json")).hasBinaryContent(arm.manifest().bytes());
+
+        Path amd64Only = tmp.resolve("amd64");
+        assertThatThrownBy(() -> Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(amd64Only))
+                .platform(amd64).policy(requiring(trusted)).run())
+                .isInstanceOf(PolicyRejectedException.class)
+                .hasMessageContaining("(image " + amd.manifest().digest() + ")")
+                .hasMessageContaining("the image has none");
+        assertThat(amd64Only).doesNotExist();
+
+        // A whole index: the signed index is not enough when one of its images is not signed.
+        Path all = tmp.resolve("all");
+        assertThatThrownBy(() -> Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(all))
+                .allPlatforms().policy(requiring(trusted)).run())
+                .isInstanceOf(PolicyRejectedException.class)
+                .hasMessageContaining("(image " + amd.manifest().digest() + ")");
+        assertThat(all).doesNotExist();
+
+        Files.write(multi.resolve(amd.manifest().digest().encoded() + ".signature-1"),
+                SimpleSigning.sign(amd.manifest().bytes(), IDENTITY, trusted.signingKey()));
+        Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(all)).allPlatforms().policy(requiring(trusted)).run();
+        assertThat(all.resolve("manifest.json")).hasBinaryContent(index.bytes());
+
+        // ... and an unsigned index is refused even when its images are signed.
+        Files.delete(multi.resolve("signature-1"));
+        Path again = tmp.resolve("again");
+        assertThatThrownBy(() -> Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(again))
+                .allPlatforms().policy(requiring(trusted)).run())
+                .isInstanceOf(PolicyRejectedException.class).hasMessageNotContaining("(image ");
+        assertThat(again).doesNotExist();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ocikit.image.policy;
 
+import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,15 +21,31 @@ import java.util.Optional;
  * @param identity the most specific scope naming exactly this image
  * @param namespaces broader scopes, most specific first (without "", the transport default)
  * @param dockerReference the image's Docker reference, if it has one
+ * @param instance for one image of an index: that image's manifest digest (see {@link #instance(Digest)})
  */
 public record PolicyTarget(String transport, String identity, List<String> namespaces,
-        Optional<ImageReference> dockerReference) {
+        Optional<ImageReference> dockerReference, Optional<Digest> instance) {
 
     public PolicyTarget {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(identity, "identity");
         namespaces = List.copyOf(namespaces);
         dockerReference = dockerReference == null ? Optional.empty() : dockerReference;
+        instance = instance == null ? Optional.empty() : instance;
+    }
+
+    PolicyTarget(String transport, String identity, List<String> namespaces, Optional<ImageReference> dockerReference) {
+        this(transport, identity, namespaces, dockerReference, Optional.empty());
+    }
+
+    /**
+     * One image of the index this target names, as containers/image checks each image it copies
+     * out of an index: the same scopes and reference, but the manifest decided on is the image's,
+     * which must have this digest (rather than the digest the reference names, which is the
+     * index's), and the signatures are the ones stored for it.
+     */
+    public PolicyTarget instance(Digest manifestDigest) {
+        return new PolicyTarget(transport, identity, namespaces, dockerReference, Optional.of(manifestDigest));
     }
 
     /**
@@ -96,7 +113,8 @@ public record PolicyTarget(String transport, String identity, List<String> names
 
     @Override
     public String toString() {
-        return transport + ":" + dockerReference.map(ImageReference::toString).orElse(identity);
+        return transport + ":" + dockerReference.map(ImageReference::toString).orElse(identity)
+                + instance.map(d -> " (image " + d + ")").orElse("");
     }
 
     private static PolicyTarget registry(String transport, ImageReference reference) {

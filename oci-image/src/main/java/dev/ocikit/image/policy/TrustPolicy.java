@@ -204,8 +204,9 @@ public final class TrustPolicy {
      * {@code manifest} (the exact bytes fetched), and claims an identity its
      * {@code signedIdentity} accepts. Key files are read on first use.
      *
-     * @param manifest the image's manifest bytes, exactly as fetched; if the target's reference
-     *     has a digest, the manifest must have that digest
+     * @param manifest the image's manifest bytes, exactly as fetched; if the target is an
+     *     {@linkplain PolicyTarget#instance instance} or its reference has a digest, the manifest
+     *     must have that digest
      * @param signatures the image's signatures, any order, possibly none
      * @return why the image is accepted
      * @throws PolicyRejectedException listing why each unsatisfied requirement failed
@@ -218,9 +219,9 @@ public final class TrustPolicy {
         List<PolicyRequirement> requirements = requirementsFor(target);
         List<String> reasons = new ArrayList<>();
         List<VerifiedSignature> accepted = new ArrayList<>();
-        Optional<Digest> named = target.dockerReference().flatMap(ImageReference::digest);
+        Optional<Digest> named = target.instance().or(() -> target.dockerReference().flatMap(ImageReference::digest));
         if (named.isPresent() && !digestOf(manifest, named.get().algorithm()).equals(named.get())) {
-            reasons.add("the manifest is not the one " + target.dockerReference().get() + " names (its digest is "
+            reasons.add("the manifest is not the one " + target + " names (its digest is "
                     + digestOf(manifest, named.get().algorithm()) + ")");
         } else {
             for (int i = 0; i < requirements.size(); i++) {
