@@ -148,4 +148,37 @@ class CliCopySignaturesIT {
         assertThat(refused).contains("Source image rejected");
         assertThat(tmp.resolve("skopeo-refused").resolve("manifest.json")).doesNotExist();
     }
+
+    @Test
+    void pullHonoursThePolicyBeforeAnythingLandsInTheStore() throws Exception {
+        Path signed = tmp.resolve("pull-signed");
+        exec(0, Tools.require("skopeo").toString(), "copy", "--policy", acceptAll.toString(), "--sign-by", signer,
+                "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + signed);
+        Path store = tmp.resolve("pull-store");
+
+        Run refused = CliSignatureIT.ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
+                policyRequiring(other, "dir").toString(), "dir:" + signed);
+        assertThat(refused.exit()).isEqualTo(125);
+        assertThat(refused.err()).contains("signedBy").contains(other).doesNotContain("Exception");
+        Run images = CliSignatureIT.ocikit("--root", store.toString(), "images", "-q");
+        assertThat(images.out()).isBlank();
+
+        Run pulled = CliSignatureIT.ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
+                policyRequiring(signer, "dir").toString(), "dir:" + signed);
+        assertThat(pulled.exit()).as(pulled.err()).isZero();
+        assertThat(CliSignatureIT.ocikit("--root", store.toString(), "images", "-q").out()).isNotBlank();
+
+        // The store kept the signature: a push carries it, or is told to drop it where it has no place.
+        Path pushed = tmp.resolve("pushed");
+        Run push = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed", "dir:" + pushed);
+        assertThat(push.exit()).as(push.err()).isZero();
+        assertThat(pushed.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(signed.resolve("signature-1")));
+        Run toLayout = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed",
+                "oci:" + tmp.resolve("pushed-layout") + ":app");
+        assertThat(toLayout.exit()).isEqualTo(125);
+        assertThat(toLayout.err()).contains("--remove-signatures");
+        Run dropped = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "--remove-signatures",
+                "localhost/pull-signed", "oci:" + tmp.resolve("pushed-layout") + ":app");
+        assertThat(dropped.exit()).as(dropped.err()).isZero();
+    }
 }

@@ -100,7 +100,7 @@ final class CopyExecution {
             // As containers/image decides: an image picked out of an index is judged alone, by its own
             // manifest and signatures; an index copied whole is judged itself and so is each image.
             boolean picksOneImage = MediaTypes.isIndex(topBlob.mediaType()) && options.platforms() instanceof CopyOptions.PlatformChoice.Single;
-            PolicyTarget policyTarget = SourcePolicyTarget.of(from);
+            PolicyTarget policyTarget = PolicyTarget.of(from);
             if (options.policy().isPresent() && !picksOneImage) {
                 // Before anything else is read or written: a rejected image leaves no trace at the destination.
                 options.policy().get().decide(policyTarget, topBlob.bytes(), topSignatures);

@@ -448,7 +448,20 @@ public final class ImageStore {
      * @see ImageLayout#collectGarbage()
      */
     public GarbageReport collectGarbage() throws IOException {
-        return layout.collectGarbage();
+        GarbageReport report = layout.collectGarbage();
+        signatures().retainOnly(manifest -> {
+            try {
+                return layout.blobSize(manifest).isPresent();
+            } catch (IOException e) {
+                return true; // unsure: keep them
+            }
+        });
+        return report;
+    }
+
+    /** The signatures kept with the store's images (see {@link StoreSignatures}). */
+    StoreSignatures signatures() {
+        return new StoreSignatures(root());
     }
 
     /**

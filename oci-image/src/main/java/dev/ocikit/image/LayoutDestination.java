@@ -1,6 +1,7 @@
 package dev.ocikit.image;
 
 import dev.ocikit.image.spi.BlobWrite;
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.TransportReference;
@@ -14,7 +15,9 @@ import dev.ocikit.spec.image.Parsed;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,16 +40,41 @@ final class LayoutDestination implements ImageDestination {
     private final ImageLayout layout;
     private final List<String> mediaTypes;
     private final Publisher publisher;
+    private final Optional<StoreSignatures> signatureStore;
+    private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
     private BlobPins.Pin pin;
     private Descriptor top;
     private boolean committed;
     private boolean closed;
 
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher) {
+        this(reference, layout, mediaTypes, publisher, Optional.empty());
+    }
+
+    LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher,
+            Optional<StoreSignatures> signatureStore) {
         this.reference = reference;
         this.layout = layout;
         this.mediaTypes = List.copyOf(mediaTypes);
         this.publisher = publisher;
+        this.signatureStore = signatureStore;
+    }
+
+    /** The image store keeps both formats; an {@code oci:} layout has no place for signatures. */
+    @Override
+    public boolean supportsSignatures(String format) {
+        return signatureStore.isPresent()
+                && (format.equals(ImageSignature.SIMPLE_SIGNING) || format.equals(ImageSignature.SIGSTORE_JSON));
+    }
+
+    /** Kept for {@link #commit()}, which stores them before the image becomes visible. */
+    @Override
+    public synchronized void putSignatures(List<ImageSignature> newSignatures, Optional<Digest> instance) throws IOException {
+        if (signatureStore.isEmpty()) {
+            ImageDestination.super.putSignatures(newSignatures, instance);
+            return;
+        }
+        signatures.put(instance, List.copyOf(newSignatures));
     }
 
     @Override
@@ -128,6 +156,15 @@ final class LayoutDestination implements ImageDestination {
                 throw new IllegalStateException("commit() before putManifest() of the top-level manifest");
             }
             image = top;
+        }
+        if (signatureStore.isPresent()) {
+            Map<Optional<Digest>, List<ImageSignature>> toWrite;
+            synchronized (this) {
+                toWrite = new LinkedHashMap<>(signatures);
+            }
+            for (Map.Entry<Optional<Digest>, List<ImageSignature>> e : toWrite.entrySet()) {
+                signatureStore.get().write(e.getKey().orElse(image.digest()), e.getValue());
+            }
         }
         layout.update(current -> {
             layout.checkComplete(image);

@@ -1,5 +1,6 @@
 package dev.ocikit.image;
 
+import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.TransportReference;
@@ -8,19 +9,31 @@ import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.Parsed;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Optional;
 
-/** Reads one entry of an image layout ({@code oci:} and the image store). */
+/** Reads one entry of an image layout ({@code oci:}, which keeps no signatures, and the image store, which does). */
 final class LayoutSource implements ImageSource {
     private final TransportReference reference;
     private final ImageLayout layout;
     private final Descriptor top;
+    private final Optional<StoreSignatures> signatures;
 
     LayoutSource(TransportReference reference, ImageLayout layout, Descriptor top) {
+        this(reference, layout, top, Optional.empty());
+    }
+
+    LayoutSource(TransportReference reference, ImageLayout layout, Descriptor top, Optional<StoreSignatures> signatures) {
         this.reference = reference;
         this.layout = layout;
         this.top = top;
+        this.signatures = signatures;
         ImageLayout.requireManifestType(top);
+    }
+
+    @Override
+    public List<ImageSignature> signatures(Optional<Digest> instance) throws IOException {
+        return signatures.isPresent() ? signatures.get().read(instance.orElse(top.digest())) : List.of();
     }
 
     @Override

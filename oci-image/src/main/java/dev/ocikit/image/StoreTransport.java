@@ -106,7 +106,7 @@ public final class StoreTransport implements Transport {
                 throw new ImageUnknownException("", TransportReference.format(this) + " names no image to read");
             }
             ImageStore store = store();
-            return new LayoutSource(this, store.layout(), store.resolve(spec).descriptor());
+            return new LayoutSource(this, store.layout(), store.resolve(spec).descriptor(), Optional.of(store.signatures()));
         }
 
         @Override
@@ -120,7 +120,7 @@ public final class StoreTransport implements Transport {
             }
             ImageStore store = store();
             return new LayoutDestination(this, store.layout(), MEDIA_TYPES,
-                    (index, top) -> ImageLayout.withRef(index, name, top));
+                    (index, top) -> ImageLayout.withRef(index, name, top), Optional.of(store.signatures()));
         }
 
         @Override

@@ -56,6 +56,12 @@ final class BuildCommands {
     /** Pulls {@code image} through the CLI's own pull, with these registry flags and platform. */
     static void pull(Ocikit parent, CommandSpec spec, String image, RegistryOptions registry, Platform platform,
             boolean quiet) throws IOException {
+        pull(parent, spec, image, registry, platform, quiet, null);
+    }
+
+    /** {@link #pull(Ocikit, CommandSpec, String, RegistryOptions, Platform, boolean)} with a trust policy file. */
+    static void pull(Ocikit parent, CommandSpec spec, String image, RegistryOptions registry, Platform platform,
+            boolean quiet, Path signaturePolicy) throws IOException {
         List<String> pull = new ArrayList<>();
         parent.root().ifPresent(r -> {
             pull.add("--root");
@@ -67,6 +73,9 @@ final class BuildCommands {
         }
         if (platform != null) {
             pull.add("--platform=" + platform);
+        }
+        if (signaturePolicy != null) {
+            pull.add("--signature-policy=" + signaturePolicy);
         }
         if (registry != null) {
             if (registry.tlsVerify != null) {
@@ -153,6 +162,10 @@ final class BuildCommands {
         @Option(names = {"-q", "--quiet"}, description = "print only the image id")
         boolean quiet;
 
+        @Option(names = "--signature-policy", paramLabel = "FILE",
+                description = "the trust policy (policy.json) pulled base images must satisfy (default: the machine's, when it has one)")
+        Path signaturePolicy;
+
         @Mixin
         RegistryOptions registry = new RegistryOptions();
 
@@ -175,7 +188,7 @@ final class BuildCommands {
                                 // pulled for the platform asked for, as podman build --platform does
                             }
                         }
-                        pull(parent, spec, image, registry, p, quiet);
+                        pull(parent, spec, image, registry, p, quiet, signaturePolicy);
                         return ImageBuilder.from(store, image, p);
                     });
             for (String a : buildArgs) {

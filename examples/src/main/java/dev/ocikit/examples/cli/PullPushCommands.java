@@ -1,6 +1,7 @@
 package dev.ocikit.examples.cli;
 
 import dev.ocikit.image.Copy;
+import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.StoreTransport;
@@ -54,6 +55,10 @@ final class PullPushCommands {
         @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
         String platform;
 
+        @Option(names = "--signature-policy", paramLabel = "FILE",
+                description = "the trust policy (policy.json) the image must satisfy (default: the machine's, when it has one)")
+        Path signaturePolicy;
+
         @Parameters(paramLabel = "IMAGE")
         String image;
 
@@ -71,6 +76,8 @@ final class PullPushCommands {
             }
             // parsed before any network traffic, so a malformed platform fails fast
             Optional<Platform> wanted = Optional.ofNullable(platform).map(Platform::parse);
+            Optional<TrustPolicy> trust = signaturePolicy != null ? Optional.of(TrustPolicy.read(signaturePolicy))
+                    : TrustPolicy.loadIfPresent();
             IOException last = null;
             for (String candidate : candidates) {
                 TransportReference from = Sources.parse(candidate, parent.root(), registry);
@@ -84,6 +91,9 @@ final class PullPushCommands {
                     Copy copy = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name));
                     if (wanted.isPresent()) {
                         copy = copy.platform(wanted.get());
+                    }
+                    if (trust.isPresent()) {
+                        copy = copy.policy(trust.get());
                     }
                     CopyResult result = copy.onProgress(Sources.progress(out, quiet)).run();
                     if (!quiet) {
@@ -119,6 +129,10 @@ final class PullPushCommands {
         @Option(names = {"-q", "--quiet"})
         boolean quiet;
 
+        @Option(names = "--remove-signatures", description = "do not copy the image's signatures (a destination without"
+                + " signature storage, such as oci:, refuses a signed image otherwise)")
+        boolean removeSignatures;
+
         @Parameters(index = "0", paramLabel = "IMAGE")
         String image;
 
@@ -136,7 +150,9 @@ final class PullPushCommands {
                 target = "docker://" + target; // as Podman: no known transport prefix means a registry
             }
             TransportReference to = Sources.parse(target, parent.root(), registry);
-            Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to).onProgress(Sources.progress(out, quiet)).run();
+            Copy push = Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to);
+            push = removeSignatures ? push.removeSignatures() : push;
+            push.onProgress(Sources.progress(out, quiet)).run();
             if (!quiet) {
                 out.println("Writing manifest to image destination");
             }

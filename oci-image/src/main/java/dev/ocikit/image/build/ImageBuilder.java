@@ -14,6 +14,8 @@ import dev.ocikit.image.build.Steps.LayerStep;
 import dev.ocikit.image.build.Steps.RunStep;
 import dev.ocikit.image.build.Steps.Step;
 import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.policy.PolicyTarget;
+import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.image.spi.Transports;
 import dev.ocikit.spec.Digest;
@@ -135,10 +137,33 @@ public final class ImageBuilder {
 
     /** An image on top of the one {@code reference} names, for {@code platform}. */
     public static ImageBuilder from(TransportReference reference, Platform platform) throws IOException {
+        return from(reference, platform, Optional.empty());
+    }
+
+    /**
+     * An image on top of the one {@code reference} names, for {@code platform}, if {@code policy}
+     * accepts it as Buildah's {@code from} checks a pulled base: the image chosen for the platform
+     * is judged by its own manifest and signatures.
+     *
+     * @throws dev.ocikit.image.policy.PolicyRejectedException if the policy refuses it
+     */
+    public static ImageBuilder from(TransportReference reference, Platform platform, TrustPolicy policy) throws IOException {
+        return from(reference, platform, Optional.of(Objects.requireNonNull(policy, "policy")));
+    }
+
+    private static ImageBuilder from(TransportReference reference, Platform platform, Optional<TrustPolicy> policy)
+            throws IOException {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(platform, "platform");
         try (ImageSource source = reference.openSource()) {
             SourceImage image = SourceImage.read(source, platform);
+            if (policy.isPresent()) {
+                Digest manifest = image.manifest().digest();
+                boolean fromIndex = !image.namedDigest().equals(manifest);
+                PolicyTarget target = fromIndex ? PolicyTarget.of(reference).instance(manifest) : PolicyTarget.of(reference);
+                policy.get().decide(target, image.manifest().bytes(),
+                        source.signatures(fromIndex ? Optional.of(manifest) : Optional.empty()));
+            }
             // A single-platform image is not chosen by platform: check it is the one asked for.
             Platform actual = image.config().model().platform();
             if (!platform.matcher().matches(actual)) {

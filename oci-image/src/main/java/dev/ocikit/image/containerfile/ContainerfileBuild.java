@@ -21,6 +21,7 @@ import dev.ocikit.image.build.BuiltImage;
 import dev.ocikit.image.build.ImageBuilder;
 import dev.ocikit.image.build.RunCommand;
 import dev.ocikit.image.internal.FileTrees;
+import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.Transports;
 import dev.ocikit.spec.Platform;
@@ -80,11 +81,12 @@ public final class ContainerfileBuild {
     private final OutputStream stderr;
     private final BuildListener listener;
     private final Optional<BaseImages> bases;
+    private final Optional<TrustPolicy> policy;
 
     private ContainerfileBuild(Path containerfile, Path context, Map<String, String> buildArgs, Optional<String> target,
             Optional<BuildRuntime> runtime, boolean cache, Optional<ManifestFormat> format, Compression compression,
             Optional<Instant> timestamp, Platform platform, boolean squash, BuildNetwork network, OutputStream stdout,
-            OutputStream stderr, BuildListener listener, Optional<BaseImages> bases) {
+            OutputStream stderr, BuildListener listener, Optional<BaseImages> bases, Optional<TrustPolicy> policy) {
         this.containerfile = containerfile;
         this.context = context;
         this.buildArgs = Map.copyOf(buildArgs);
@@ -101,6 +103,7 @@ public final class ContainerfileBuild {
         this.stderr = stderr;
         this.listener = listener;
         this.bases = bases;
+        this.policy = policy;
     }
 
     /**
@@ -112,13 +115,14 @@ public final class ContainerfileBuild {
         return new ContainerfileBuild(Objects.requireNonNull(containerfile, "containerfile"),
                 Objects.requireNonNull(context, "context"), Map.of(), Optional.empty(), Optional.empty(), true,
                 Optional.empty(), Compression.GZIP, Optional.empty(), Platform.host(), false, BuildNetwork.HOST,
-                OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), BuildListener.NONE, Optional.empty());
+                OutputStream.nullOutputStream(), OutputStream.nullOutputStream(), BuildListener.NONE, Optional.empty(),
+                Optional.empty());
     }
 
     private ContainerfileBuild copy(Map<String, String> args, Optional<String> t, Optional<BuildRuntime> r, boolean c,
             Optional<ManifestFormat> f, Compression z, Optional<Instant> ts, Platform p, boolean sq, BuildNetwork n,
             OutputStream out, OutputStream err, BuildListener l, Optional<BaseImages> b) {
-        return new ContainerfileBuild(containerfile, context, args, t, r, c, f, z, ts, p, sq, n, out, err, l, b);
+        return new ContainerfileBuild(containerfile, context, args, t, r, c, f, z, ts, p, sq, n, out, err, l, b, policy);
     }
 
     /** A build argument, as {@code --build-arg NAME=value}. */
@@ -201,6 +205,18 @@ public final class ContainerfileBuild {
     }
 
     /**
+     * The trust policy base images must satisfy when they are pulled or read from a transport
+     * (images already in the store are not judged again, as with Podman). By default, the
+     * machine's {@code policy.json} if it has one ({@link TrustPolicy#loadIfPresent()}), read
+     * when the build starts.
+     */
+    public ContainerfileBuild withPolicy(TrustPolicy value) {
+        return new ContainerfileBuild(containerfile, context, buildArgs, target, runtime, cache, format, compression,
+                timestamp, platform, squash, network, stdout, stderr, listener, bases,
+                Optional.of(Objects.requireNonNull(value, "policy")));
+    }
+
+    /**
      * Builds the target stage and writes it into {@code store}, named by each of {@code tags}
      * (none: only by its ID). Stages before it that it needs are written too, without names.
      */
@@ -226,12 +242,14 @@ public final class ContainerfileBuild {
         private final Map<String, Path> rootfsOf = new HashMap<>();
         private final List<Path> temporary = new ArrayList<>();
         private final Path realContext;
+        private final Optional<TrustPolicy> trust;
 
         Run(Containerfile file, IgnoreFile ignore, ImageStore store) throws IOException {
             this.file = file;
             this.ignore = ignore;
             this.store = store;
             this.realContext = context.toRealPath();
+            this.trust = policy.isPresent() ? policy : TrustPolicy.loadIfPresent();
             // BuildKit's automatic platform arguments are there before the file's own, so that
             // ARG BASE=image-${TARGETARCH} sees them.
             globals.put("TARGETPLATFORM", platform.toString());
@@ -356,7 +374,8 @@ public final class ContainerfileBuild {
             Transports transports = Transports.load();
             int colon = image.indexOf(':');
             if (colon > 0 && transports.get(image.substring(0, colon)).isPresent()) {
-                return ImageBuilder.from(transports.parse(image), p);
+                return trust.isPresent() ? ImageBuilder.from(transports.parse(image), p, trust.get())
+                        : ImageBuilder.from(transports.parse(image), p);
             }
             if (store.find(image).isPresent()) {
                 try {
@@ -367,7 +386,9 @@ public final class ContainerfileBuild {
             }
             dev.ocikit.image.spi.TransportReference remote = transports.parse("docker://" + image);
             String name = remote.dockerReference().map(Object::toString).orElse(image);
-            Copy.from(remote).to(store.reference(name)).platform(p).run();
+            Copy pull = Copy.from(remote).to(store.reference(name)).platform(p);
+            pull = trust.isPresent() ? pull.policy(trust.get()) : pull;
+            pull.run();
             return ImageBuilder.from(store, name, p);
         }
 

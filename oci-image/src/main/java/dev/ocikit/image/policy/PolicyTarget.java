@@ -1,5 +1,6 @@
 package dev.ocikit.image.policy;
 
+import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
 import java.io.IOException;
@@ -94,6 +95,47 @@ public record PolicyTarget(String transport, String identity, List<String> names
      */
     public static PolicyTarget dockerArchive(Optional<ImageReference> reference) {
         return new PolicyTarget("docker-archive", "", List.of(), reference);
+    }
+
+    /**
+     * How the policy sees an image in any transport: the scopes of that transport's section of
+     * policy.json, computed as above for the transports ocikit knows ({@code docker},
+     * {@code dir}, {@code oci}, {@code oci-archive}, {@code docker-archive}); any other transport
+     * is scoped by its reference text alone.
+     */
+    public static PolicyTarget of(TransportReference reference) {
+        String transport = reference.transport().name();
+        String within = reference.withinTransport();
+        Optional<ImageReference> docker = reference.dockerReference();
+        switch (transport) {
+            case "docker":
+                if (docker.isPresent()) {
+                    return docker(docker.get());
+                }
+                break;
+            case "dir":
+                return dir(Path.of(within));
+            case "oci":
+                // As containers/image reads both: the path ends at the first colon.
+                return oci(Path.of(pathPart(within)), namePart(within));
+            case "oci-archive":
+                return ociArchive(Path.of(pathPart(within)), namePart(within));
+            case "docker-archive":
+                return dockerArchive(docker);
+            default:
+                break;
+        }
+        return of(transport, within, List.of(), docker);
+    }
+
+    private static String pathPart(String within) {
+        int colon = within.indexOf(':');
+        return colon < 0 ? within : within.substring(0, colon);
+    }
+
+    private static Optional<String> namePart(String within) {
+        int colon = within.indexOf(':');
+        return colon < 0 || colon == within.length() - 1 ? Optional.empty() : Optional.of(within.substring(colon + 1));
     }
 
     /** Any other transport: exactly these scopes. */

@@ -134,6 +134,18 @@ public final class TrustPolicy {
         return load(userHome(), SYSTEM_POLICY);
     }
 
+    /**
+     * The machine's policy if it has one ({@link #load()}), else empty. What ocikit's pulls use by
+     * default: on a machine set up for Podman they honour its rules; on one without any
+     * {@code policy.json} they accept what they fetch, as a copy without a policy does.
+     *
+     * @throws PolicyException if the file exists but is not a valid policy
+     */
+    public static Optional<TrustPolicy> loadIfPresent() throws IOException {
+        Path chosen = defaultPath();
+        return Files.exists(chosen) ? Optional.of(read(chosen)) : Optional.empty();
+    }
+
     /** {@link #load()} with another home directory and system file (for tests and chroots). */
     public static TrustPolicy load(Path home, Path systemPolicy) throws IOException {
         Path chosen = defaultPath(home, systemPolicy);

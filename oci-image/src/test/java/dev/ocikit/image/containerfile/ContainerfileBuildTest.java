@@ -281,4 +281,26 @@ class ContainerfileBuildTest {
         assertThat(built.config().diffIds()).hasSize(2);
         assertThat(built.config().config().envMap()).containsEntry("X", "1");
     }
+
+    @Test
+    void aBaseReadThroughATransportMustSatisfyTheTrustPolicy() throws Exception {
+        build("FROM scratch\nCOPY top.txt /\n", "base:1");
+        Path layout = tmp.resolve("layout");
+        dev.ocikit.image.Copy.from(store.reference("base:1")).to("oci:" + layout + ":b").run();
+        Path f = Files.writeString(ctx.resolve("Containerfile"), "FROM oci:" + layout + ":b\nCOPY src/a.txt /\n");
+        dev.ocikit.image.policy.TrustPolicy rejectLayouts = dev.ocikit.image.policy.TrustPolicy.parse(
+                ("{\"default\": [{\"type\": \"insecureAcceptAnything\"}], \"transports\": {\"oci\": {\"" + layout
+                        + "\": [{\"type\": \"reject\"}]}}}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "test policy");
+        int before = store.list().size();
+        assertThatThrownBy(() -> ContainerfileBuild.of(f, ctx).withPlatform(AMD64).withPolicy(rejectLayouts).build(store, List.of("app:1")))
+                .isInstanceOf(ContainerfileException.class)
+                .hasMessageContaining("FROM").hasMessageContaining("rejected by policy")
+                .hasRootCauseInstanceOf(dev.ocikit.image.policy.PolicyRejectedException.class);
+        assertThat(store.list()).hasSize(before);
+
+        dev.ocikit.image.policy.TrustPolicy acceptAll = dev.ocikit.image.policy.TrustPolicy.parse(
+                "{\"default\": [{\"type\": \"insecureAcceptAnything\"}]}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "open");
+        BuiltImage built = ContainerfileBuild.of(f, ctx).withPlatform(AMD64).withPolicy(acceptAll).build(store, List.of("app:1"));
+        assertThat(built.config().diffIds()).hasSize(2);
+    }
 }

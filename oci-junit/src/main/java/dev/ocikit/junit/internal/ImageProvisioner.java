@@ -1,6 +1,7 @@
 package dev.ocikit.junit.internal;
 
 import dev.ocikit.image.Copy;
+import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.image.StoredImage;
 import dev.ocikit.image.spi.Transports;
@@ -118,7 +119,7 @@ public final class ImageProvisioner {
             }
             LOG.info("pulling {} into the image store at {}", full, store.root());
             try {
-                Copy.from(transports.parse(DOCKER + full)).to(store.reference(full)).run();
+                withMachinePolicy(Copy.from(transports.parse(DOCKER + full)).to(store.reference(full))).run();
             } catch (OciException | IOException e) {
                 throw new ContainerLaunchException("could not pull " + full + " into the image store at " + store.root()
                         + ": " + e.getMessage() + ". Check the image's name, the network, and registries.conf (mirrors,"
@@ -126,6 +127,12 @@ public final class ImageProvisioner {
             }
             return new Provided(store.resolve(full), true);
         });
+    }
+
+    /** As Podman pulls: judged by the machine's policy.json when it has one. */
+    private static Copy withMachinePolicy(Copy copy) throws IOException {
+        Optional<TrustPolicy> policy = TrustPolicy.loadIfPresent();
+        return policy.isPresent() ? copy.policy(policy.get()) : copy;
     }
 
     private Optional<StoredImage> find(String name) throws IOException {
@@ -156,7 +163,7 @@ public final class ImageProvisioner {
             }
             LOG.info("copying {} into the image store at {} as {}", reference, store.root(), name);
             try {
-                Copy.from(transports.parse(reference)).to(store.reference(name)).run();
+                withMachinePolicy(Copy.from(transports.parse(reference)).to(store.reference(name))).run();
             } catch (OciException | IOException e) {
                 throw new ContainerLaunchException("could not copy " + reference + " into the image store at "
                         + store.root() + ": " + e.getMessage() + ". Check that the reference names an image", e);

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SourcePolicyTargetTest {
+class PolicyTargetOfTransportTest {
     /** A reference of a transport this module does not have, such as docker: from oci-registry. */
     record Fake(String name, String within, Optional<ImageReference> docker) implements TransportReference, Transport {
         @Override
@@ -50,18 +50,18 @@ class SourcePolicyTargetTest {
 
     @Test
     void mapsEachTransportToItsPolicyScopes(@TempDir Path tmp) {
-        assertThat(SourcePolicyTarget.of(DirTransport.reference(tmp.resolve("img"))))
+        assertThat(PolicyTarget.of(DirTransport.reference(tmp.resolve("img"))))
                 .isEqualTo(PolicyTarget.dir(tmp.resolve("img")));
-        assertThat(SourcePolicyTarget.of(new OciTransport().parse(tmp + ":app:1")))
+        assertThat(PolicyTarget.of(new OciTransport().parse(tmp + ":app:1")))
                 .isEqualTo(PolicyTarget.oci(tmp, Optional.of("app:1")));
         ImageReference quay = ImageReference.parse("quay.io/team/app:1");
-        assertThat(SourcePolicyTarget.of(new Fake("docker", "//quay.io/team/app:1", Optional.of(quay))))
+        assertThat(PolicyTarget.of(new Fake("docker", "//quay.io/team/app:1", Optional.of(quay))))
                 .isEqualTo(PolicyTarget.docker(quay));
-        assertThat(SourcePolicyTarget.of(new Fake("oci-archive", tmp + "/a.tar:app", Optional.empty())))
+        assertThat(PolicyTarget.of(new Fake("oci-archive", tmp + "/a.tar:app", Optional.empty())))
                 .isEqualTo(PolicyTarget.ociArchive(Path.of(tmp + "/a.tar"), Optional.of("app")));
-        assertThat(SourcePolicyTarget.of(new Fake("docker-archive", tmp + "/a.tar", Optional.of(quay))))
+        assertThat(PolicyTarget.of(new Fake("docker-archive", tmp + "/a.tar", Optional.of(quay))))
                 .isEqualTo(PolicyTarget.dockerArchive(Optional.of(quay)));
-        assertThat(SourcePolicyTarget.of(new Fake("ocikit", "app:1", Optional.empty())))
+        assertThat(PolicyTarget.of(new Fake("ocikit", "app:1", Optional.empty())))
                 .isEqualTo(PolicyTarget.of("ocikit", "app:1", List.of(), Optional.empty()));
     }
 }
