@@ -261,7 +261,18 @@ public final class RegistryRepository {
             return BlobPush.MOUNTED;
         }
         if (size >= settings.chunkedUploadThreshold()) {
-            uploadChunked(session.get(), digest, size, content);
+            try {
+                uploadChunked(session.get(), digest, size, content);
+            } catch (SessionLost lost) {
+                // Docker's registry forgets a session asked about with a stale state: start it again, once.
+                LOG.debug("upload session of {} to {}/{} lost ({}); starting a new one", digest, registry, path,
+                        lost.getCause().getMessage());
+                try {
+                    uploadChunked(startUpload(digest, Optional.empty()).orElseThrow(), digest, size, content);
+                } catch (SessionLost again) {
+                    throw again.getCause();
+                }
+            }
         } else {
             uploadMonolithic(session.get().location(), digest, size, content);
         }
@@ -397,7 +408,9 @@ public final class RegistryRepository {
         int chunk = (int) Math.min(Math.max(settings.chunkSize(), session.minChunk()), Integer.MAX_VALUE - 8);
         URI at = session.location();
         long offset = 0;
-        try (InputStream in = content.open()) {
+        int resumesWithoutProgress = 0;
+        InputStream in = content.open();
+        try {
             byte[] buf = new byte[chunk];
             while (true) {
                 int n = in.readNBytes(buf, 0, buf.length);
@@ -410,8 +423,45 @@ public final class RegistryRepository {
                         Map.of("Content-Type", "application/octet-stream",
                                 "Content-Range", offset + "-" + (offset + n - 1)),
                         Optional.of(() -> HttpRequest.BodyPublishers.ofByteArray(part)), false);
-                HttpResponse<InputStream> r = http.send(patch, 202, 204);
+                HttpResponse<InputStream> r;
+                try {
+                    r = http.send(patch, 202, 204);
+                } catch (IOException | RegistryException e) {
+                    // A chunk the registry refused as out of order (416), or one whose answer never came:
+                    // ask the session how much it holds and go on from there, as the distribution spec allows.
+                    if (e instanceof RegistryException re && re.status() != 416) {
+                        throw re;
+                    }
+                    if (++resumesWithoutProgress > MAX_CHUNK_RESUMES) {
+                        throw e;
+                    }
+                    UploadStatus status;
+                    try {
+                        status = uploadStatus(at, e);
+                    } catch (RegistryException statusFailed) {
+                        if (statusFailed.status() == 404) {
+                            throw new SessionLost(statusFailed);
+                        }
+                        throw statusFailed;
+                    }
+                    LOG.debug("chunk {}-{} of {} to {}/{} failed ({}); the registry holds {} bytes, resuming there",
+                            offset, offset + n - 1, digest, registry, path, e.getMessage(), status.received());
+                    if (status.received() > offset + n) {
+                        throw new RegistryException("the upload session of " + digest + " at " + registry + "/" + path
+                                + " holds " + status.received() + " bytes, more than the " + (offset + n) + " sent", 416,
+                                List.of());
+                    }
+                    at = status.location();
+                    if (status.received() != offset + n) {
+                        in.close();
+                        in = content.open();
+                        in.skipNBytes(status.received());
+                    }
+                    offset = status.received();
+                    continue;
+                }
                 RegistryHttp.close(r);
+                resumesWithoutProgress = 0;
                 at = location(patch, r);
                 offset += n;
                 OptionalLong min = r.headers().firstValueAsLong("OCI-Chunk-Min-Length");
@@ -419,6 +469,8 @@ public final class RegistryRepository {
                     buf = new byte[(int) min.getAsLong()];
                 }
             }
+        } finally {
+            in.close();
         }
         if (size >= 0 && offset != size) {
             throw new DigestMismatchException("blob " + digest + " to upload had " + offset + " bytes, declared "
@@ -427,6 +479,59 @@ public final class RegistryRepository {
         RegistryHttp.Call put = new RegistryHttp.Call("PUT", registry, withDigest(at, digest), Optional.of(path),
                 RegistryHttp.scopes(path, "pull,push"), Map.of(), Optional.of(HttpRequest.BodyPublishers::noBody), true);
         RegistryHttp.close(http.send(put, 201, 204));
+    }
+
+    /** The registry no longer knows the upload session; the upload may start again with a new one. */
+    private static final class SessionLost extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        SessionLost(RegistryException cause) {
+            super(cause.getMessage(), cause);
+        }
+
+        @Override
+        public synchronized RegistryException getCause() {
+            return (RegistryException) super.getCause();
+        }
+    }
+
+    /** A chunked upload may resume this many times in a row without a chunk getting through. */
+    private static final int MAX_CHUNK_RESUMES = 3;
+
+    /** How much of an upload the registry holds, and where the session continues. */
+    private record UploadStatus(long received, URI location) {}
+
+    /**
+     * {@code GET} on the upload session: 204 with {@code Range: 0-<last byte>} (absent or
+     * {@code 0-0} with nothing received, as registries differ) and the session's next
+     * {@code Location}.
+     */
+    private UploadStatus uploadStatus(URI session, Exception cause) throws IOException {
+        RegistryHttp.Call get = new RegistryHttp.Call("GET", registry, session.toString(), Optional.of(path),
+                RegistryHttp.scopes(path, "pull,push"), Map.of(), Optional.empty(), true);
+        HttpResponse<InputStream> r;
+        try {
+            r = http.send(get, 204, 200);
+        } catch (IOException | RegistryException e) {
+            e.addSuppressed(cause);
+            throw e;
+        }
+        RegistryHttp.close(r);
+        long received = 0;
+        Optional<String> range = r.headers().firstValue("Range");
+        if (range.isPresent()) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?:bytes=)?0-(\\d+)").matcher(range.get().trim());
+            if (!m.matches()) {
+                throw new RegistryException("the upload session at " + registry + "/" + path
+                        + " answered a status request with Range \"" + range.get() + "\", which is not 0-<end>",
+                        r.statusCode(), List.of());
+            }
+            long end = Long.parseLong(m.group(1));
+            // Docker's registry says 0-0 both for nothing and for one byte; a session with one byte is not worth telling apart.
+            received = end == 0 ? 0 : end + 1;
+        }
+        URI next = r.headers().firstValue("Location").isPresent() ? location(get, r) : session;
+        return new UploadStatus(received, next);
     }
 
     private static String withDigest(URI session, Digest digest) {

@@ -291,4 +291,74 @@ class FakeRegistryTest {
                 "PATCH /upload/1 20-39 20", "PATCH /upload/1 40-44 5", "PUT /upload/1?state=4&digest=" + digest);
         assertThat(received.toByteArray()).isEqualTo(blob);
     }
+
+    @Test
+    void aChunkRefusedAsOutOfRangeResumesWhereTheSessionSaysItStands() throws IOException {
+        byte[] blob = new byte[45];
+        new java.util.Random(4).nextBytes(blob);
+        Digest digest = Digest.sha256(blob);
+        List<String> log = new CopyOnWriteArrayList<>();
+        java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        HttpServer s = server("/", ex -> {
+            String m = ex.getRequestMethod();
+            String p = ex.getRequestURI().getPath();
+            if (m.equals("HEAD")) {
+                send(ex, 404, new byte[0]);
+            } else if (m.equals("POST")) {
+                send(ex, 202, new byte[0], "Location", "/upload/1", "OCI-Chunk-Min-Length", "20");
+            } else if (m.equals("PATCH")) {
+                byte[] body = ex.getRequestBody().readAllBytes();
+                String range = ex.getRequestHeaders().getFirst("Content-Range");
+                log.add("PATCH " + p + " " + range);
+                synchronized (held) {
+                    if (range.equals("20-39")) {
+                        // the registry kept only part of this chunk (a proxy cut it short), and says so with 416
+                        held.write(body, 0, 10);
+                        send(ex, 416, new byte[0]);
+                        return;
+                    }
+                    held.write(body, 0, body.length);
+                }
+                send(ex, 202, new byte[0], "Location", "/upload/1");
+            } else if (m.equals("GET")) {
+                log.add("GET " + p);
+                send(ex, 204, new byte[0], "Range", "0-" + (held.size() - 1), "Location", "/upload/2");
+            } else if (m.equals("PUT")) {
+                log.add("PUT " + p);
+                send(ex, 201, new byte[0]);
+            }
+        });
+        RegistryRepository repo = clientFor(s).chunkedUploadThreshold(0).chunkSize(3).build().repository(host(s), "ns/app");
+        assertThat(repo.pushBlob(digest, blob.length, RegistryRepository.Content.of(blob)))
+                .isEqualTo(RegistryRepository.BlobPush.UPLOADED);
+        assertThat(log).containsExactly("PATCH /upload/1 0-19", "PATCH /upload/1 20-39", "GET /upload/1",
+                "PATCH /upload/2 30-44", "PUT /upload/1");
+        assertThat(held.toByteArray()).isEqualTo(blob);
+    }
+
+    @Test
+    void aSessionThatNeverMovesOnFailsTheUploadAfterAFewResumes() throws IOException {
+        byte[] blob = new byte[45];
+        Digest digest = Digest.sha256(blob);
+        java.util.concurrent.atomic.AtomicInteger patches = new java.util.concurrent.atomic.AtomicInteger();
+        HttpServer s = server("/", ex -> {
+            String m = ex.getRequestMethod();
+            if (m.equals("HEAD")) {
+                send(ex, 404, new byte[0]);
+            } else if (m.equals("POST")) {
+                send(ex, 202, new byte[0], "Location", "/upload/1");
+            } else if (m.equals("PATCH")) {
+                ex.getRequestBody().readAllBytes();
+                send(ex, patches.incrementAndGet() == 1 ? 202 : 416, new byte[0], "Location", "/upload/1");
+            } else if (m.equals("GET")) {
+                send(ex, 204, new byte[0], "Range", "0-19");
+            } else {
+                send(ex, 500, new byte[0]);
+            }
+        });
+        RegistryRepository repo = clientFor(s).chunkedUploadThreshold(0).chunkSize(20).build().repository(host(s), "ns/app");
+        assertThatThrownBy(() -> repo.pushBlob(digest, blob.length, RegistryRepository.Content.of(blob)))
+                .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(416));
+        assertThat(patches.get()).isEqualTo(5); // the first chunk, then the second one four times: three resumes
+    }
 }

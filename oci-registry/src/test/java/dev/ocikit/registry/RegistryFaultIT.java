@@ -300,4 +300,23 @@ class RegistryFaultIT {
         assertThat(store.find("fault/img:v1")).isPresent();
         assertThat(proxy.requests("GET", "/v2/fault/img/blobs/" + image.layerDigest())).hasSize(2);
     }
+
+    @Test
+    void aChunkWhoseAnswerIsLostIsUploadedAgainInANewSession() throws IOException {
+        byte[] blob = new byte[300_000];
+        new java.util.Random(9).nextBytes(blob);
+        Digest digest = Digest.sha256(blob);
+        proxy.on("PATCH", "/v2/fault/chunked/blobs/uploads/.*").times(1).lostAnswer();
+        RegistryRepository repo = client().chunkedUploadThreshold(0).chunkSize(100_000).build().repository(proxy.host(), "fault/chunked");
+        assertThat(repo.pushBlob(digest, blob.length, RegistryRepository.Content.of(blob)))
+                .isEqualTo(RegistryRepository.BlobPush.UPLOADED);
+        try (InputStream in = repo.openBlob(digest, blob.length)) {
+            assertThat(in.readAllBytes()).isEqualTo(blob);
+        }
+        assertThat(proxy.requests()).filteredOn(r -> !r.method().equals("HEAD"))
+                .extracting(r -> r.method() + " " + r.action())
+                // the status request with the stale session state makes Docker's registry drop the
+                // session (404 BLOB_UPLOAD_INVALID), so the upload starts over, once
+                .startsWith("POST FORWARDED", "PATCH RESET", "GET FORWARDED", "POST FORWARDED", "PATCH FORWARDED");
+    }
 }

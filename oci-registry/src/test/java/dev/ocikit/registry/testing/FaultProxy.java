@@ -50,7 +50,7 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private sealed interface Fault permits Status, ResetAfter, DropAfter, Stall, StallAfter {}
+    private sealed interface Fault permits Status, ResetAfter, DropAfter, Stall, LostAnswer, StallAfter {}
 
     private record Status(int code, Map<String, String> headers) implements Fault {}
 
@@ -59,6 +59,7 @@ public final class FaultProxy implements AutoCloseable {
     private record DropAfter(long bodyBytes) implements Fault {}
 
     private record Stall() implements Fault {}
+    private record LostAnswer() implements Fault {}
 
     private record StallAfter(long bodyBytes) implements Fault {}
 
@@ -129,6 +130,14 @@ public final class FaultProxy implements AutoCloseable {
          */
         public FaultProxy stallAfter(long bytes) {
             return add(new StallAfter(bytes));
+        }
+
+        /**
+         * Forwards the request (so the registry acts on it), then resets the connection before
+         * any of the answer: a request that was done but whose answer was lost.
+         */
+        public FaultProxy lostAnswer() {
+            return add(new LostAnswer());
         }
 
         /** Reads the request and never answers (until the client gives up or the proxy closes). */
@@ -227,7 +236,8 @@ public final class FaultProxy implements AutoCloseable {
                 Rule rule = take(req);
                 Fault fault = rule == null ? null : rule.fault;
                 Action action = fault == null ? Action.FORWARDED : fault instanceof Status ? Action.STATUS
-                        : fault instanceof ResetAfter ? Action.RESET : fault instanceof DropAfter ? Action.DROPPED
+                        : fault instanceof ResetAfter || fault instanceof LostAnswer ? Action.RESET
+                        : fault instanceof DropAfter ? Action.DROPPED
                         : Action.STALLED; // Stall and StallAfter
                 seen.add(new Seen(req.method, req.path, req.headers, System.nanoTime(), action));
                 if (fault instanceof Status st) {
@@ -245,6 +255,10 @@ public final class FaultProxy implements AutoCloseable {
                     return;
                 }
                 HttpResponse<byte[]> r = forward(req);
+                if (fault instanceof LostAnswer) {
+                    socket.setSoLinger(true, 0);
+                    return;
+                }
                 long length = r.body().length;
                 StringBuilder h = new StringBuilder("HTTP/1.1 " + r.statusCode() + " Proxied\r\n");
                 r.headers().map().forEach((k, vs) -> {
