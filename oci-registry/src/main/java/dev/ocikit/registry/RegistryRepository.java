@@ -169,7 +169,10 @@ public final class RegistryRepository {
 
     /**
      * Uploads a manifest under each tag given, or under its digest when none is; the blobs it
-     * references must already be in the repository.
+     * references must already be in the repository. A manifest with a {@code subject} is also
+     * listed in the index at the subject's referrers tag ({@code sha256-<hex>}) when the registry
+     * does not say it tracks referrers itself (no {@code OCI-Subject} header in its answer), as
+     * the distribution spec asks of clients, so that {@link #referrers} finds it either way.
      *
      * @return the manifest's digest
      */
@@ -182,6 +185,7 @@ public final class RegistryRepository {
             refs.add(manifest.digest().toString());
         }
         byte[] bytes = manifest.bytes();
+        boolean registryTracksSubject = false;
         for (String ref : refs) {
             RegistryHttp.Call call = call("PUT", "/manifests/" + ref, "pull,push")
                     .withHeader("Content-Type", manifest.mediaType())
@@ -194,8 +198,76 @@ public final class RegistryRepository {
                         + " as " + header.get() + ", but its bytes hash to " + manifest.digest(), manifest.digest(),
                         headerDigest(header.get()));
             }
+            registryTracksSubject |= r.headers().firstValue("OCI-Subject").isPresent();
+        }
+        Optional<Descriptor> subject = subjectOf(manifest);
+        if (subject.isPresent() && !registryTracksSubject) {
+            addToReferrersTag(subject.get().digest(), referrerDescriptor(manifest));
         }
         return manifest.digest();
+    }
+
+    private static Optional<Descriptor> subjectOf(ManifestBlob manifest) {
+        if (!MediaTypes.OCI_MANIFEST.equals(manifest.mediaType()) && !MediaTypes.OCI_INDEX.equals(manifest.mediaType())) {
+            return Optional.empty(); // Docker's formats have no subject
+        }
+        dev.ocikit.spec.image.Manifest m = Parsed.manifest(manifest.bytes(), Optional.of(manifest.mediaType())).model();
+        return m instanceof dev.ocikit.spec.image.ImageManifest im ? im.subject()
+                : ((ImageIndex) m).subject();
+    }
+
+    /** How a referrers list names a manifest: its artifact type (or its config's media type), and its annotations. */
+    private static Descriptor referrerDescriptor(ManifestBlob manifest) {
+        dev.ocikit.spec.image.Manifest m = Parsed.manifest(manifest.bytes(), Optional.of(manifest.mediaType())).model();
+        Descriptor d = descriptor(manifest.mediaType(), manifest.digest(), manifest.bytes().length);
+        if (m instanceof dev.ocikit.spec.image.ImageManifest im) {
+            d = d.withArtifactType(im.artifactType().orElse(im.config().mediaType()));
+            if (!im.annotations().isEmpty()) {
+                d = d.withAnnotations(im.annotations());
+            }
+        } else if (m instanceof ImageIndex ii) {
+            if (ii.artifactType().isPresent()) {
+                d = d.withArtifactType(ii.artifactType().get());
+            }
+            if (!ii.annotations().isEmpty()) {
+                d = d.withAnnotations(ii.annotations());
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Adds (or refreshes) {@code referrer} in the index at the subject's fallback tag. Another
+     * client updating the same tag at the same moment can lose one of the two updates: the
+     * tag schema has no way to prevent it, which is why registries grew the referrers API.
+     */
+    private void addToReferrersTag(Digest subject, Descriptor referrer) throws IOException {
+        String fallbackTag = subject.algorithm().id() + "-" + subject.encoded();
+        List<Descriptor> entries = new ArrayList<>();
+        ImageIndex.Builder index = ImageIndex.builder();
+        try {
+            ManifestBlob current = manifest(fallbackTag);
+            Optional<Parsed<ImageIndex>> parsed = Parsed.manifest(current.bytes(), Optional.of(current.mediaType()))
+                    .as(ImageIndex.class);
+            if (parsed.isEmpty()) {
+                throw new RegistryException("the referrers tag " + fallbackTag + " of " + registry + "/" + path
+                        + " holds a " + current.mediaType() + ", not an index; not replacing it", 0, List.of());
+            }
+            for (Descriptor d : parsed.get().model().manifests()) {
+                if (!d.digest().equals(referrer.digest())) {
+                    entries.add(d);
+                }
+            }
+        } catch (ManifestUnknownException none) {
+            // the first referrer of this subject
+        }
+        entries.add(referrer);
+        byte[] json = index.mediaType(MediaTypes.OCI_INDEX).manifests(entries).build().toJson();
+        RegistryHttp.Call call = call("PUT", "/manifests/" + fallbackTag, "pull,push")
+                .withHeader("Content-Type", MediaTypes.OCI_INDEX)
+                .with("PUT", Optional.of(() -> HttpRequest.BodyPublishers.ofByteArray(json)));
+        RegistryHttp.close(http.send(call, 201, 200, 202));
+        LOG.debug("listed {} in {}/{}:{} ({} referrers)", referrer.digest(), registry, path, fallbackTag, entries.size());
     }
 
     /** Uploads a manifest under one tag (or, given its digest, untagged). */

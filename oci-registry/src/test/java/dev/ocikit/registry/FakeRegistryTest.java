@@ -361,4 +361,25 @@ class FakeRegistryTest {
                 .isInstanceOfSatisfying(RegistryException.class, e -> assertThat(e.status()).isEqualTo(416));
         assertThat(patches.get()).isEqualTo(5); // the first chunk, then the second one four times: three resumes
     }
+
+    @Test
+    void aRegistryThatTracksSubjectsItselfGetsNoReferrersTag() throws IOException {
+        Digest subject = Digest.sha256("subject".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String json = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+                + "\"artifactType\":\"application/vnd.example\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\","
+                + "\"digest\":\"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a\",\"size\":2},"
+                + "\"layers\":[],\"subject\":{\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\""
+                + subject + "\",\"size\":7}}";
+        List<String> log = new CopyOnWriteArrayList<>();
+        HttpServer s = server("/", ex -> {
+            log.add(ex.getRequestMethod() + " " + ex.getRequestURI().getPath());
+            ex.getRequestBody().readAllBytes();
+            send(ex, 201, new byte[0], "OCI-Subject", subject.toString());
+        });
+        RegistryRepository repo = clientFor(s).build().repository(host(s), "ns/app");
+        dev.ocikit.image.spi.ManifestBlob m = dev.ocikit.image.spi.ManifestBlob.of(
+                json.getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/vnd.oci.image.manifest.v1+json");
+        repo.putManifest(m, List.of("sig"));
+        assertThat(log).containsExactly("PUT /v2/ns/app/manifests/sig");
+    }
 }

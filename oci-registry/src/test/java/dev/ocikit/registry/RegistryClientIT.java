@@ -155,6 +155,44 @@ class RegistryClientIT {
         assertThat(repo.referrers(subjectDigest, Optional.of("application/other"))).isEmpty();
     }
 
+    /** An artifact manifest (image spec 1.1) with one empty layer, referring to {@code subject}. */
+    private static ManifestBlob artifact(RegistryRepository repo, String artifactType, Descriptor subject, String note)
+            throws IOException {
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        Digest emptyDigest = Digest.sha256(empty);
+        repo.pushBlob(emptyDigest, empty.length, RegistryRepository.Content.of(empty));
+        String emptyDescriptor = "{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\"" + emptyDigest
+                + "\",\"size\":2}";
+        String json = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":\""
+                + artifactType + "\",\"config\":" + emptyDescriptor + ",\"layers\":[" + emptyDescriptor + "],\"subject\":{"
+                + "\"mediaType\":\"" + subject.mediaType() + "\",\"digest\":\"" + subject.digest() + "\",\"size\":"
+                + subject.size() + "},\"annotations\":{\"note\":\"" + note + "\"}}";
+        return ManifestBlob.of(json.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_MANIFEST);
+    }
+
+    @Test
+    void aManifestWithASubjectIsListedUnderTheReferrersTagByUsWhenTheRegistryDoesNotTrackIt() throws IOException {
+        RegistryRepository repo = client.repository(plain.host(), "it/subject");
+        TestImage image = TestImage.of("subject-image");
+        image.push(repo, "v1");
+        Descriptor subject = repo.manifestDescriptor("v1").orElseThrow();
+        ManifestBlob sbom = artifact(repo, "application/vnd.example.sbom", subject, "first");
+        ManifestBlob signature = artifact(repo, "application/vnd.example.sig", subject, "second");
+
+        repo.putManifest(sbom, List.of()); // by digest: the tag schema is kept all the same
+        repo.putManifest(signature, List.of());
+        repo.putManifest(sbom, List.of()); // pushed again: listed once
+        List<Descriptor> referrers = repo.referrers(subject.digest(), Optional.empty());
+        assertThat(referrers).extracting(Descriptor::digest).containsExactly(signature.digest(), sbom.digest());
+        assertThat(referrers.get(1).artifactType()).hasValue("application/vnd.example.sbom");
+        assertThat(referrers.get(1).annotations()).containsEntry("note", "first");
+        assertThat(referrers.get(1).size()).isEqualTo(sbom.bytes().length);
+        assertThat(repo.referrers(subject.digest(), Optional.of("application/vnd.example.sig")))
+                .extracting(Descriptor::digest).containsExactly(signature.digest());
+        // the subject itself is untouched
+        assertThat(repo.manifestDescriptor("v1")).hasValue(subject);
+    }
+
     @Test
     void skopeoReadsWhatWePushWithTheSameDigest() throws Exception {
         Path skopeo = Tools.require("skopeo");
