@@ -13,6 +13,7 @@ import dev.ocikit.spec.DigestMismatchException;
 import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.InvalidReferenceException;
 import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -38,6 +39,8 @@ import java.util.OptionalLong;
  * and the top-level manifest under the tag on {@code commit}. Stateless and thread-safe.
  */
 public final class DockerTransport implements Transport {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DockerTransport.class);
+
     /** The transport's name. */
     public static final String NAME = "docker";
 
@@ -124,23 +127,43 @@ public final class DockerTransport implements Transport {
         /** Finds the image among its pull sources (mirrors first), fetching its manifest. */
         @Override
         public ImageSource openSource() throws IOException {
-            return new Source(this, transport.client.get().locate(image));
+            RegistryClient client = transport.client.get();
+            return new Source(this, client.locate(image), client.blobLocations());
         }
 
         @Override
         public ImageDestination openDestination() {
-            return new Destination(this, transport.client.get().repository(image));
+            RegistryClient client = transport.client.get();
+            return new Destination(this, client.repository(image), client.blobLocations());
         }
     }
 
     /** Reads everything from the one place {@code location} chose, so that manifests and blobs agree. */
-    private record Source(Reference reference, ImageLocation location) implements ImageSource {
+    private record Source(Reference reference, ImageLocation location, BlobLocations seen) implements ImageSource {
         @Override
         public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
-            if (instance.isEmpty()) {
-                return location.manifest(); // the bytes the source was chosen by, as a tag may move meanwhile
+            ManifestBlob m = instance.isEmpty()
+                    ? location.manifest() // the bytes the source was chosen by, as a tag may move meanwhile
+                    : location.repository().manifest(instance.get().toString());
+            remember(m);
+            return m;
+        }
+
+        /** The blobs an image manifest lists are in this repository: a push to another one of the registry may mount them. */
+        private void remember(ManifestBlob m) {
+            if (!MediaTypes.isManifest(m.mediaType())) {
+                return;
             }
-            return location.repository().manifest(instance.get().toString());
+            try {
+                if (dev.ocikit.spec.image.Parsed.manifest(m.bytes(), Optional.of(m.mediaType())).model()
+                        instanceof dev.ocikit.spec.image.ImageManifest im) {
+                    RegistryRepository repo = location.repository();
+                    seen.record(repo.registry(), repo.path(), im.config().digest());
+                    im.layers().forEach(l -> seen.record(repo.registry(), repo.path(), l.digest()));
+                }
+            } catch (RuntimeException malformed) {
+                // the copy engine reports a malformed manifest itself; a hint is not worth a second error
+            }
         }
 
         @Override
@@ -158,11 +181,13 @@ public final class DockerTransport implements Transport {
     private static final class Destination implements ImageDestination {
         private final Reference reference;
         private final RegistryRepository repo;
+        private final BlobLocations seen;
         private volatile ManifestBlob top;
 
-        Destination(Reference reference, RegistryRepository repo) {
+        Destination(Reference reference, RegistryRepository repo, BlobLocations seen) {
             this.reference = reference;
             this.repo = repo;
+            this.seen = seen;
         }
 
         @Override
@@ -173,8 +198,22 @@ public final class DockerTransport implements Transport {
         @Override
         public Optional<BlobInfo> tryReuseBlob(Descriptor blob) throws IOException {
             OptionalLong size = repo.blobSize(blob.digest());
-            return size.isPresent() ? Optional.of(new BlobInfo(blob.digest(), size.getAsLong() >= 0 ? size.getAsLong() : blob.size()))
-                    : Optional.empty();
+            if (size.isPresent()) {
+                return Optional.of(new BlobInfo(blob.digest(), size.getAsLong() >= 0 ? size.getAsLong() : blob.size()));
+            }
+            // Another repository of this registry has it (the source of this copy, usually): mount, do not upload.
+            for (String from : seen.repositories(repo.registry(), blob.digest(), repo.path())) {
+                try {
+                    if (repo.mountBlob(blob.digest(), from)) {
+                        LOG.debug("mounted {} into {}/{} from {}", blob.digest(), repo.registry(), repo.path(), from);
+                        seen.record(repo.registry(), repo.path(), blob.digest());
+                        return Optional.of(new BlobInfo(blob.digest(), blob.size()));
+                    }
+                } catch (RegistryException refused) {
+                    LOG.debug("mount of {} from {} refused: {}", blob.digest(), from, refused.getMessage());
+                }
+            }
+            return Optional.empty();
         }
 
         @Override

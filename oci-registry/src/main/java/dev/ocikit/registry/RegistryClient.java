@@ -45,6 +45,7 @@ public final class RegistryClient {
     private final RegistriesConf registriesConf;
     /** Connections for pull sources that need other settings than {@link #http}; one per kind, made on demand. */
     private final Map<PullVariant, RegistryHttp> pullHttp = new java.util.concurrent.ConcurrentHashMap<>();
+    private final BlobLocations blobLocations = new BlobLocations();
 
     /** How a pull source's connections differ from the client's own: a host made insecure, credentials withheld. */
     private record PullVariant(Optional<String> insecureRegistry, boolean anonymous) {}
@@ -53,6 +54,11 @@ public final class RegistryClient {
         this.settings = settings;
         this.http = new RegistryHttp(settings);
         this.registriesConf = registriesConf;
+    }
+
+    /** Where this client has seen blobs, for cross-repository mounts. */
+    BlobLocations blobLocations() {
+        return blobLocations;
     }
 
     /** A builder with the defaults listed on its methods. */

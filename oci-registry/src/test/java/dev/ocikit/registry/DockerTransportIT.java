@@ -75,4 +75,37 @@ class DockerTransportIT {
             assertThat(repo.blobSize(Digest.sha256(content))).hasValue(content.length);
         }
     }
+
+    @Test
+    void aCopyBetweenRepositoriesOfOneRegistryMountsBlobsInsteadOfUploadingThem() throws Exception {
+        try (TestRegistry r = TestRegistry.plain();
+                dev.ocikit.registry.testing.FaultProxy proxy = dev.ocikit.registry.testing.FaultProxy.start(r)) {
+            RegistryClient client = RegistryClient.builder().plainHttp(proxy.host()).build();
+            DockerTransport docker = new DockerTransport(client);
+            TestImage image = TestImage.of("mounted");
+            Digest pushed = image.push(client.repository(proxy.host(), "team-a/app"), "v1");
+            proxy.clearRules();
+            int before = proxy.requests().size();
+
+            CopyResult copied = Copy.from(docker.parse("//" + proxy.host() + "/team-a/app:v1"))
+                    .to(docker.parse("//" + proxy.host() + "/team-b/app:v1")).run();
+            assertThat(copied.manifestDigest()).isEqualTo(pushed);
+            var requests = proxy.requests().subList(before, proxy.requests().size());
+            assertThat(requests).filteredOn(q -> q.method().equals("POST"))
+                    .isNotEmpty().allMatch(q -> q.path().contains("?mount=") && q.path().contains("from=team-a%2Fapp"));
+            assertThat(requests).noneMatch(q -> q.method().equals("PATCH"));
+            assertThat(requests).filteredOn(q -> q.method().equals("GET") && q.path().contains("/blobs/"))
+                    .as("the layer's bytes are not read from the source either (the config is, for its DiffIDs)")
+                    .noneMatch(q -> q.path().endsWith(image.layerDigest().toString()));
+            RegistryRepository dst = client.repository(proxy.host(), "team-b/app");
+            try (InputStream in = dst.openBlob(image.layerDigest(), image.layer().length)) {
+                assertThat(in.readAllBytes()).isEqualTo(image.layer());
+            }
+
+            // a second copy finds everything there already: no mount, no upload
+            int second = proxy.requests().size();
+            Copy.from(docker.parse("//" + proxy.host() + "/team-a/app:v1")).to(docker.parse("//" + proxy.host() + "/team-b/app:v2")).run();
+            assertThat(proxy.requests().subList(second, proxy.requests().size())).noneMatch(q -> q.method().equals("POST"));
+        }
+    }
 }
