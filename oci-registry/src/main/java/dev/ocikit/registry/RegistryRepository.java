@@ -309,9 +309,14 @@ public final class RegistryRepository {
      * a dropped connection is resumed with a {@code Range} request. The caller closes it.
      */
     public InputStream openBlob(Digest digest, long size) throws IOException {
+        return DigestingInputStream.verifying(openBlobUnverified(digest), digest, size);
+    }
+
+    /** {@link #openBlob} for a caller that verifies the bytes itself (the copy engine does), so they are hashed once. */
+    InputStream openBlobUnverified(Digest digest) throws IOException {
         ResumingStream s = new ResumingStream(call("GET", "/blobs/" + digest, "pull"), digest);
         s.open(0);
-        return DigestingInputStream.verifying(s, digest, size);
+        return s;
     }
 
     /** Pushes a blob unless the repository has it already. */
@@ -364,13 +369,17 @@ public final class RegistryRepository {
     public BlobInfo pushBlob(InputStream content, Optional<Digest> expected, long size) throws IOException {
         Objects.requireNonNull(content, "content");
         Session session = startUpload(null, Optional.empty()).orElseThrow();
-        DigestingInputStream hashing = new DigestingInputStream(new FilterInputStream(content) {
+        // Content the caller already verifies against the expected digest (the copy engine's) is not hashed twice.
+        DigestingInputStream hashing = content instanceof DigestingInputStream d && expected.isPresent()
+                && d.verifies(expected.get(), size) ? d
+                : new DigestingInputStream(content, expected.map(Digest::algorithm).orElse(DigestAlgorithm.SHA256));
+        InputStream body = new FilterInputStream(hashing) {
             @Override
             public void close() {
                 // the caller closes the content; HttpClient closing it at the end must not
             }
-        }, expected.map(Digest::algorithm).orElse(DigestAlgorithm.SHA256));
-        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> hashing);
+        };
+        HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> body);
         RegistryHttp.Call patch = new RegistryHttp.Call("PATCH", registry, session.location().toString(), Optional.of(path),
                 RegistryHttp.scopes(path, "pull,push"), Map.of("Content-Type", "application/octet-stream"),
                 Optional.of(() -> size >= 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, size) : stream), false);
@@ -379,11 +388,22 @@ public final class RegistryRepository {
             r = http.send(patch, 202, 204);
         } catch (IOException | RuntimeException e) {
             cancel(session.location());
+            // a verifying content stream fails at its end; HttpClient reports that wrapped in its own IOException
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof DigestMismatchException mismatch) {
+                    throw mismatch;
+                }
+            }
             throw e;
         }
         RegistryHttp.close(r);
         URI at = location(patch, r);
-        hashing.transferTo(java.io.OutputStream.nullOutputStream()); // anything beyond the declared size counts
+        try {
+            body.transferTo(java.io.OutputStream.nullOutputStream()); // anything beyond the declared size counts
+        } catch (DigestMismatchException mismatch) {
+            cancel(at);
+            throw mismatch;
+        }
         Digest actual = hashing.digest();
         long count = hashing.count();
         if ((size >= 0 && count != size) || expected.filter(e -> !e.equals(actual)).isPresent()) {

@@ -43,7 +43,22 @@ public final class DigestingInputStream extends FilterInputStream {
      */
     public static DigestingInputStream verifying(InputStream in, Digest expected, long expectedSize) {
         Objects.requireNonNull(expected, "expected");
+        if (in instanceof DigestingInputStream d && d.verifies(expected, expectedSize)) {
+            // Already checked by this very stream: hashing every byte a second time would prove nothing more.
+            return d;
+        }
         return new DigestingInputStream(in, expected.algorithm(), expected, expectedSize);
+    }
+
+    /**
+     * Whether this stream will check, from its first byte, exactly what a new
+     * {@code verifying(…, expected, expectedSize)} would: the same digest, and the same size (or a
+     * size when none is asked for). Only an unread stream qualifies, since the check covers every
+     * byte from the start.
+     */
+    public boolean verifies(Digest expected, long expectedSize) {
+        return this.expected != null && this.expected.equals(expected) && count == 0 && result == null && failure == null
+                && (expectedSize < 0 || this.expectedSize == expectedSize);
     }
 
     @Override
