@@ -148,4 +148,15 @@ class CliCopySignaturesIT {
         assertThat(refused).contains("Source image rejected");
         assertThat(tmp.resolve("skopeo-refused").resolve("manifest.json")).doesNotExist();
     }
+
+    @Test
+    void signsWithTheKeyOfTheGnupgHomeWithoutAnExportedKey() throws Exception {
+        Path ours = tmp.resolve("signed-from-home");
+        Run r = CliSignatureIT.ocikitWithGnupgHome(home, "copy", "-q", "--sign-by", signer, "--sign-identity", REF,
+                "oci:" + layout + ":app", "dir:" + ours);
+        assertThat(r.exit()).as(r.err()).isZero();
+        exec(0, Tools.require("skopeo").toString(), "copy", "--policy", policyRequiring(signer, "dir").toString(), "dir:" + ours,
+                "dir:" + tmp.resolve("skopeo-accepted"));
+        assertThat(tmp.resolve("skopeo-accepted").resolve("signature-1")).hasBinaryContent(Files.readAllBytes(ours.resolve("signature-1")));
+    }
 }
