@@ -61,9 +61,10 @@ import org.bouncycastle.util.BigIntegers;
  * mostly printable as one), loops forever on a file without {@code Key:}, and allocates what a
  * length claims before reading; its {@code OpenedPGPKeyData.getKeyData} compares gpg's Ed25519
  * keys against the wrong curve OID, fails its own SHA-1 check on CBC-protected ECC keys, and
- * answers a wrong passphrase with whatever its parser makes of the garbage. The secret found is checked against the public
- * key (its public half recomputed), so a file that is not this key's is refused rather than
- * making signatures nobody can verify.
+ * answers a wrong passphrase with whatever its parser makes of the garbage.
+ *
+ * <p>The secret found is checked against the public key (its public half recomputed), so a file
+ * that is not this key's is refused rather than making signatures nobody can verify.
  */
 final class GnupgKeyFile {
     /** Key files are a few hundred bytes to a few kilobytes (RSA 4096 with OpenSSH certificates: tens). */
