@@ -181,4 +181,15 @@ class CliCopySignaturesIT {
                 "localhost/pull-signed", "oci:" + tmp.resolve("pushed-layout") + ":app");
         assertThat(dropped.exit()).as(dropped.err()).isZero();
     }
+
+    @Test
+    void signsWithTheKeyOfTheGnupgHomeWithoutAnExportedKey() throws Exception {
+        Path ours = tmp.resolve("signed-from-home");
+        Run r = CliSignatureIT.ocikitWithGnupgHome(home, "copy", "-q", "--sign-by", signer, "--sign-identity", REF,
+                "oci:" + layout + ":app", "dir:" + ours);
+        assertThat(r.exit()).as(r.err()).isZero();
+        exec(0, Tools.require("skopeo").toString(), "copy", "--policy", policyRequiring(signer, "dir").toString(), "dir:" + ours,
+                "dir:" + tmp.resolve("skopeo-accepted"));
+        assertThat(tmp.resolve("skopeo-accepted").resolve("signature-1")).hasBinaryContent(Files.readAllBytes(ours.resolve("signature-1")));
+    }
 }

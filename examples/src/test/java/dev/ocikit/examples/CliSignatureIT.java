@@ -45,6 +45,25 @@ class CliSignatureIT {
         return new Run(cli.execute(args), out.toString(), err.toString());
     }
 
+    /**
+     * Runs the CLI in a JVM of its own with {@code GNUPGHOME} set, as a user would: where the key
+     * comes from the GnuPG home, the environment is the only way to name it, as for skopeo.
+     */
+    static Run ocikitWithGnupgHome(Path gnupgHome, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Ocikit.class.getName()));
+        command.addAll(List.of(args));
+        Path dir = gnupgHome.toAbsolutePath().getParent(); // the test's temporary directory
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+        pb.environment().put("GNUPGHOME", gnupgHome.toString());
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     /** Runs a command with GNUPGHOME set to the test's home; returns stdout, asserting the exit code. */
     static byte[] exec(int exit, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
@@ -132,6 +151,30 @@ class CliSignatureIT {
                 "-o", tmp.resolve("never.sig").toString());
         assertThat(wrongPassphrase.exit()).isEqualTo(1);
         assertThat(wrongPassphrase.err()).contains("passphrase");
+        assertThat(tmp.resolve("never.sig")).doesNotExist();
+    }
+
+    @Test
+    void signsWithTheKeyOfTheGnupgHomeAsSkopeoDoes() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path passphrase = Files.writeString(tmp.resolve("pass3"), "pass phrase\n");
+        Path sig = tmp.resolve("from-home.sig");
+        Run r = ocikitWithGnupgHome(home, "standalone-sign", "--passphrase-file", passphrase.toString(), manifest.toString(), REF,
+                fingerprint, "-o", sig.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        String out = new String(exec(0, skopeo, "standalone-verify", manifest.toString(), REF, fingerprint, sig.toString()),
+                StandardCharsets.UTF_8);
+        assertThat(out).contains("Signature verified").contains(Digest.sha256(MANIFEST).toString());
+
+        Run noPassphrase = ocikitWithGnupgHome(home, "standalone-sign", manifest.toString(), REF, fingerprint, "-o",
+                tmp.resolve("never.sig").toString());
+        assertThat(noPassphrase.exit()).isEqualTo(1);
+        assertThat(noPassphrase.err()).contains("protected by a passphrase, and none was given").doesNotContain("Exception");
+        Path empty = Files.createDirectory(tmp.resolve("empty-gnupg"));
+        Run noKey = ocikitWithGnupgHome(empty, "standalone-sign", manifest.toString(), REF, fingerprint, "-o",
+                tmp.resolve("never.sig").toString());
+        assertThat(noKey.exit()).isEqualTo(1);
+        assertThat(noKey.err()).contains("no key with fingerprint " + fingerprint + " in the GnuPG home " + empty);
         assertThat(tmp.resolve("never.sig")).doesNotExist();
     }
 }

@@ -55,10 +55,12 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--remove-signatures", description = "do not copy the source's signatures")
     boolean removeSignatures;
 
-    @Option(names = "--sign-by", paramLabel = "FINGERPRINT", description = "sign the written image with this key (needs --sign-key)")
+    @Option(names = "--sign-by", paramLabel = "FINGERPRINT",
+            description = "sign the written image with this key, from the GnuPG home ($GNUPGHOME or ~/.gnupg) as skopeo finds it")
     String signBy;
 
-    @Option(names = "--sign-key", paramLabel = "FILE", description = "the secret key for --sign-by, as gpg --export-secret-keys [--armor] writes it")
+    @Option(names = "--sign-key", paramLabel = "FILE",
+            description = "take the --sign-by key from this file (gpg --export-secret-keys [--armor]) instead of the GnuPG home")
     Path signKey;
 
     @Option(names = "--sign-passphrase-file", paramLabel = "FILE", description = "a file whose first line is the signing key's passphrase")
@@ -113,13 +115,13 @@ final class CopyCommand implements Callable<Integer> {
             copy = copy.removeSignatures();
         }
         if (signBy != null || signKey != null || signIdentity != null || signPassphraseFile != null) {
-            if (signBy == null || signKey == null) {
-                throw new IllegalArgumentException("signing needs both --sign-by FINGERPRINT and --sign-key FILE"
-                        + " (ocikit does not run gpg; export the key with gpg --export-secret-keys)");
+            if (signBy == null) {
+                throw new IllegalArgumentException("signing needs --sign-by FINGERPRINT");
             }
             char[] passphrase = signPassphraseFile == null ? new char[0] : SignatureCommands.readPassphrase(signPassphraseFile);
             try {
-                copy = copy.signBy(SigningKey.read(signKey, signBy, passphrase), Optional.ofNullable(signIdentity));
+                SigningKey key = signKey != null ? SigningKey.read(signKey, signBy, passphrase) : SigningKey.gnupgHome(signBy, passphrase);
+                copy = copy.signBy(key, Optional.ofNullable(signIdentity));
             } finally {
                 Arrays.fill(passphrase, '\0');
             }

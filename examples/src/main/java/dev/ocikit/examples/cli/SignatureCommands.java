@@ -24,9 +24,10 @@ final class SignatureCommands {
     private SignatureCommands() {}
 
     @Command(name = "standalone-sign", description = "Sign a manifest file as an image name (simple signing, as skopeo standalone-sign).",
-            footer = {"", "GnuPG keeps secret keys in a format ocikit does not read: export the key once with",
-                "  gpg --export-secret-keys FINGERPRINT > key.gpg", "and pass --secret-key key.gpg.",
-                "", "Examples:", "  ocikit standalone-sign --secret-key key.gpg manifest.json quay.io/me/app:1 FINGERPRINT -o app.sig"})
+            footer = {"", "The key comes from the GnuPG home ($GNUPGHOME or ~/.gnupg), as skopeo finds it, without running gpg;",
+                "--secret-key takes it from a file gpg --export-secret-keys wrote instead.",
+                "", "Examples:", "  ocikit standalone-sign manifest.json quay.io/me/app:1 FINGERPRINT -o app.sig",
+                "  ocikit standalone-sign --secret-key key.gpg manifest.json quay.io/me/app:1 FINGERPRINT -o app.sig"})
     static final class StandaloneSign implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -46,15 +47,16 @@ final class SignatureCommands {
         @Option(names = "--passphrase-file", paramLabel = "FILE", description = "a file whose first line is the key's passphrase")
         Path passphraseFile;
 
-        @Option(names = "--secret-key", paramLabel = "FILE", required = true,
-                description = "the secret key, as gpg --export-secret-keys [--armor] writes it")
+        @Option(names = "--secret-key", paramLabel = "FILE",
+                description = "take the key from this file (gpg --export-secret-keys [--armor]) instead of the GnuPG home")
         Path secretKey;
 
         @Override
         public Integer call() throws IOException {
             char[] passphrase = passphraseFile == null ? new char[0] : readPassphrase(passphraseFile);
             try {
-                SigningKey key = SigningKey.read(secretKey, fingerprint, passphrase);
+                SigningKey key = secretKey != null ? SigningKey.read(secretKey, fingerprint, passphrase)
+                        : SigningKey.gnupgHome(fingerprint, passphrase);
                 byte[] signature = SimpleSigning.sign(Files.readAllBytes(manifest), reference, key);
                 Path tmp = Files.createTempFile(output.toAbsolutePath().getParent(), ".ocikit-sig", ".tmp");
                 try {

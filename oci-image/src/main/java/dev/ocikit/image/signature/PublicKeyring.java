@@ -183,6 +183,11 @@ public final class PublicKeyring {
         return "PublicKeyring" + fingerprints();
     }
 
+    /** The keys, each a primary key with its subkeys, in the order they were read. */
+    Collection<PGPPublicKeyRing> rings() {
+        return rings.values();
+    }
+
     /** The key (primary or subkey) with this key ID and the ring it belongs to. */
     Optional<Map.Entry<PGPPublicKeyRing, PGPPublicKey>> findKey(long keyId) {
         for (PGPPublicKeyRing ring : rings.values()) {

@@ -4,16 +4,18 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.bouncycastle.openpgp.PGPException;
 import org.bouncycastle.openpgp.PGPMarker;
 import org.bouncycastle.openpgp.PGPPrivateKey;
 import org.bouncycastle.openpgp.PGPPublicKey;
+import org.bouncycastle.openpgp.PGPPublicKeyRing;
 import org.bouncycastle.openpgp.PGPSecretKey;
 import org.bouncycastle.openpgp.PGPSecretKeyRing;
 import org.bouncycastle.openpgp.PGPUtil;
@@ -25,13 +27,25 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
  * An unlocked OpenPGP secret key, ready to sign. Immutable and thread-safe; unlock once, sign many
  * manifests.
  *
- * <p>Read from what {@code gpg --export-secret-keys [--armor] FINGERPRINT} writes (armored or
- * binary; passphrase-protected or not). GnuPG keeps its own secret keys in
- * {@code private-keys-v1.d} in another format, which is not read here: export the key once.
+ * <p>Two sources, neither of which runs gpg or talks to gpg-agent:
+ * <ul>
+ *   <li>{@link #gnupgHome(String, char[])}: GnuPG's own key store, as {@code skopeo --sign-by
+ *       FINGERPRINT} finds the key: the public key in {@code pubring.kbx} (or
+ *       {@code pubring.gpg}) of {@code $GNUPGHOME} or {@code ~/.gnupg}, its secret part in
+ *       {@code private-keys-v1.d/KEYGRIP.key}, in either file format GnuPG 2.1 to 2.4 writes,
+ *       unprotected or protected as gpg-agent protects keys ({@code openpgp-s2k3-sha1-aes-cbc},
+ *       {@code openpgp-s2k3-ocb-aes}, or {@code openpgp-native} for a key imported without its
+ *       passphrase). RSA, ECDSA (NIST P-256, P-384, P-521, brainpool) and Ed25519 keys, the ones
+ *       {@code gpg --quick-gen-key} makes. A key on a smartcard cannot be used: its file is only a
+ *       stub.
+ *   <li>{@link #read}/{@link #parse}: what {@code gpg --export-secret-keys [--armor] FINGERPRINT}
+ *       writes (armored or binary; passphrase-protected or not), for a key kept outside a GnuPG
+ *       home.
+ * </ul>
  *
  * <p>Which key signs, as gpg chooses it for {@code --sign -u FINGERPRINT}: the key with that
  * fingerprint if it names a subkey; for a primary key's fingerprint, its newest subkey that may
- * sign, otherwise the primary key itself.
+ * sign and whose secret part is there, otherwise the primary key itself.
  */
 public final class SigningKey {
     private static final long MAX_FILE_SIZE = 16L << 20;
@@ -71,6 +85,46 @@ public final class SigningKey {
     /** Reads and unlocks the only key of a key file. */
     public static SigningKey read(Path file, char[] passphrase) throws IOException {
         return parse(readFile(file), file.toString(), passphrase);
+    }
+
+    /**
+     * Unlocks the key with this fingerprint from the user's GnuPG home, {@code $GNUPGHOME} or
+     * {@code ~/.gnupg} ({@link PublicKeyring#defaultGnupgHome()}), as {@code skopeo --sign-by}
+     * does; see {@link #gnupgHome(Path, String, char[])}.
+     */
+    public static SigningKey gnupgHome(String fingerprint, char[] passphrase) throws IOException {
+        return gnupgHome(PublicKeyring.defaultGnupgHome(), fingerprint, passphrase);
+    }
+
+    /**
+     * Unlocks the key with this fingerprint (primary key or subkey; case and spaces do not
+     * matter) from a GnuPG home directory: the public key from its keyring, the secret part from
+     * {@code private-keys-v1.d}. Only reads files: gpg need not be installed, no agent is asked
+     * or started, nothing is written.
+     *
+     * @param passphrase the key's passphrase; empty for an unprotected key. Not kept.
+     * @throws OpenPgpKeyException if the home has no such key, its secret part is not there (on a
+     *     smartcard, or on another machine), the passphrase is missing or wrong, the key may not
+     *     sign, is of an algorithm not read, or its key file is damaged; the message says which
+     * @throws IOException if a file of the home cannot be read
+     */
+    public static SigningKey gnupgHome(Path home, String fingerprint, char[] passphrase) throws IOException {
+        String wanted = PublicKeyring.normalizeFingerprint(fingerprint);
+        PublicKeyring keyring = PublicKeyring.gnupgHome(home);
+        Path secrets = home.resolve("private-keys-v1.d");
+        Instant now = Instant.now();
+        for (PGPPublicKeyRing ring : keyring.rings()) {
+            List<PGPPublicKey> keys = new ArrayList<>();
+            ring.getPublicKeys().forEachRemaining(keys::add);
+            Optional<PGPPublicKey> chosen = choose(ring.getPublicKey(), keys, Optional.of(wanted),
+                    k -> Keygrip.supported(k) && Files.isRegularFile(secrets.resolve(Keygrip.of(k) + ".key")), now);
+            if (chosen.isPresent()) {
+                return fromGnupgHome(secrets, ring.getPublicKey(), chosen.get(), passphrase, now);
+            }
+        }
+        throw new OpenPgpKeyException("no key with fingerprint " + wanted + " in the GnuPG home " + home
+                + (keyring.isEmpty() ? " (it has no public keyring, pubring.kbx or pubring.gpg, with keys in it)"
+                        : " (gpg --list-secret-keys shows the keys there)"));
     }
 
     /** An already unlocked key, checked by nobody: for tests that sign with keys that may no longer sign. */
@@ -141,33 +195,76 @@ public final class SigningKey {
         }
         Instant now = Instant.now();
         for (PGPSecretKeyRing ring : rings) {
-            PGPSecretKey primary = ring.getSecretKey();
-            PGPSecretKey chosen = null;
-            if (fingerprint.isEmpty() || fingerprint.get().equals(PublicKeyring.fingerprint(primary.getPublicKey()))) {
-                for (Iterator<PGPSecretKey> it = ring.getSecretKeys(); it.hasNext(); ) {
-                    PGPSecretKey k = it.next();
-                    if (!k.isMasterKey() && !k.isPrivateKeyEmpty()
-                            && KeyChecks.canSign(primary.getPublicKey(), k.getPublicKey(), now)
-                            && (chosen == null || k.getPublicKey().getCreationTime().after(chosen.getPublicKey().getCreationTime()))) {
-                        chosen = k;
-                    }
-                }
-                if (chosen == null) {
-                    chosen = primary;
-                }
-            } else {
-                for (Iterator<PGPSecretKey> it = ring.getSecretKeys(); it.hasNext(); ) {
-                    PGPSecretKey k = it.next();
-                    if (fingerprint.get().equals(PublicKeyring.fingerprint(k.getPublicKey()))) {
-                        chosen = k;
-                    }
-                }
-            }
-            if (chosen != null) {
-                return unlock(primary.getPublicKey(), chosen, source, passphrase, now);
+            List<PGPPublicKey> keys = new ArrayList<>();
+            ring.getSecretKeys().forEachRemaining(k -> keys.add(k.getPublicKey()));
+            Optional<PGPPublicKey> chosen = choose(ring.getPublicKey(), keys, fingerprint,
+                    k -> !ring.getSecretKey(k.getKeyID()).isPrivateKeyEmpty(), now);
+            if (chosen.isPresent()) {
+                return unlock(ring.getPublicKey(), ring.getSecretKey(chosen.get().getKeyID()), source, passphrase, now);
             }
         }
         throw new OpenPgpKeyException("no secret key with fingerprint " + fingerprint.orElse("") + " in " + source);
+    }
+
+    /**
+     * The key of one ring that signs for a fingerprint, as gpg chooses it: a subkey named by its
+     * fingerprint; for the primary key's fingerprint (or none), the newest subkey that may sign
+     * now and whose secret part is there, otherwise the primary key (which then may still be
+     * refused). Empty if the fingerprint names no key of this ring.
+     *
+     * @param keys the ring's keys with the primary first
+     * @param hasSecret whether a key's secret part is available
+     */
+    private static Optional<PGPPublicKey> choose(PGPPublicKey primary, List<PGPPublicKey> keys, Optional<String> fingerprint,
+            Predicate<PGPPublicKey> hasSecret, Instant now) {
+        if (fingerprint.isEmpty() || fingerprint.get().equals(PublicKeyring.fingerprint(primary))) {
+            PGPPublicKey chosen = null;
+            for (PGPPublicKey k : keys) {
+                if (!k.isMasterKey() && hasSecret.test(k) && KeyChecks.canSign(primary, k, now)
+                        && (chosen == null || k.getCreationTime().after(chosen.getCreationTime()))) {
+                    chosen = k;
+                }
+            }
+            return Optional.of(chosen == null ? primary : chosen);
+        }
+        PGPPublicKey named = null;
+        for (PGPPublicKey k : keys) {
+            if (fingerprint.get().equals(PublicKeyring.fingerprint(k))) {
+                named = k;
+            }
+        }
+        return Optional.ofNullable(named);
+    }
+
+    private static SigningKey fromGnupgHome(Path secrets, PGPPublicKey primary, PGPPublicKey key, char[] passphrase, Instant now)
+            throws IOException {
+        String name = describe(primary, key);
+        requireCanSign(primary, key, name, now);
+        String keygrip = Keygrip.of(key);
+        Path file = secrets.resolve(keygrip + ".key");
+        byte[] data;
+        try {
+            if (Files.size(file) > GnupgKeyFile.MAX_FILE_SIZE) {
+                throw new OpenPgpKeyException("refusing " + file + ": larger than any key file gpg writes (" + Files.size(file) + " bytes)");
+            }
+            data = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new OpenPgpKeyException("the secret key for " + name + " is not in " + secrets + " (keygrip " + keygrip
+                    + "); is it on a smartcard or another machine?", e);
+        }
+        return new SigningKey(primary, key, GnupgKeyFile.unlock(data, file.toString(), key, name, passphrase));
+    }
+
+    /** "key FPR", or "subkey FPR of key PRIMARY", for messages. */
+    private static String describe(PGPPublicKey primary, PGPPublicKey key) {
+        return key == primary || key.getKeyID() == primary.getKeyID() ? "key " + PublicKeyring.fingerprint(key)
+                : "subkey " + PublicKeyring.fingerprint(key) + " of key " + PublicKeyring.fingerprint(primary);
+    }
+
+    private static void requireCanSign(PGPPublicKey primary, PGPPublicKey key, String name, Instant now) {
+        if (!KeyChecks.canSign(primary, key, now)) {
+            throw new OpenPgpKeyException(name + " may not sign now: it is expired, revoked, or not a signing key");
+        }
     }
 
     private static SigningKey unlock(PGPPublicKey primary, PGPSecretKey key, String source, char[] passphrase, Instant now) {
@@ -176,9 +273,7 @@ public final class SigningKey {
             throw new OpenPgpKeyException("the secret part of key " + name + " is not in " + source
                     + " (a stub, as gpg --export-secret-subkeys writes for the primary key)");
         }
-        if (!KeyChecks.canSign(primary, key.getPublicKey(), now)) {
-            throw new OpenPgpKeyException("key " + name + " may not sign now: it is expired, revoked, or not a signing key");
-        }
+        requireCanSign(primary, key.getPublicKey(), "key " + name, now);
         try {
             PGPPrivateKey privateKey = key.extractPrivateKey(
                     new BcPBESecretKeyDecryptorBuilder(new BcPGPDigestCalculatorProvider()).build(passphrase));
