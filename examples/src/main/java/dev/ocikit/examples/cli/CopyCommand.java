@@ -5,6 +5,7 @@ import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ManifestFormat;
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
+import dev.ocikit.image.signature.SigstorePrivateKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,6 +65,10 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--sign-passphrase-file", paramLabel = "FILE", description = "a file whose first line is the signing key's passphrase")
     Path signPassphraseFile;
 
+    @Option(names = "--sign-by-sigstore-private-key", paramLabel = "FILE",
+            description = "sign the written image with this sigstore (cosign) private key, as skopeo generate-sigstore-key or cosign generate-key-pair writes it")
+    Path signBySigstorePrivateKey;
+
     @Option(names = "--sign-identity", paramLabel = "REFERENCE",
             description = "the Docker reference the signature claims (default: the destination's; required for dir:, oci: ...)")
     String signIdentity;
@@ -112,7 +117,7 @@ final class CopyCommand implements Callable<Integer> {
         if (removeSignatures) {
             copy = copy.removeSignatures();
         }
-        if (signBy != null || signKey != null || signIdentity != null || signPassphraseFile != null) {
+        if (signBy != null || signKey != null || (signBySigstorePrivateKey == null && (signIdentity != null || signPassphraseFile != null))) {
             if (signBy == null || signKey == null) {
                 throw new IllegalArgumentException("signing needs both --sign-by FINGERPRINT and --sign-key FILE"
                         + " (ocikit does not run gpg; export the key with gpg --export-secret-keys)");
@@ -120,6 +125,14 @@ final class CopyCommand implements Callable<Integer> {
             char[] passphrase = signPassphraseFile == null ? new char[0] : SignatureCommands.readPassphrase(signPassphraseFile);
             try {
                 copy = copy.signBy(SigningKey.read(signKey, signBy, passphrase), Optional.ofNullable(signIdentity));
+            } finally {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+        if (signBySigstorePrivateKey != null) {
+            char[] passphrase = signPassphraseFile == null ? new char[0] : SignatureCommands.readPassphrase(signPassphraseFile);
+            try {
+                copy = copy.signBySigstore(SigstorePrivateKey.read(signBySigstorePrivateKey, passphrase), Optional.ofNullable(signIdentity));
             } finally {
                 Arrays.fill(passphrase, '\0');
             }
