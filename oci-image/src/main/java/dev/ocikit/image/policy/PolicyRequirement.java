@@ -163,16 +163,17 @@ public sealed interface PolicyRequirement {
     /**
      * {@code sigstoreSigned}: at least one sigstore signature must verify with one of the public
      * keys ({@code keyPath}, {@code keyPaths}, {@code keyData}, {@code keyDatas}), be for the
-     * image's manifest, and claim an identity {@link #signedIdentity()} accepts. Keyless
-     * requirements ({@code fulcio}, {@code pki}) and Rekor ones ({@code rekorPublicKey*}) parse,
-     * and reject every image as not supported: ocikit does not check certificates or
-     * transparency-log entries, and accepting the signature without them would be weaker than
-     * the policy asks.
+     * image's manifest, and claim an identity {@link #signedIdentity()} accepts; with a Rekor key
+     * ({@code rekorPublicKey*}) it must also carry a Rekor signed entry timestamp by that key
+     * for it (checked offline). Keyless requirements ({@code fulcio}, {@code pki}) parse, and
+     * reject every image as not supported: ocikit does not check certificates, and accepting
+     * the signature without that check would be weaker than the policy asks.
      *
      * @param keySource which field names the keys or the CA: {@code keyPath}, {@code keyPaths},
      *     {@code keyData}, {@code keyDatas}, {@code fulcio} or {@code pki}
      * @param keySourceValue that field's value, as written
-     * @param rekorPublicKey the {@code rekorPublicKey*} field and value, if there is one
+     * @param rekorPublicKey the {@code rekorPublicKey*} field and its value, as a JSON object with
+     *     that one member, if there is one
      */
     record SigstoreSigned(String keySource, JsonNode keySourceValue, Optional<JsonNode> rekorPublicKey,
             SignedIdentity signedIdentity) implements PolicyRequirement {
@@ -218,6 +219,34 @@ public sealed interface PolicyRequirement {
                     }
                 }
                 default -> throw new IllegalStateException("sigstoreSigned with " + keySource + " has no public keys");
+            }
+            return keys;
+        }
+
+        /**
+         * The Rekor public keys of {@code rekorPublicKeyPath(s)} or {@code rekorPublicKeyData(s)},
+         * read each time; empty if the requirement names none.
+         *
+         * @throws SigstoreKeyException if a key is not a public key
+         * @throws IOException if a key file cannot be read
+         */
+        public List<SigstorePublicKey> rekorPublicKeys() throws IOException {
+            List<SigstorePublicKey> keys = new ArrayList<>();
+            if (rekorPublicKey.isEmpty()) {
+                return keys;
+            }
+            String field = rekorPublicKey.get().fieldNames().next();
+            boolean isPath = field.startsWith("rekorPublicKeyPath");
+            JsonNode value = rekorPublicKey.get().get(field);
+            List<String> values = new ArrayList<>();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.textValue()));
+            } else {
+                values.add(value.textValue());
+            }
+            for (int i = 0; i < values.size(); i++) {
+                String v = values.get(i);
+                keys.add(isPath ? SigstorePublicKey.read(Path.of(v)) : SigstorePublicKey.parse(decode(v), field + "[" + i + "]"));
             }
             return keys;
         }

@@ -207,7 +207,8 @@ public final class TrustPolicy {
      * signatures among {@code signatures} that verifies with its keys, names the digest of
      * {@code manifest} (the exact bytes fetched), and claims an identity its
      * {@code signedIdentity} accepts; {@code sigstoreSigned} the same of a sigstore signature and
-     * its public keys (keyless and Rekor requirements reject the image as not supported). Key
+     * its public keys (and Rekor keys, if named; keyless requirements reject the image as not
+     * supported). Key
      * files are read on first use.
      *
      * @param manifest the image's manifest bytes, exactly as fetched; if the target's reference
@@ -290,8 +291,9 @@ public final class TrustPolicy {
     /**
      * {@code sigstoreSigned}, as containers/image evaluates it with a public key: at least one of the
      * sigstore signatures (simple ones are ignored, as are attachments of other media types) must
-     * verify with one of the keys, name this manifest and claim an accepted identity. Keyless
-     * ({@code fulcio}), {@code pki} and Rekor requirements are refused as not supported.
+     * verify with one of the keys (and carry a Rekor SET by a Rekor key, if the requirement names
+     * one), name this manifest and claim an accepted identity. Keyless ({@code fulcio}) and
+     * {@code pki} requirements are refused as not supported.
      */
     private static Optional<String> evaluateSigstore(SigstoreSigned requirement, PolicyTarget target, byte[] manifest,
             List<ImageSignature> signatures, List<VerifiedSignature> accepted) {
@@ -299,15 +301,17 @@ public final class TrustPolicy {
             return Optional.of("keyless verification (" + requirement.keySource() + ": a Fulcio or PKI certificate authority)"
                     + " is not supported by ocikit; require signatures made with a key (keyPath, keyPaths, keyData or keyDatas)");
         }
-        if (requirement.rekorPublicKey().isPresent()) {
-            return Optional.of("a Rekor transparency-log requirement (rekorPublicKey*) is not supported by ocikit;"
-                    + " remove it to accept signatures by the key alone");
-        }
         List<SigstorePublicKey> keys;
         try {
             keys = requirement.publicKeys();
         } catch (IOException | OciException e) {
             return Optional.of("cannot read the trusted public keys: " + e.getMessage());
+        }
+        List<SigstorePublicKey> rekorKeys;
+        try {
+            rekorKeys = requirement.rekorPublicKeys();
+        } catch (IOException | OciException e) {
+            return Optional.of("cannot read the Rekor public keys: " + e.getMessage());
         }
         List<SigstoreSignature> candidates = new ArrayList<>();
         int simple = 0;
@@ -329,7 +333,7 @@ public final class TrustPolicy {
         List<String> refused = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) {
             SigstoreSignature candidate = candidates.get(i);
-            String why = checkSignature(() -> SigstoreSigning.verify(candidate, keys), requirement.signedIdentity(), target,
+            String why = checkSignature(() -> SigstoreSigning.verify(candidate, keys, rekorKeys), requirement.signedIdentity(), target,
                     manifest, accepted);
             if (why == null) {
                 return Optional.empty(); // one accepted signature is enough, as in containers/image
@@ -569,7 +573,9 @@ public final class TrustPolicy {
                 } else {
                     nonEmptyString(r, rPath);
                 }
-                rekorValue = Optional.of(r);
+                com.fasterxml.jackson.databind.node.ObjectNode field = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                field.set(rekor.get(0), r.deepCopy());
+                rekorValue = Optional.of(field);
             }
             SignedIdentity identity = node.has("signedIdentity")
                     ? identity(node.get("signedIdentity"), path + ".signedIdentity") : new SignedIdentity.MatchRepoDigestOrExact();

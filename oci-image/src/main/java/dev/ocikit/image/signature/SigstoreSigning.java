@@ -27,8 +27,9 @@ import java.util.Objects;
  * apart), a payload that is not a valid one (INVALID_PAYLOAD); {@link #verifyFor} adds
  * DIGEST_MISMATCH and IDENTITY_MISMATCH.
  *
- * <p>Keyless signatures (a Fulcio certificate in the annotations) and transparency-log proofs are
- * not checked here; see {@link SigstoreReferrers} for the OCI 1.1 forms that are recognised.
+ * <p>A Rekor signed entry timestamp is checked when asked for (offline, with the log's public
+ * key). Keyless signatures (a Fulcio certificate in the annotations) are not verified; see
+ * {@link SigstoreReferrers} for the OCI 1.1 forms that are recognised.
  */
 public final class SigstoreSigning {
     /** The {@code critical.type} of a sigstore image signature payload. */
@@ -75,7 +76,23 @@ public final class SigstoreSigning {
      * @throws SignatureVerificationException naming why the signature is refused
      */
     public static VerifiedSignature verify(SigstoreSignature signature, Collection<SigstorePublicKey> trustedKeys) {
+        return verify(signature, trustedKeys, List.of());
+    }
+
+    /**
+     * {@link #verify(SigstoreSignature, Collection)}, and, unless {@code rekorKeys} is empty, the
+     * signature must also carry a Rekor signed entry timestamp ({@value
+     * SigstoreSignature#BUNDLE_ANNOTATION}) by one of these transparency-log keys (ECDSA) for
+     * this very signature, key and payload, as policy.json's {@code rekorPublicKeyPath} asks.
+     * Checked offline; the log's own inclusion proof is not part of the format.
+     *
+     * @throws SignatureVerificationException naming why the signature is refused (a missing or
+     *     malformed SET is MALFORMED, one that does not match BAD_SIGNATURE)
+     */
+    public static VerifiedSignature verify(SigstoreSignature signature, Collection<SigstorePublicKey> trustedKeys,
+            Collection<SigstorePublicKey> rekorKeys) {
         Objects.requireNonNull(signature, "signature");
+        List<SigstorePublicKey> rekor = List.copyOf(Objects.requireNonNull(rekorKeys, "rekorKeys"));
         List<SigstorePublicKey> keys = List.copyOf(Objects.requireNonNull(trustedKeys, "trustedKeys"));
         if (!signature.mimeType().equals(SigstoreSignature.PAYLOAD_MEDIA_TYPE)) {
             throw new SignatureVerificationException(Reason.MALFORMED, "not an image signature: its payload is of media type \""
@@ -96,6 +113,14 @@ public final class SigstoreSigning {
         byte[] payload = signature.payload();
         for (SigstorePublicKey key : keys) {
             if (key.verifies(payload, raw)) {
+                if (!rekor.isEmpty()) {
+                    String set = signature.annotations().get(SigstoreSignature.BUNDLE_ANNOTATION);
+                    if (set == null) {
+                        throw new SignatureVerificationException(Reason.MALFORMED, "a Rekor transparency-log entry is required,"
+                                + " but the signature has no " + SigstoreSignature.BUNDLE_ANNOTATION + " annotation");
+                    }
+                    RekorSet.verify(rekor, set, key, raw, payload);
+                }
                 // Only now, with the signature verified, is any of the JSON read.
                 SimpleSigningPayload parsed = SimpleSigningPayload.parse(payload, SimpleSigningPayload.SIGSTORE);
                 return new VerifiedSignature(parsed, key.fingerprint(), key.fingerprint(),

@@ -149,12 +149,29 @@ class TrustPolicySigstoreTest {
     }
 
     @Test
-    void keylessAndRekorRequirementsAreRefusedAsNotSupported() {
+    void keylessRequirementsAreRefusedAsNotSupported() {
         ImageSignature sig = sign(trusted, MANIFEST, IMAGE);
         rejected(policy("'fulcio': {'caPath': '/etc/fulcio.pem', 'oidcIssuer': 'https://issuer', 'subjectEmail': 'me@example.com'},"
                 + " 'rekorPublicKeyPath': '/etc/rekor.pub'", null), IMAGE, "keyless verification (fulcio", sig);
-        rejected(policy("'keyPath': '" + trustedPub + "', 'rekorPublicKeyPath': '/etc/rekor.pub'", null), IMAGE,
-                "Rekor transparency-log requirement (rekorPublicKey*) is not supported", sig);
+        rejected(policy("'pki': {'caRootsPath': '/etc/roots.pem'}", null), IMAGE, "keyless verification (pki", sig);
+    }
+
+    @Test
+    void aRekorKeyRequiresASignedEntryTimestampByIt() throws Exception {
+        SigstorePrivateKey log = SigstorePrivateKey.generate();
+        Path logPub = Files.write(dir.resolve("rekor.pub"), log.publicKey().toPem());
+        SigstoreSignature sig = sign(trusted, MANIFEST, IMAGE);
+        SigstoreSignature logged = SigstoreTestAccess.withRekorSet(sig, log, trusted.publicKey());
+        String keys = "'keyPath': '" + trustedPub + "', ";
+        assertThat(decide(policy(keys + "'rekorPublicKeyPath': '" + logPub + "'", null), IMAGE, logged).signatureVerified()).isTrue();
+        assertThat(decide(policy(keys + "'rekorPublicKeyData': '" + Base64.getEncoder().encodeToString(log.publicKey().toPem()) + "'",
+                null), IMAGE, logged).signatureVerified()).isTrue();
+        assertThat(decide(policy(keys + "'rekorPublicKeyPaths': ['" + strangerPub + "', '" + logPub + "']", null), IMAGE, logged)
+                .signatureVerified()).isTrue();
+        rejected(policy(keys + "'rekorPublicKeyPath': '" + logPub + "'", null), IMAGE, "no dev.sigstore.cosign/bundle annotation", sig);
+        rejected(policy(keys + "'rekorPublicKeyPath': '" + strangerPub + "'", null), IMAGE, "not signed by the trusted Rekor key", logged);
+        rejected(policy(keys + "'rekorPublicKeyPath': '" + dir.resolve("missing.pub") + "'", null), IMAGE,
+                "cannot read the Rekor public keys", logged);
     }
 
     @Test
