@@ -2,6 +2,7 @@ package dev.ocikit.image;
 
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
+import dev.ocikit.image.signature.SigstorePrivateKey;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.image.spi.Transports;
 import dev.ocikit.spec.Platform;
@@ -34,14 +35,15 @@ import java.util.concurrent.Executor;
  * committed.
  *
  * <p><b>Trust and signatures.</b> With a {@link #policy(TrustPolicy) policy}, the source's
- * top-level manifest and the simple signatures stored with it must satisfy it before the
+ * top-level manifest and the signatures stored with it must satisfy it before the
  * destination is even opened; a {@link dev.ocikit.image.policy.PolicyRejectedException} leaves the
  * destination untouched. <b>Without one, no policy is enforced</b>: the library does not read
  * {@code policy.json} by itself (pass {@link TrustPolicy#load()} to honour the machine's, as
  * skopeo and Podman always do). The source's signatures are carried to the destination, as
  * skopeo does, unless {@link #removeSignatures()}; a destination that cannot store them fails the
  * copy before anything is written, and so does a conversion that would change a signed manifest.
- * {@link #signBy} adds a signature of the manifest as written. Only transports that store
+ * {@link #signBy} adds a simple signature of the manifest as written, {@link #signBySigstore} a
+ * sigstore one. Only transports that store
  * signatures (today {@code dir:}) return or keep any: registry lookaside storage
  * ({@code registries.d}) and sigstore attachments are not read or written yet.
  *
@@ -157,7 +159,7 @@ public final class Copy {
     private Copy withPlatforms(CopyOptions.PlatformChoice choice) {
         return options(new CopyOptions(choice, options.preserveDigests(), options.compression(),
                 options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
-                options.removeSignatures(), options.signBy()));
+                options.removeSignatures(), options.signBy(), options.signBySigstore()));
     }
 
     /**
@@ -168,7 +170,7 @@ public final class Copy {
     public Copy preserveDigests() {
         return options(new CopyOptions(options.platforms(), true, options.compression(), options.manifestFormat(),
                 options.maxParallelBlobs(), options.layerLimits(), options.policy(), options.removeSignatures(),
-                options.signBy()));
+                options.signBy(), options.signBySigstore()));
     }
 
     /**
@@ -179,7 +181,7 @@ public final class Copy {
     public Copy compression(Compression compression) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(),
                 Optional.of(compression), options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(),
-                options.policy(), options.removeSignatures(), options.signBy()));
+                options.policy(), options.removeSignatures(), options.signBy(), options.signBySigstore()));
     }
 
     /**
@@ -190,7 +192,7 @@ public final class Copy {
     public Copy manifestFormat(ManifestFormat format) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
                 Optional.of(format), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
-                options.removeSignatures(), options.signBy()));
+                options.removeSignatures(), options.signBy(), options.signBySigstore()));
     }
 
     /**
@@ -202,14 +204,15 @@ public final class Copy {
     public Copy policy(TrustPolicy trust) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
                 options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(),
-                Optional.of(Objects.requireNonNull(trust, "policy")), options.removeSignatures(), options.signBy()));
+                Optional.of(Objects.requireNonNull(trust, "policy")), options.removeSignatures(), options.signBy(),
+                options.signBySigstore()));
     }
 
     /** Drops the source's signatures instead of copying them ({@code --remove-signatures}). */
     public Copy removeSignatures() {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
                 options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(), true,
-                options.signBy()));
+                options.signBy(), options.signBySigstore()));
     }
 
     /**
@@ -220,7 +223,19 @@ public final class Copy {
     public Copy signBy(SigningKey key, Optional<String> identity) {
         return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
                 options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
-                options.removeSignatures(), Optional.of(new CopyOptions.Signer(key, identity))));
+                options.removeSignatures(), Optional.of(new CopyOptions.Signer(key, identity)), options.signBySigstore()));
+    }
+
+    /**
+     * Adds a sigstore signature by {@code key} of the manifest as written, claiming
+     * {@code identity}, or the destination's Docker reference when empty
+     * ({@code --sign-by-sigstore-private-key}, {@code --sign-identity}); the claimed reference
+     * must have a tag or a digest. May be combined with {@link #signBy}.
+     */
+    public Copy signBySigstore(SigstorePrivateKey key, Optional<String> identity) {
+        return options(new CopyOptions(options.platforms(), options.preserveDigests(), options.compression(),
+                options.manifestFormat(), options.maxParallelBlobs(), options.layerLimits(), options.policy(),
+                options.removeSignatures(), options.signBy(), Optional.of(new CopyOptions.SigstoreSigner(key, identity))));
     }
 
     /** Reports progress to {@code progress}; see {@link CopyListener} for its contract. */

@@ -10,6 +10,7 @@ import dev.ocikit.image.policy.PolicyTarget;
 import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
+import dev.ocikit.image.signature.SigstoreSigning;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
@@ -17,6 +18,7 @@ import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.SignaturesNotSupportedException;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.DigestAlgorithm;
 import dev.ocikit.spec.DigestMismatchException;
 import dev.ocikit.spec.DigestingInputStream;
@@ -88,11 +90,18 @@ final class CopyExecution {
         String toName = TransportReference.format(to);
         Optional<String> signIdentity = Optional.empty();
         if (options.signBy().isPresent()) {
-            CopyOptions.Signer signer = options.signBy().get();
-            signIdentity = Optional.of(signer.identity().or(() -> to.dockerReference().map(Object::toString))
-                    .orElseThrow(() -> new IllegalArgumentException("cannot sign the image copied to " + toName
-                            + ": that destination has no Docker reference for the signature to claim; give an"
-                            + " identity (--sign-identity)")));
+            signIdentity = Optional.of(signIdentity(options.signBy().get().identity(), toName));
+        }
+        Optional<String> sigstoreIdentity = Optional.empty();
+        if (options.signBySigstore().isPresent()) {
+            String identity = signIdentity(options.signBySigstore().get().identity(), toName);
+            ImageReference ref = ImageReference.parse(identity);
+            if (ref.tag().isEmpty() && ref.digest().isEmpty()) {
+                // containers/image refuses it too: such a signature would accept any version of the image
+                throw new IllegalArgumentException("cannot sign the image copied to " + toName + " as \"" + identity
+                        + "\": it has neither a tag nor a digest");
+            }
+            sigstoreIdentity = Optional.of(identity);
         }
         try (ImageSource source = from.openSource()) {
             ManifestBlob topBlob = source.manifest(Optional.empty());
@@ -138,6 +147,11 @@ final class CopyExecution {
                     throw new SignaturesNotSupportedException(toName, "Cannot sign the image copied to " + toName
                             + ": destination does not support signatures; copy it to a place that keeps them (dir:)");
                 }
+                if (options.signBySigstore().isPresent() && !destination.supportsSignatures(ImageSignature.SIGSTORE_JSON)) {
+                    throw new SignaturesNotSupportedException(toName, "Cannot sign the image copied to " + toName
+                            + " with a sigstore signature: destination does not support sigstore signatures; copy it to a"
+                            + " place that keeps them (dir:)");
+                }
                 if (signatures.any() && plan.rewrites()) {
                     throw new OciException("copying " + fromName + " to " + toName + " would change its manifest ("
                             + String.join("; ", plan.allChanges()) + "), which invalidates the signatures it has;"
@@ -168,13 +182,13 @@ final class CopyExecution {
                             destination.putSignatures(e.getValue(), Optional.of(written.get(e.getKey()).digest()));
                         }
                     }
-                    putTopSignatures(destination, signatures.top(), index, signIdentity);
+                    putTopSignatures(destination, signatures.top(), index, signIdentity, sigstoreIdentity);
                     manifest = Descriptor.of(index.mediaType(), index.digest(), index.size());
                     entries.addAll(Parsed.imageIndex(index.bytes()).model().manifests());
                 } else {
                     ManifestBlob only = written.values().iterator().next();
                     destination.putManifest(only, Optional.empty());
-                    putTopSignatures(destination, signatures.top(), only, signIdentity);
+                    putTopSignatures(destination, signatures.top(), only, signIdentity, sigstoreIdentity);
                     manifest = Descriptor.of(only.mediaType(), only.digest(), only.size());
                 }
                 destination.commit();
@@ -224,12 +238,23 @@ final class CopyExecution {
         return known != null ? known : source.signatures(Optional.of(image));
     }
 
-    /** Stores the carried signatures of the top-level document, and a new one if asked to sign. */
+    /** The identity a new signature claims: the one given, else the destination's Docker reference. */
+    private String signIdentity(Optional<String> given, String toName) {
+        return given.or(() -> to.dockerReference().map(Object::toString))
+                .orElseThrow(() -> new IllegalArgumentException("cannot sign the image copied to " + toName
+                        + ": that destination has no Docker reference for the signature to claim; give an"
+                        + " identity (--sign-identity)"));
+    }
+
+    /** Stores the carried signatures of the top-level document, and new ones if asked to sign. */
     private void putTopSignatures(ImageDestination destination, List<ImageSignature> carried, ManifestBlob written,
-            Optional<String> signIdentity) throws IOException {
+            Optional<String> signIdentity, Optional<String> sigstoreIdentity) throws IOException {
         List<ImageSignature> all = new ArrayList<>(carried);
         if (options.signBy().isPresent()) {
             all.add(new SimpleSignature(SimpleSigning.sign(written.bytes(), signIdentity.orElseThrow(), options.signBy().get().key())));
+        }
+        if (options.signBySigstore().isPresent()) {
+            all.add(SigstoreSigning.sign(written.bytes(), sigstoreIdentity.orElseThrow(), options.signBySigstore().get().key()));
         }
         if (!all.isEmpty()) {
             destination.putSignatures(all, Optional.empty());

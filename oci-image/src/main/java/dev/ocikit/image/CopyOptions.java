@@ -2,6 +2,7 @@ package dev.ocikit.image;
 
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
+import dev.ocikit.image.signature.SigstorePrivateKey;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Compression;
 import java.util.LinkedHashSet;
@@ -35,6 +36,8 @@ import java.util.Optional;
  * @param removeSignatures drop the source's signatures instead of copying them; default false
  *     (they are copied, and a destination that cannot store them fails the copy)
  * @param signBy add a simple signature of the manifest as written; default none
+ * @param signBySigstore add a sigstore signature of the manifest as written; default none (both
+ *     may be given, as with skopeo, and each adds its signature)
  */
 public record CopyOptions(
         PlatformChoice platforms,
@@ -45,7 +48,8 @@ public record CopyOptions(
         LayerLimits layerLimits,
         Optional<TrustPolicy> policy,
         boolean removeSignatures,
-        Optional<Signer> signBy) {
+        Optional<Signer> signBy,
+        Optional<SigstoreSigner> signBySigstore) {
 
     /** The default number of blobs copied at once. */
     public static final int DEFAULT_MAX_PARALLEL_BLOBS = 6;
@@ -57,9 +61,18 @@ public record CopyOptions(
                 false, Optional.empty());
     }
 
+    /** Options without sigstore signing (the form before sigstore signing existed). */
+    public CopyOptions(PlatformChoice platforms, boolean preserveDigests, Optional<Compression> compression,
+            Optional<ManifestFormat> manifestFormat, int maxParallelBlobs, LayerLimits layerLimits, Optional<TrustPolicy> policy,
+            boolean removeSignatures, Optional<Signer> signBy) {
+        this(platforms, preserveDigests, compression, manifestFormat, maxParallelBlobs, layerLimits, policy, removeSignatures,
+                signBy, Optional.empty());
+    }
+
     public CopyOptions {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(signBy, "signBy");
+        Objects.requireNonNull(signBySigstore, "signBySigstore");
         Objects.requireNonNull(platforms, "platforms");
         Objects.requireNonNull(compression, "compression");
         Objects.requireNonNull(manifestFormat, "manifestFormat");
@@ -100,6 +113,18 @@ public record CopyOptions(
      */
     public record Signer(SigningKey key, Optional<String> identity) {
         public Signer {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(identity, "identity");
+        }
+    }
+
+    /**
+     * A sigstore private key to sign the written manifest with, as
+     * {@code skopeo copy --sign-by-sigstore-private-key}, and the Docker reference the signature
+     * claims ({@code --sign-identity}); empty: the destination's own, as for {@link Signer}.
+     */
+    public record SigstoreSigner(SigstorePrivateKey key, Optional<String> identity) {
+        public SigstoreSigner {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(identity, "identity");
         }
@@ -170,6 +195,7 @@ public record CopyOptions(
         private boolean removeSignatures;
         private boolean removeSignaturesSet;
         private Signer signBy;
+        private SigstoreSigner signBySigstore;
 
         private Builder() {}
 
@@ -183,6 +209,7 @@ public record CopyOptions(
             policy = o.policy.orElse(null);
             removeSignatures = o.removeSignatures;
             signBy = o.signBy.orElse(null);
+            signBySigstore = o.signBySigstore.orElse(null);
         }
 
         /** Refuses, before writing anything, a source that {@code value} does not accept. */
@@ -211,6 +238,15 @@ public record CopyOptions(
                 throw new IllegalStateException("a signing key was already set: " + signBy.key());
             }
             signBy = new Signer(key, identity);
+            return this;
+        }
+
+        /** Adds a sigstore signature of the written manifest ({@code --sign-by-sigstore-private-key}). */
+        public Builder signBySigstore(SigstorePrivateKey key, Optional<String> identity) {
+            if (signBySigstore != null) {
+                throw new IllegalStateException("a sigstore signing key was already set: " + signBySigstore.key());
+            }
+            signBySigstore = new SigstoreSigner(key, identity);
             return this;
         }
 
@@ -306,7 +342,8 @@ public record CopyOptions(
         public CopyOptions build() {
             return new CopyOptions(platforms == null ? PlatformChoice.host() : platforms, preserveDigests,
                     Optional.ofNullable(compression), Optional.ofNullable(manifestFormat), maxParallelBlobs,
-                    layerLimits, Optional.ofNullable(policy), removeSignatures, Optional.ofNullable(signBy));
+                    layerLimits, Optional.ofNullable(policy), removeSignatures, Optional.ofNullable(signBy),
+                    Optional.ofNullable(signBySigstore));
         }
     }
 }

@@ -5,6 +5,7 @@ import dev.ocikit.image.CopyResult;
 import dev.ocikit.image.ManifestFormat;
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
+import dev.ocikit.image.signature.SigstorePrivateKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -66,6 +67,10 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--sign-passphrase-file", paramLabel = "FILE", description = "a file whose first line is the signing key's passphrase")
     Path signPassphraseFile;
 
+    @Option(names = "--sign-by-sigstore-private-key", paramLabel = "FILE",
+            description = "sign the written image with this sigstore (cosign) private key, as skopeo generate-sigstore-key or cosign generate-key-pair writes it")
+    Path signBySigstorePrivateKey;
+
     @Option(names = "--sign-identity", paramLabel = "REFERENCE",
             description = "the Docker reference the signature claims (default: the destination's; required for dir:, oci: ...)")
     String signIdentity;
@@ -114,7 +119,7 @@ final class CopyCommand implements Callable<Integer> {
         if (removeSignatures) {
             copy = copy.removeSignatures();
         }
-        if (signBy != null || signKey != null || signIdentity != null || signPassphraseFile != null) {
+        if (signBy != null || signKey != null || (signBySigstorePrivateKey == null && (signIdentity != null || signPassphraseFile != null))) {
             if (signBy == null) {
                 throw new IllegalArgumentException("signing needs --sign-by FINGERPRINT");
             }
@@ -122,6 +127,14 @@ final class CopyCommand implements Callable<Integer> {
             try {
                 SigningKey key = signKey != null ? SigningKey.read(signKey, signBy, passphrase) : SigningKey.gnupgHome(signBy, passphrase);
                 copy = copy.signBy(key, Optional.ofNullable(signIdentity));
+            } finally {
+                Arrays.fill(passphrase, '\0');
+            }
+        }
+        if (signBySigstorePrivateKey != null) {
+            char[] passphrase = signPassphraseFile == null ? new char[0] : SignatureCommands.readPassphrase(signPassphraseFile);
+            try {
+                copy = copy.signBySigstore(SigstorePrivateKey.read(signBySigstorePrivateKey, passphrase), Optional.ofNullable(signIdentity));
             } finally {
                 Arrays.fill(passphrase, '\0');
             }

@@ -25,7 +25,8 @@ public final class Ocikit implements Callable<Integer> {
             ContainerCommands.Rm.class, ContainerCommands.Wait.class, BuildCommands.Build.class, BuildCommands.From.class,
             BuildCommands.RunIn.class, BuildCommands.CopyIn.class, BuildCommands.Config.class, BuildCommands.Commit.class,
             BuildCommands.List_.class, BuildCommands.RmWorking.class, ValidateCommand.class,
-            SignatureCommands.StandaloneSign.class, SignatureCommands.StandaloneVerify.class, CommandLine.HelpCommand.class);
+            SignatureCommands.StandaloneSign.class, SignatureCommands.StandaloneVerify.class, SigstoreKeyCommand.class,
+            CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -170,7 +171,7 @@ public final class Ocikit implements Callable<Integer> {
 
     /** Commands in skopeo's role, which exits 1 on an error where podman exits 125. */
     private static final java.util.Set<String> SKOPEO_COMMANDS = java.util.Set.of("copy", "delete", "list-tags", "sync",
-            "standalone-sign", "standalone-verify");
+            "standalone-sign", "standalone-verify", "generate-sigstore-key");
 
     /** Whether the command that failed is one of skopeo's: {@code inspect} is, of an image named with a transport. */
     static boolean skopeosCommand(CommandLine.ParseResult parseResult) {

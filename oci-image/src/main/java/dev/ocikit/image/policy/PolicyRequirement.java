@@ -3,9 +3,13 @@ package dev.ocikit.image.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.image.signature.OpenPgpKeyException;
 import dev.ocikit.image.signature.PublicKeyring;
+import dev.ocikit.image.signature.SigstoreKeyException;
+import dev.ocikit.image.signature.SigstorePublicKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -157,14 +161,19 @@ public sealed interface PolicyRequirement {
     }
 
     /**
-     * {@code sigstoreSigned}: parsed and validated so that policies written for Podman load;
-     * ocikit cannot verify sigstore signatures yet, so evaluating it rejects the image with
-     * "sigstore signatures are not supported yet".
+     * {@code sigstoreSigned}: at least one sigstore signature must verify with one of the public
+     * keys ({@code keyPath}, {@code keyPaths}, {@code keyData}, {@code keyDatas}), be for the
+     * image's manifest, and claim an identity {@link #signedIdentity()} accepts; with a Rekor key
+     * ({@code rekorPublicKey*}) it must also carry a Rekor signed entry timestamp by that key
+     * for it (checked offline). Keyless requirements ({@code fulcio}, {@code pki}) parse, and
+     * reject every image as not supported: ocikit does not check certificates, and accepting
+     * the signature without that check would be weaker than the policy asks.
      *
      * @param keySource which field names the keys or the CA: {@code keyPath}, {@code keyPaths},
      *     {@code keyData}, {@code keyDatas}, {@code fulcio} or {@code pki}
      * @param keySourceValue that field's value, as written
-     * @param rekorPublicKey the {@code rekorPublicKey*} field and value, if there is one
+     * @param rekorPublicKey the {@code rekorPublicKey*} field and its value, as a JSON object with
+     *     that one member, if there is one
      */
     record SigstoreSigned(String keySource, JsonNode keySourceValue, Optional<JsonNode> rekorPublicKey,
             SignedIdentity signedIdentity) implements PolicyRequirement {
@@ -178,6 +187,73 @@ public sealed interface PolicyRequirement {
         @Override
         public String type() {
             return "sigstoreSigned";
+        }
+
+        /** Whether the keys are public keys (not a Fulcio or PKI certificate authority). */
+        public boolean hasPublicKeys() {
+            return keySource.startsWith("key");
+        }
+
+        /**
+         * The trusted public keys, read from the files or the inline data each time (key files are
+         * small; a decision reads them once).
+         *
+         * @throws IllegalStateException if the keys come from a certificate authority
+         *     ({@link #hasPublicKeys()} is false)
+         * @throws SigstoreKeyException if a key is not a public key cosign accepts
+         * @throws IOException if a key file cannot be read
+         */
+        public List<SigstorePublicKey> publicKeys() throws IOException {
+            List<SigstorePublicKey> keys = new ArrayList<>();
+            switch (keySource) {
+                case "keyPath" -> keys.add(SigstorePublicKey.read(Path.of(keySourceValue.textValue())));
+                case "keyPaths" -> {
+                    for (JsonNode p : keySourceValue) {
+                        keys.add(SigstorePublicKey.read(Path.of(p.textValue())));
+                    }
+                }
+                case "keyData" -> keys.add(SigstorePublicKey.parse(decode(keySourceValue.textValue()), "keyData"));
+                case "keyDatas" -> {
+                    for (int i = 0; i < keySourceValue.size(); i++) {
+                        keys.add(SigstorePublicKey.parse(decode(keySourceValue.get(i).textValue()), "keyDatas[" + i + "]"));
+                    }
+                }
+                default -> throw new IllegalStateException("sigstoreSigned with " + keySource + " has no public keys");
+            }
+            return keys;
+        }
+
+        /**
+         * The Rekor public keys of {@code rekorPublicKeyPath(s)} or {@code rekorPublicKeyData(s)},
+         * read each time; empty if the requirement names none.
+         *
+         * @throws SigstoreKeyException if a key is not a public key
+         * @throws IOException if a key file cannot be read
+         */
+        public List<SigstorePublicKey> rekorPublicKeys() throws IOException {
+            List<SigstorePublicKey> keys = new ArrayList<>();
+            if (rekorPublicKey.isEmpty()) {
+                return keys;
+            }
+            String field = rekorPublicKey.get().fieldNames().next();
+            boolean isPath = field.startsWith("rekorPublicKeyPath");
+            JsonNode value = rekorPublicKey.get().get(field);
+            List<String> values = new ArrayList<>();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.textValue()));
+            } else {
+                values.add(value.textValue());
+            }
+            for (int i = 0; i < values.size(); i++) {
+                String v = values.get(i);
+                keys.add(isPath ? SigstorePublicKey.read(Path.of(v)) : SigstorePublicKey.parse(decode(v), field + "[" + i + "]"));
+            }
+            return keys;
+        }
+
+        private static byte[] decode(String base64) {
+            // validated when the policy was parsed
+            return Base64.getDecoder().decode(base64.replace("\r", "").replace("\n", ""));
         }
     }
 }

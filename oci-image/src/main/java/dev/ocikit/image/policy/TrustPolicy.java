@@ -9,6 +9,9 @@ import dev.ocikit.image.policy.PolicyRequirement.SigstoreSigned;
 import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.PublicKeyring;
 import dev.ocikit.image.signature.SignatureVerificationException;
+import dev.ocikit.image.signature.SigstorePublicKey;
+import dev.ocikit.image.signature.SigstoreSignature;
+import dev.ocikit.image.signature.SigstoreSigning;
 import dev.ocikit.image.signature.SimpleSignature;
 import dev.ocikit.image.signature.SimpleSigning;
 import dev.ocikit.image.signature.VerifiedSignature;
@@ -32,6 +35,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -214,7 +218,10 @@ public final class TrustPolicy {
      * satisfied. A {@code signedBy} requirement needs at least one of the simple
      * signatures among {@code signatures} that verifies with its keys, names the digest of
      * {@code manifest} (the exact bytes fetched), and claims an identity its
-     * {@code signedIdentity} accepts. Key files are read on first use.
+     * {@code signedIdentity} accepts; {@code sigstoreSigned} the same of a sigstore signature and
+     * its public keys (and Rekor keys, if named; keyless requirements reject the image as not
+     * supported). Key
+     * files are read on first use.
      *
      * @param manifest the image's manifest bytes, exactly as fetched; if the target is an
      *     {@linkplain PolicyTarget#instance instance} or its reference has a digest, the manifest
@@ -257,8 +264,8 @@ public final class TrustPolicy {
             return Optional.of("rejected by policy");
         } else if (requirement instanceof SignedBaseLayer) {
             return Optional.of("signedBaseLayer is not implemented (containers/image does not implement it either)");
-        } else if (requirement instanceof SigstoreSigned) {
-            return Optional.of("sigstore signatures are not supported yet");
+        } else if (requirement instanceof SigstoreSigned sigstore) {
+            return evaluateSigstore(sigstore, target, manifest, signatures, accepted);
         }
         SignedBy signedBy = (SignedBy) requirement;
         if (!signedBy.keyType().equals(SignedBy.GPG_KEYS)) {
@@ -281,7 +288,9 @@ public final class TrustPolicy {
         }
         List<String> refused = new ArrayList<>();
         for (int i = 0; i < simple.size(); i++) {
-            String why = checkSignature(simple.get(i).message(), keyring, signedBy.signedIdentity(), target, manifest, accepted);
+            byte[] message = simple.get(i).message();
+            String why = checkSignature(() -> SimpleSigning.verify(message, keyring), signedBy.signedIdentity(), target, manifest,
+                    accepted);
             if (why != null) {
                 refused.add("signature " + (i + 1) + ": " + why);
             }
@@ -292,12 +301,67 @@ public final class TrustPolicy {
         return Optional.of("none of the " + simple.size() + " signatures is accepted (" + String.join("; ", refused) + ")");
     }
 
+    /**
+     * {@code sigstoreSigned}, as containers/image evaluates it with a public key: at least one of the
+     * sigstore signatures (simple ones are ignored, as are attachments of other media types) must
+     * verify with one of the keys (and carry a Rekor SET by a Rekor key, if the requirement names
+     * one), name this manifest and claim an accepted identity. Keyless ({@code fulcio}) and
+     * {@code pki} requirements are refused as not supported.
+     */
+    private static Optional<String> evaluateSigstore(SigstoreSigned requirement, PolicyTarget target, byte[] manifest,
+            List<ImageSignature> signatures, List<VerifiedSignature> accepted) {
+        if (!requirement.hasPublicKeys()) {
+            return Optional.of("keyless verification (" + requirement.keySource() + ": a Fulcio or PKI certificate authority)"
+                    + " is not supported by ocikit; require signatures made with a key (keyPath, keyPaths, keyData or keyDatas)");
+        }
+        List<SigstorePublicKey> keys;
+        try {
+            keys = requirement.publicKeys();
+        } catch (IOException | OciException e) {
+            return Optional.of("cannot read the trusted public keys: " + e.getMessage());
+        }
+        List<SigstorePublicKey> rekorKeys;
+        try {
+            rekorKeys = requirement.rekorPublicKeys();
+        } catch (IOException | OciException e) {
+            return Optional.of("cannot read the Rekor public keys: " + e.getMessage());
+        }
+        List<SigstoreSignature> candidates = new ArrayList<>();
+        int simple = 0;
+        int attachments = 0;
+        for (ImageSignature s : signatures) {
+            if (!(s instanceof SigstoreSignature sigstore)) {
+                simple++;
+            } else if (!sigstore.mimeType().equals(SigstoreSignature.PAYLOAD_MEDIA_TYPE)) {
+                attachments++;
+            } else {
+                candidates.add(sigstore);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return Optional.of(signatures.isEmpty() ? "a signature was required, but the image has none"
+                    : "a sigstore signature was required, but the image has none (" + simple + " simple signature(s), "
+                            + attachments + " sigstore attachment(s) that are not signatures)");
+        }
+        List<String> refused = new ArrayList<>();
+        for (int i = 0; i < candidates.size(); i++) {
+            SigstoreSignature candidate = candidates.get(i);
+            String why = checkSignature(() -> SigstoreSigning.verify(candidate, keys, rekorKeys), requirement.signedIdentity(), target,
+                    manifest, accepted);
+            if (why == null) {
+                return Optional.empty(); // one accepted signature is enough, as in containers/image
+            }
+            refused.add("signature " + (i + 1) + ": " + why);
+        }
+        return Optional.of("none of the " + candidates.size() + " sigstore signatures is accepted (" + String.join("; ", refused) + ")");
+    }
+
     /** Null if the signature is accepted (and then added to {@code accepted}), otherwise why not. */
-    private static String checkSignature(byte[] signature, PublicKeyring keyring, SignedIdentity identity, PolicyTarget target,
+    private static String checkSignature(Supplier<VerifiedSignature> verify, SignedIdentity identity, PolicyTarget target,
             byte[] manifest, List<VerifiedSignature> accepted) {
         VerifiedSignature verified;
         try {
-            verified = SimpleSigning.verify(signature, keyring);
+            verified = verify.get();
         } catch (SignatureVerificationException e) {
             return e.getMessage() + " [" + e.reason() + "]";
         }
@@ -522,7 +586,9 @@ public final class TrustPolicy {
                 } else {
                     nonEmptyString(r, rPath);
                 }
-                rekorValue = Optional.of(r);
+                com.fasterxml.jackson.databind.node.ObjectNode field = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+                field.set(rekor.get(0), r.deepCopy());
+                rekorValue = Optional.of(field);
             }
             SignedIdentity identity = node.has("signedIdentity")
                     ? identity(node.get("signedIdentity"), path + ".signedIdentity") : new SignedIdentity.MatchRepoDigestOrExact();

@@ -12,7 +12,10 @@ public final class SignatureVerificationException extends OciException {
 
     /** Why a signature was refused. */
     public enum Reason {
-        /** Not an OpenPGP signed message at all, truncated, or not of the shape simple signing uses. */
+        /**
+         * Not an OpenPGP signed message at all, truncated, or not of the shape simple signing uses;
+         * a sigstore signature without its signature annotation.
+         */
         MALFORMED,
         /** More (or fewer) than one signature in the message. */
         SIGNATURE_COUNT,
@@ -31,7 +34,12 @@ public final class SignatureVerificationException extends OciException {
         /** The signature is for another manifest. */
         DIGEST_MISMATCH,
         /** The signature is for another image name. */
-        IDENTITY_MISMATCH
+        IDENTITY_MISMATCH,
+        /**
+         * A kind of signature ocikit recognises but cannot verify (offline): keyless sigstore
+         * signatures, sigstore bundles, transparency-log requirements.
+         */
+        UNSUPPORTED
     }
 
     private final Reason reason;

@@ -163,7 +163,12 @@ public final class SimpleSigning {
     public static VerifiedSignature verifyFor(byte[] signature, byte[] manifest, String expectedDockerReference,
             PublicKeyring trustedKeys) {
         ImageReference expected = ImageReference.parse(expectedDockerReference);
-        VerifiedSignature verified = verify(signature, trustedKeys);
+        return requireFor(verify(signature, trustedKeys), manifest, expected, expectedDockerReference);
+    }
+
+    /** The checks of {@link #verifyFor} after the cryptographic one, shared with {@link SigstoreSigning#verifyFor}. */
+    static VerifiedSignature requireFor(VerifiedSignature verified, byte[] manifest, ImageReference expected,
+            String expectedDockerReference) {
         SimpleSigningPayload payload = verified.payload();
         Digest signed = payload.dockerManifestDigest();
         if (!manifestDigest(manifest, signed.algorithm()).equals(signed)) {

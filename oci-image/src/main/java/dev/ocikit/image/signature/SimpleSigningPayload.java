@@ -37,6 +37,10 @@ import java.util.Set;
  * sorted order, no white space, and {@code <}, {@code >} and {@code &} escaped as Go escapes
  * them, so the same payload always has the same bytes.
  *
+ * <p>A sigstore (cosign) signature signs the same document with {@code critical.type}
+ * {@code "cosign container image signature"} ({@link SigstoreSigning} reads and writes it with
+ * the same rules, except that {@code "optional": null}, which cosign writes, is accepted there).
+ *
  * <p>Only a payload that came out of a verified signature ({@link VerifiedSignature#payload()})
  * may be trusted; parsing one is not verifying it.
  *
@@ -51,7 +55,12 @@ public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerRef
     /** The only {@code critical.type} simple signing knows. */
     public static final String TYPE = "atomic container signature";
 
-    private static final String DOCUMENT = "simple signing payload";
+    /** How the two formats that share this document differ: the type, and whether {@code optional} may be null. */
+    record Format(String type, String document, boolean optionalMayBeNull) {}
+
+    static final Format SIMPLE = new Format(TYPE, "simple signing payload", false);
+    /** cosign writes {@code "optional": null} when the user gave no annotations; containers/image reads it. */
+    static final Format SIGSTORE = new Format("cosign container image signature", "sigstore signature payload", true);
 
     public SimpleSigningPayload {
         Objects.requireNonNull(dockerManifestDigest, "dockerManifestDigest");
@@ -81,63 +90,75 @@ public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerRef
      *     that is wrong
      */
     public static SimpleSigningPayload parse(byte[] json) {
+        return parse(json, SIMPLE);
+    }
+
+    /** Parses a payload of either format strictly; refusals name {@code format}'s document. */
+    static SimpleSigningPayload parse(byte[] json, Format format) {
         JsonNode root;
         try {
-            root = Json.tree(json, DOCUMENT);
+            root = Json.tree(json, format.document());
         } catch (MalformedDocumentException e) {
-            throw invalid(e.getMessage(), e);
+            throw invalid(format, e.getMessage(), e);
         } catch (OciException e) {
-            throw invalid("not JSON: " + e.getMessage(), e);
+            throw invalid(format, "not JSON: " + e.getMessage(), e);
         }
-        exactMembers(root, "", Set.of("critical", "optional"));
+        exactMembers(format, root, "", Set.of("critical", "optional"));
         JsonNode critical = root.get("critical");
-        exactMembers(critical, "critical", Set.of("type", "image", "identity"));
-        String type = string(critical.get("type"), "critical.type");
-        if (!type.equals(TYPE)) {
-            throw invalid("critical.type is \"" + printable(type) + "\", not \"" + TYPE + "\"", null);
+        exactMembers(format, critical, "critical", Set.of("type", "image", "identity"));
+        String type = string(format, critical.get("type"), "critical.type");
+        if (!type.equals(format.type())) {
+            throw invalid(format, "critical.type is \"" + printable(type) + "\", not \"" + format.type() + "\"", null);
         }
         JsonNode image = critical.get("image");
-        exactMembers(image, "critical.image", Set.of("docker-manifest-digest"));
-        String digestText = string(image.get("docker-manifest-digest"), "critical.image.docker-manifest-digest");
+        exactMembers(format, image, "critical.image", Set.of("docker-manifest-digest"));
+        String digestText = string(format, image.get("docker-manifest-digest"), "critical.image.docker-manifest-digest");
         Digest digest;
         try {
             digest = Digest.parse(digestText);
         } catch (OciException e) {
-            throw invalid("critical.image.docker-manifest-digest: " + e.getMessage(), e);
+            throw invalid(format, "critical.image.docker-manifest-digest: " + e.getMessage(), e);
         }
         JsonNode identity = critical.get("identity");
-        exactMembers(identity, "critical.identity", Set.of("docker-reference"));
-        String reference = string(identity.get("docker-reference"), "critical.identity.docker-reference");
+        exactMembers(format, identity, "critical.identity", Set.of("docker-reference"));
+        String reference = string(format, identity.get("docker-reference"), "critical.identity.docker-reference");
         if (reference.isEmpty()) {
-            throw invalid("critical.identity.docker-reference is empty", null);
+            throw invalid(format, "critical.identity.docker-reference is empty", null);
         }
 
         JsonNode optional = root.get("optional");
-        if (!optional.isObject()) {
-            throw invalid("optional must be a JSON object", null);
-        }
         Optional<String> creator = Optional.empty();
-        JsonNode c = optional.get("creator");
-        if (c != null && !c.isNull()) {
-            creator = Optional.of(string(c, "optional.creator"));
-        }
         Optional<Long> timestamp = Optional.empty();
-        JsonNode t = optional.get("timestamp");
-        if (t != null && !t.isNull()) {
-            timestamp = Optional.of(integer(t, "optional.timestamp"));
+        if (!(optional.isNull() && format.optionalMayBeNull())) {
+            if (!optional.isObject()) {
+                throw invalid(format, "optional must be a JSON object", null);
+            }
+            JsonNode c = optional.get("creator");
+            if (c != null && !c.isNull()) {
+                creator = Optional.of(string(format, c, "optional.creator"));
+            }
+            JsonNode t = optional.get("timestamp");
+            if (t != null && !t.isNull()) {
+                timestamp = Optional.of(integer(format, t, "optional.timestamp"));
+            }
         }
         return new SimpleSigningPayload(digest, reference, creator, timestamp);
     }
 
     /** The payload as containers/image writes it: sorted members, compact, Go's string escaping. */
     public byte[] toJson() {
+        return toJson(SIMPLE);
+    }
+
+    /** The payload of either format as containers/image writes it. */
+    byte[] toJson(Format format) {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"critical\":{\"identity\":{\"docker-reference\":");
         quote(b, dockerReference);
         b.append("},\"image\":{\"docker-manifest-digest\":");
         quote(b, dockerManifestDigest.toString());
         b.append("},\"type\":");
-        quote(b, TYPE);
+        quote(b, format.type());
         b.append("},\"optional\":{");
         creator.ifPresent(value -> {
             b.append("\"creator\":");
@@ -148,47 +169,47 @@ public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerRef
         return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void exactMembers(JsonNode node, String where, Set<String> required) {
+    private static void exactMembers(Format format, JsonNode node, String where, Set<String> required) {
         String name = where.isEmpty() ? "the payload" : where;
         if (node == null || !node.isObject()) {
-            throw invalid(name + " must be a JSON object", null);
+            throw invalid(format, name + " must be a JSON object", null);
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             String key = it.next().getKey();
             if (!required.contains(key)) {
                 // An unknown critical member is a claim this reader cannot check: refuse the signature.
-                throw invalid("unknown member \"" + printable(key) + "\" in " + name, null);
+                throw invalid(format, "unknown member \"" + printable(key) + "\" in " + name, null);
             }
         }
         for (String key : required) {
             if (!node.has(key)) {
-                throw invalid("member \"" + key + "\" missing in " + name, null);
+                throw invalid(format, "member \"" + key + "\" missing in " + name, null);
             }
         }
     }
 
-    private static String string(JsonNode node, String where) {
+    private static String string(Format format, JsonNode node, String where) {
         if (node == null || !node.isTextual()) {
-            throw invalid(where + " must be a string", null);
+            throw invalid(format, where + " must be a string", null);
         }
         return node.textValue();
     }
 
-    private static long integer(JsonNode node, String where) {
+    private static long integer(Format format, JsonNode node, String where) {
         if (!node.isNumber()) {
-            throw invalid(where + " must be a number", null);
+            throw invalid(format, where + " must be a number", null);
         }
         BigDecimal value = node.decimalValue();
         try {
             // 1.0 and 1e3 are integers as Go reads them (into a float64 first); 1.5 is not.
             return value.stripTrailingZeros().longValueExact();
         } catch (ArithmeticException e) {
-            throw invalid(where + " is not an integer in range: " + printable(node.toString()), e);
+            throw invalid(format, where + " is not an integer in range: " + printable(node.toString()), e);
         }
     }
 
-    private static SignatureVerificationException invalid(String problem, Throwable cause) {
-        return new SignatureVerificationException(Reason.INVALID_PAYLOAD, "invalid " + DOCUMENT + ": " + problem, cause);
+    private static SignatureVerificationException invalid(Format format, String problem, Throwable cause) {
+        return new SignatureVerificationException(Reason.INVALID_PAYLOAD, "invalid " + format.document() + ": " + problem, cause);
     }
 
     private static String printable(String s) {

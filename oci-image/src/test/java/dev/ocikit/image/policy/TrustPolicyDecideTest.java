@@ -141,11 +141,12 @@ class TrustPolicyDecideTest {
     }
 
     @Test
-    void sigstoreSignedParsesButIsNotSupportedYet() {
+    void sigstoreSignedWithAMissingKeyFileRejects() {
+        // TrustPolicySigstoreTest covers sigstoreSigned; the key file is read when a decision needs it
         TrustPolicy policy = TrustPolicyParseTest.parse("{'default': [{'type': 'sigstoreSigned', 'keyPath': '/etc/pki/cosign.pub'}]}");
         assertThatThrownBy(() -> policy.decide(PolicyTarget.docker(IMAGE), MANIFEST, List.of(sign(trusted, MANIFEST, IMAGE))))
                 .isInstanceOf(PolicyRejectedException.class)
-                .hasMessageContaining("sigstore signatures are not supported yet");
+                .hasMessageContaining("cannot read the trusted public keys").hasMessageContaining("/etc/pki/cosign.pub");
     }
 
     @Test
