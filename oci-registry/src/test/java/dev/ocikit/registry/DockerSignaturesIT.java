@@ -11,7 +11,10 @@ import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.SigningKey;
 import dev.ocikit.image.signature.SigstoreSignature;
+import dev.ocikit.image.signature.SimpleSignature;
+import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
+import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.SignaturesNotSupportedException;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.registry.testing.TestImage;
@@ -315,6 +318,34 @@ class DockerSignaturesIT {
             assertThat(plain.repository(registry.host(), "http/other").manifestDescriptor("1")).isEmpty();
         } finally {
             files.stop(0);
+        }
+    }
+
+    @Test
+    void signaturesOfAnIndexAndOfItsImagesAreKeyedByTheirOwnDigests() throws Exception {
+        Path sigs = tmp.resolve("sigs-f");
+        RegistryClient client = client(registriesD("f", "docker:\n  " + registry.host() + ":\n    lookaside: file://" + sigs + "\n"));
+        TestImage image = TestImage.of("f");
+        Digest instance = image.push(plain.repository(registry.host(), "index/app"), "image");
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[{\"mediaType\":\""
+                + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + instance + "\",\"size\":" + image.manifestBytes().length
+                + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}]}").getBytes(StandardCharsets.UTF_8);
+        ManifestBlob indexBlob = ManifestBlob.of(index, MediaTypes.OCI_INDEX);
+        SimpleSignature ofImage = new SimpleSignature("of the image".getBytes(StandardCharsets.UTF_8));
+        SimpleSignature ofIndex = new SimpleSignature("of the index".getBytes(StandardCharsets.UTF_8));
+        try (ImageDestination dest = docker(client, "index/app:1").openDestination()) {
+            dest.putManifest(image.manifest(), Optional.of(instance));
+            dest.putManifest(indexBlob, Optional.empty());
+            dest.putSignatures(List.of(ofImage), Optional.of(instance));
+            dest.putSignatures(List.of(ofIndex), Optional.empty());
+            assertThat(sigs).doesNotExist(); // not before the commit has put the index
+            dest.commit();
+        }
+        assertThat(sigs.resolve("index/app@sha256=" + instance.encoded() + "/signature-1")).hasContent("of the image");
+        assertThat(sigs.resolve("index/app@sha256=" + indexBlob.digest().encoded() + "/signature-1")).hasContent("of the index");
+        try (ImageSource source = docker(client, "index/app:1").openSource()) {
+            assertThat(source.signatures(Optional.empty())).containsExactly(ofIndex);
+            assertThat(source.signatures(Optional.of(instance))).containsExactly(ofImage);
         }
     }
 
