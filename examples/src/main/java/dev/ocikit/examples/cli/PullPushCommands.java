@@ -81,7 +81,8 @@ final class PullPushCommands {
                     out.flush();
                 }
                 try {
-                    Copy copy = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name));
+                    // the store keeps no signatures (Podman's keeps them beside the image): they are not carried
+                    Copy copy = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name)).removeSignatures();
                     if (wanted.isPresent()) {
                         copy = copy.platform(wanted.get());
                     }

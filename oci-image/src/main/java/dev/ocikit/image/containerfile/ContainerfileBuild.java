@@ -367,7 +367,8 @@ public final class ContainerfileBuild {
             }
             dev.ocikit.image.spi.TransportReference remote = transports.parse("docker://" + image);
             String name = remote.dockerReference().map(Object::toString).orElse(image);
-            Copy.from(remote).to(store.reference(name)).platform(p).run();
+            // the store keeps no signatures: a base image's (in registries.d lookaside storage) are not carried
+            Copy.from(remote).to(store.reference(name)).platform(p).removeSignatures().run();
             return ImageBuilder.from(store, name, p);
         }
 
