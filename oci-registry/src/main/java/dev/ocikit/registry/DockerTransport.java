@@ -1,11 +1,15 @@
 package dev.ocikit.registry;
 
 import dev.ocikit.image.BlobInfo;
+import dev.ocikit.image.signature.ImageSignature;
+import dev.ocikit.image.signature.SimpleSignature;
+import dev.ocikit.image.signature.SigstoreSignature;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.image.spi.InvalidTransportReferenceException;
 import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.image.spi.SignaturesNotSupportedException;
 import dev.ocikit.image.spi.Transport;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
@@ -16,7 +20,11 @@ import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -37,6 +45,15 @@ import java.util.OptionalLong;
  * registry fails the opening. Writing always goes to the registry the name says, mirrors or not:
  * it puts blobs (skipping those the repository has), manifests of an index's images by digest,
  * and the top-level manifest under the tag on {@code commit}. Stateless and thread-safe.
+ *
+ * <p>Signatures are kept where the client's {@link RegistriesD} says, as skopeo keeps them:
+ * simple signatures in lookaside storage ({@code file://} for writing; also {@code http(s)://}
+ * for reading), sigstore signatures as attachments in the registry where
+ * {@code use-sigstore-attachments} is on. A source reads them for the image's name at the pull
+ * source that served it (a mirror's name, for a mirror), keyed by the digest of the manifest
+ * (of the index, or of one of its images). A destination writes them on {@code commit}, after
+ * the manifest is in the registry. A client without {@code registries.d} configuration
+ * ({@link RegistriesD#none()}) reads none and refuses to write any.
  */
 public final class DockerTransport implements Transport {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DockerTransport.class);
@@ -128,18 +145,18 @@ public final class DockerTransport implements Transport {
         @Override
         public ImageSource openSource() throws IOException {
             RegistryClient client = transport.client.get();
-            return new Source(this, client.locate(image), client.blobLocations());
+            return new Source(this, client, client.locate(image));
         }
 
         @Override
         public ImageDestination openDestination() {
             RegistryClient client = transport.client.get();
-            return new Destination(this, client.repository(image), client.blobLocations());
+            return new Destination(this, client, client.repository(image));
         }
     }
 
     /** Reads everything from the one place {@code location} chose, so that manifests and blobs agree. */
-    private record Source(Reference reference, ImageLocation location, BlobLocations seen) implements ImageSource {
+    private record Source(Reference reference, RegistryClient client, ImageLocation location) implements ImageSource {
         @Override
         public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
             ManifestBlob m = instance.isEmpty()
@@ -158,6 +175,7 @@ public final class DockerTransport implements Transport {
                 if (dev.ocikit.spec.image.Parsed.manifest(m.bytes(), Optional.of(m.mediaType())).model()
                         instanceof dev.ocikit.spec.image.ImageManifest im) {
                     RegistryRepository repo = location.repository();
+                    BlobLocations seen = client.blobLocations();
                     seen.record(repo.registry(), repo.path(), im.config().digest());
                     im.layers().forEach(l -> seen.record(repo.registry(), repo.path(), l.digest()));
                 }
@@ -173,6 +191,26 @@ public final class DockerTransport implements Transport {
             return location.repository().openBlobUnverified(blob.digest());
         }
 
+        /**
+         * Lookaside signatures, then sigstore attachments (when configured), of the manifest with
+         * that digest, for the name the image has where it was found.
+         */
+        @Override
+        public List<ImageSignature> signatures(Optional<Digest> instance) throws IOException {
+            RegistriesD config = client.registriesD();
+            ImageReference physical = location.reference();
+            Digest digest = instance.orElse(location.manifest().digest());
+            List<ImageSignature> all = new ArrayList<>();
+            Optional<URI> storage = config.lookasideForReading(physical);
+            if (storage.isPresent()) {
+                all.addAll(client.lookaside().read(storage.get(), physical.path(), digest));
+            }
+            if (config.useSigstoreAttachments(physical)) {
+                all.addAll(SigstoreAttachments.read(location.repository(), digest));
+            }
+            return List.copyOf(all);
+        }
+
         @Override
         public void close() {
             // connections belong to the shared client
@@ -181,14 +219,18 @@ public final class DockerTransport implements Transport {
 
     private static final class Destination implements ImageDestination {
         private final Reference reference;
+        private final RegistryClient client;
         private final RegistryRepository repo;
         private final BlobLocations seen;
         private volatile ManifestBlob top;
+        /** Signatures to write after the manifest, by instance (empty: the top-level document). */
+        private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
 
-        Destination(Reference reference, RegistryRepository repo, BlobLocations seen) {
+        Destination(Reference reference, RegistryClient client, RegistryRepository repo) {
             this.reference = reference;
+            this.client = client;
             this.repo = repo;
-            this.seen = seen;
+            this.seen = client.blobLocations();
         }
 
         @Override
@@ -234,8 +276,45 @@ public final class DockerTransport implements Transport {
             }
         }
 
+        /**
+         * Simple signatures where the lookaside storage for writing is a {@code file://} one;
+         * sigstore signatures where {@code use-sigstore-attachments} is on.
+         */
         @Override
-        public void commit() throws IOException {
+        public boolean supportsSignatures(String format) {
+            RegistriesD config = client.registriesD();
+            return switch (format) {
+                case ImageSignature.SIMPLE_SIGNING -> config.lookasideForWriting(reference.image()).filter(Lookaside::writable).isPresent();
+                case ImageSignature.SIGSTORE_JSON -> config.useSigstoreAttachments(reference.image());
+                default -> false;
+            };
+        }
+
+        /** Checks that they can be written, and keeps them for {@link #commit()}. */
+        @Override
+        public synchronized void putSignatures(List<ImageSignature> newSignatures, Optional<Digest> instance) {
+            String name = TransportReference.format(reference);
+            RegistriesD config = client.registriesD();
+            for (ImageSignature s : newSignatures) {
+                if (s instanceof SimpleSignature) {
+                    Optional<URI> storage = config.lookasideForWriting(reference.image());
+                    if (storage.isEmpty()) {
+                        throw new SignaturesNotSupportedException(name, "Cannot store signatures of " + name
+                                + ": no signature storage is configured (the client has no registries.d configuration)");
+                    }
+                    if (!Lookaside.writable(storage.get())) {
+                        throw new SignaturesNotSupportedException(name, Lookaside.notWritable(storage.get()));
+                    }
+                } else if (!config.useSigstoreAttachments(reference.image())) {
+                    throw new SignaturesNotSupportedException(name, "writing sigstore attachments is disabled by configuration"
+                            + " (set use-sigstore-attachments: true for " + reference.image().repository() + " in registries.d)");
+                }
+            }
+            signatures.put(instance, List.copyOf(newSignatures));
+        }
+
+        @Override
+        public synchronized void commit() throws IOException {
             ManifestBlob m = top;
             if (m == null) {
                 throw new IllegalStateException("commit before the image's manifest was put");
@@ -246,6 +325,26 @@ public final class DockerTransport implements Transport {
                         + m.digest() + ", not the one its name asks for", digest.get(), m.digest());
             }
             repo.putManifest(m, reference.image().tag().map(List::of).orElse(List.of()));
+            // signatures name the manifest's digest: only now that it is in the registry
+            for (Map.Entry<Optional<Digest>, List<ImageSignature>> e : signatures.entrySet()) {
+                Digest signed = e.getKey().orElse(m.digest());
+                List<ImageSignature> simple = new ArrayList<>();
+                List<SigstoreSignature> sigstore = new ArrayList<>();
+                for (ImageSignature s : e.getValue()) {
+                    if (s instanceof SigstoreSignature ss) {
+                        sigstore.add(ss);
+                    } else {
+                        simple.add(s);
+                    }
+                }
+                if (!sigstore.isEmpty()) {
+                    SigstoreAttachments.write(repo, signed, sigstore);
+                }
+                if (!simple.isEmpty()) {
+                    URI storage = client.registriesD().lookasideForWriting(reference.image()).orElseThrow();
+                    Lookaside.write(storage, reference.image().path(), signed, simple);
+                }
+            }
         }
 
         @Override

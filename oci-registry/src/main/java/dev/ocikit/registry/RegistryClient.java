@@ -43,6 +43,8 @@ public final class RegistryClient {
     private final Settings settings;
     private final RegistryHttp http;
     private final RegistriesConf registriesConf;
+    private final RegistriesD registriesD;
+    private final Lookaside lookaside;
     /** Connections for pull sources that need other settings than {@link #http}; one per kind, made on demand. */
     private final Map<PullVariant, RegistryHttp> pullHttp = new java.util.concurrent.ConcurrentHashMap<>();
     private final BlobLocations blobLocations = new BlobLocations();
@@ -50,10 +52,12 @@ public final class RegistryClient {
     /** How a pull source's connections differ from the client's own: a host made insecure, credentials withheld. */
     private record PullVariant(Optional<String> insecureRegistry, boolean anonymous) {}
 
-    private RegistryClient(Settings settings, RegistriesConf registriesConf) {
+    private RegistryClient(Settings settings, RegistriesConf registriesConf, RegistriesD registriesD) {
         this.settings = settings;
         this.http = new RegistryHttp(settings);
         this.registriesConf = registriesConf;
+        this.registriesD = registriesD;
+        this.lookaside = new Lookaside(http, settings);
     }
 
     /** Where this client has seen blobs, for cross-repository mounts. */
@@ -115,6 +119,19 @@ public final class RegistryClient {
      */
     public ImageLocation locate(ImageReference image) throws IOException {
         return PullSources.locate(this, Objects.requireNonNull(image, "image").withDefaultTag());
+    }
+
+    /**
+     * Where this client's {@code docker://} sources and destinations keep image signatures
+     * ({@link Builder#registriesD}); {@link RegistriesD#none()} unless configured.
+     */
+    public RegistriesD registriesD() {
+        return registriesD;
+    }
+
+    /** Reads and writes lookaside signature storage through this client's connections. */
+    Lookaside lookaside() {
+        return lookaside;
     }
 
     /**
@@ -245,6 +262,7 @@ public final class RegistryClient {
         private String userAgent = "ocikit";
         private final Map<String, java.net.URI> endpoints = new HashMap<>();
         private RegistriesConf registriesConf = RegistriesConf.empty();
+        private RegistriesD registriesD = RegistriesD.none();
 
         private Builder() {}
 
@@ -287,8 +305,11 @@ public final class RegistryClient {
          * finds them in {@code environment}: credentials from {@code auth.json} and credential
          * helpers (with {@code registries.conf}'s {@code credential-helpers}), registries marked
          * {@code insecure} in {@code registries.conf}, the mirrors and blocked registries of
-         * {@code registries.conf} for pulls ({@link #registriesConf}), and per-registry CAs and
-         * client certificates from {@code certs.d}. Settings made explicitly on this builder win.
+         * {@code registries.conf} for pulls ({@link #registriesConf}), per-registry CAs and
+         * client certificates from {@code certs.d}, and where image signatures are kept
+         * ({@code registries.d}, {@link RegistriesD#load(ContainersEnvironment)}). Settings made
+         * explicitly on this builder win; call {@link #registriesD} after this to read another
+         * {@code registries.d} directory (skopeo's {@code --registries.d}).
          *
          * @throws ContainersConfigException if a file is malformed (it names the file and key)
          */
@@ -309,6 +330,18 @@ public final class RegistryClient {
             });
             insecureLookup = registry -> conf.registryFor(registry).map(RegistriesConf.Registry::insecure).orElse(false);
             registriesConf = conf;
+            registriesD = RegistriesD.load(environment);
+            return this;
+        }
+
+        /**
+         * Where the {@code docker://} transport reads and writes image signatures: lookaside
+         * storage and sigstore attachments, per {@code registries.d}. Replaces what an earlier call
+         * (or {@link #containersConfig}) set. Default: {@link RegistriesD#none()}, no signatures
+         * read or written.
+         */
+        public Builder registriesD(RegistriesD config) {
+            this.registriesD = Objects.requireNonNull(config, "config");
             return this;
         }
 
@@ -463,7 +496,7 @@ public final class RegistryClient {
                     insecureLookup,
                     Set.copyOf(insecure), Set.copyOf(plainHttp), connectTimeout, requestTimeout, maxAttempts, retryBackoff, maxRetryWait,
                     maxManifestSize, 16L << 20, pageSize, chunkedUploadThreshold, chunkSize, maxResumes, executor,
-                    clock, userAgent, Map.copyOf(endpoints)), registriesConf);
+                    clock, userAgent, Map.copyOf(endpoints)), registriesConf, registriesD);
         }
 
         private static Duration positive(Duration d, String name) {

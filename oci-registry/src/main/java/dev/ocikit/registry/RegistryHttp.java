@@ -158,6 +158,15 @@ final class RegistryHttp {
         return chosen;
     }
 
+    /**
+     * The HTTP client for {@code authority} ({@code host[:port]}), with the TLS settings that
+     * host has as a registry (its {@code certs.d}, insecure or not); for other servers of the
+     * registry setup, such as lookaside signature storage. Redirects are not followed by it.
+     */
+    HttpClient clientFor(String authority) {
+        return client(authority);
+    }
+
     private HttpClient client(String authority) {
         return clients.computeIfAbsent(settings.registryAt(authority), a -> {
             HttpClient.Builder b = HttpClient.newBuilder()

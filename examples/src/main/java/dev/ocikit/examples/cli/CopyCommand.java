@@ -87,8 +87,10 @@ final class CopyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        Copy copy = Copy.from(Sources.parse(source, parent.root(), registry.srcTlsVerify, registry.srcCreds, registry.authfile))
-                .to(Sources.parse(destination, parent.root(), registry.destTlsVerify, registry.destCreds, registry.authfile));
+        Copy copy = Copy.from(Sources.parse(source, parent.root(), parent.registriesD(), registry.srcTlsVerify, registry.srcCreds,
+                        registry.authfile))
+                .to(Sources.parse(destination, parent.root(), parent.registriesD(), registry.destTlsVerify, registry.destCreds,
+                        registry.authfile));
         if (all) {
             copy = copy.allPlatforms();
         } else if (platform != null) {

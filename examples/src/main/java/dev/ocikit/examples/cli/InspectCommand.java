@@ -86,7 +86,8 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        TransportReference ref = Sources.parse(image, parent.root(), registry);
+        TransportReference ref = Sources.parse(image, parent.root(), parent.registriesD(), registry.tlsVerify, registry.creds,
+                registry.authfile);
         try (ImageSource src = ref.openSource()) {
             if (raw && !config) {
                 ManifestBlob top = src.manifest(Optional.empty());

@@ -40,6 +40,17 @@ public final class Ocikit implements Callable<Integer> {
         return java.util.Optional.ofNullable(root);
     }
 
+    // skopeo's global option: before the command (ocikit --registries.d DIR copy ...), as skopeo takes it
+    @CommandLine.Option(names = "--registries.d", paramLabel = "DIR",
+            description = "use registry configuration files in DIR (where signatures are kept) instead of"
+                    + " $HOME/.config/containers/registries.d or /etc/containers/registries.d; for copy, inspect and sync")
+    java.nio.file.Path registriesD;
+
+    /** The registries.d directory the user named, if any. */
+    java.util.Optional<java.nio.file.Path> registriesD() {
+        return java.util.Optional.ofNullable(registriesD);
+    }
+
     public static void main(String[] args) {
         // Warnings (a mislabelled layer, a skipped device node) to stderr, one line each.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("ocikit.log", "warn"));
@@ -133,12 +144,12 @@ public final class Ocikit implements Callable<Integer> {
         }
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--root")) {
+            if (a.equals("--root") || a.equals("--registries.d")) {
                 i++; // its value
             } else if (!a.startsWith("-")) {
                 Class<?> named = byName.get(a);
                 return named == null || named == CommandLine.HelpCommand.class ? commandLine() : configure(List.of(named));
-            } else if (!a.startsWith("--root=")) {
+            } else if (!a.startsWith("--root=") && !a.startsWith("--registries.d=")) {
                 return commandLine(); // --help, --version, or something to complain about with the full list
             }
         }

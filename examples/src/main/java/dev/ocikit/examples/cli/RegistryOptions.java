@@ -26,11 +26,20 @@ final class RegistryOptions {
 
     /** The client for {@code registry} with these options applied. */
     static RegistryClient client(String registry, Boolean tlsVerify, String creds, Path authfile) throws IOException {
+        return client(registry, tlsVerify, creds, authfile, java.util.Optional.empty());
+    }
+
+    /** The client for {@code registry} with these options applied, and another registries.d directory if given. */
+    static RegistryClient client(String registry, Boolean tlsVerify, String creds, Path authfile,
+            java.util.Optional<Path> registriesD) throws IOException {
         ContainersEnvironment env = ContainersEnvironment.system();
         if (authfile != null) {
             env = env.with("REGISTRY_AUTH_FILE", authfile.toString());
         }
         RegistryClient.Builder b = RegistryClient.builder().containersConfig(env);
+        if (registriesD.isPresent()) {
+            b.registriesD(dev.ocikit.registry.RegistriesD.load(registriesD.get(), env));
+        }
         if (Boolean.FALSE.equals(tlsVerify)) {
             b.insecure(registry);
         }

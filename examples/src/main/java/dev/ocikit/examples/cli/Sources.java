@@ -27,9 +27,15 @@ final class Sources {
      */
     static TransportReference parse(String name, Optional<Path> root, Boolean tlsVerify, String creds, Path authfile)
             throws IOException {
+        return parse(name, root, Optional.empty(), tlsVerify, creds, authfile);
+    }
+
+    /** {@link #parse} with the global {@code --registries.d}, when given, for where a registry's signatures are. */
+    static TransportReference parse(String name, Optional<Path> root, Optional<Path> registriesD, Boolean tlsVerify,
+            String creds, Path authfile) throws IOException {
         if (name.startsWith(DockerTransport.NAME + "://")) {
             ImageReference ref = ImageReference.parse(name.substring(DockerTransport.NAME.length() + 3));
-            return new DockerTransport(RegistryOptions.client(ref.domain(), tlsVerify, creds, authfile)).reference(ref);
+            return new DockerTransport(RegistryOptions.client(ref.domain(), tlsVerify, creds, authfile, registriesD)).reference(ref);
         }
         if (root.isPresent() && name.startsWith(StoreTransport.NAME + ":")) {
             return StoreTransport.reference(root.get(), name.substring(StoreTransport.NAME.length() + 1));

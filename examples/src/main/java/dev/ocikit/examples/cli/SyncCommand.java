@@ -26,6 +26,9 @@ final class SyncCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @picocli.CommandLine.ParentCommand
+    Ocikit parent;
+
     @Option(names = {"-s", "--src"}, required = true, paramLabel = "docker|dir", description = "the source's transport")
     String src;
 
@@ -87,7 +90,8 @@ final class SyncCommand implements Callable<Integer> {
     }
 
     private RegistryClient client(String name, Boolean tlsVerify, String creds) throws IOException {
-        return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, registry.authfile);
+        return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, registry.authfile,
+                parent == null ? java.util.Optional.empty() : parent.registriesD());
     }
 
     /** {@code docker://...} and {@code dir:...}, as skopeo prints references. */
