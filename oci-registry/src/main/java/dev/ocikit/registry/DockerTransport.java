@@ -207,6 +207,12 @@ public final class DockerTransport implements Transport {
             }
             if (config.useSigstoreAttachments(physical)) {
                 all.addAll(SigstoreAttachments.read(location.repository(), digest));
+                // cosign's OCI 1.1 mode keeps them as referrers instead; the same signature in both places counts once
+                for (ImageSignature s : SigstoreAttachments.readReferrers(location.repository(), digest)) {
+                    if (!all.contains(s)) {
+                        all.add(s);
+                    }
+                }
             }
             return List.copyOf(all);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ocikit.image.signature.ImageSignature;
 import dev.ocikit.image.signature.SignatureVerificationException;
+import dev.ocikit.image.signature.SigstoreReferrers;
 import dev.ocikit.image.signature.SigstoreSignature;
 import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.spec.Digest;
@@ -67,6 +68,44 @@ final class SigstoreAttachments {
             signatures.add(new SigstoreSignature(layer.mediaType(), payload, layer.annotations()));
         }
         LOG.debug("{} sigstore signature(s) attached to {} in {}", signatures.size(), manifest, repo);
+        return List.copyOf(signatures);
+    }
+
+    /**
+     * The sigstore signatures stored the OCI 1.1 way: cosign signature manifests among the
+     * referrers of {@code manifest} (the referrers API, or its tag-schema fallback), each layer
+     * one signature, as at the {@code .sig} tag. Sigstore bundles are recognised and skipped with
+     * a warning: ocikit cannot verify them, and an image may well have other signatures it can.
+     */
+    static List<ImageSignature> readReferrers(RegistryRepository repo, Digest manifest) throws IOException {
+        List<ImageSignature> signatures = new ArrayList<>();
+        for (Descriptor referrer : repo.referrers(manifest, Optional.empty())) {
+            switch (SigstoreReferrers.classify(referrer)) {
+                case COSIGN_SIGNATURE -> {
+                    ManifestBlob blob = repo.manifest(referrer.digest().toString());
+                    ImageManifest m;
+                    try {
+                        m = ImageManifest.parse(blob.bytes());
+                    } catch (OciException e) {
+                        throw malformed(repo, manifest, "its cosign signature referrer " + referrer.digest() + " is not an"
+                                + " image manifest: " + e.getMessage());
+                    }
+                    for (Descriptor layer : m.layers()) {
+                        if (signatures.size() >= MAX_SIGNATURES) {
+                            throw malformed(repo, manifest, "its referrers hold more than the " + MAX_SIGNATURES
+                                    + " signatures ocikit reads for one image");
+                        }
+                        byte[] payload = readBlob(repo, layer, MAX_PAYLOAD_SIZE, "signature payload");
+                        signatures.add(new SigstoreSignature(layer.mediaType(), payload, layer.annotations()));
+                    }
+                }
+                case SIGSTORE_BUNDLE -> LOG.warn("{}/{}@{}: {}", repo.registry(), repo.path(), manifest,
+                        SigstoreReferrers.unsupported(referrer).getMessage());
+                default -> {
+                    // an SBOM, an attestation of another tool: not a signature
+                }
+            }
+        }
         return List.copyOf(signatures);
     }
 

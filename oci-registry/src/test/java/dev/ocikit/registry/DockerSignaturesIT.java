@@ -422,4 +422,55 @@ class DockerSignaturesIT {
         }
         assertThat(Json.tree(manifest, "attachment").has("subject")).isFalse();
     }
+
+    /** Pushes a referrer of {@code subject}: an artifact manifest of this type with these layers (blob, annotations). */
+    static void pushReferrer(RegistryRepository repo, ManifestBlob subject, String artifactType, String layerMediaType,
+            byte[] layer, Map<String, String> annotations) throws Exception {
+        byte[] empty = "{}".getBytes(StandardCharsets.UTF_8);
+        repo.pushBlob(Digest.sha256(empty), empty.length, RegistryRepository.Content.of(empty));
+        repo.pushBlob(Digest.sha256(layer), layer.length, RegistryRepository.Content.of(layer));
+        var node = Json.tree(("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"artifactType\":\""
+                + artifactType + "\",\"config\":{\"mediaType\":\"application/vnd.oci.empty.v1+json\",\"digest\":\""
+                + Digest.sha256(empty) + "\",\"size\":2},\"layers\":[{\"mediaType\":\"" + layerMediaType + "\",\"digest\":\""
+                + Digest.sha256(layer) + "\",\"size\":" + layer.length + "}],\"subject\":{\"mediaType\":\""
+                + subject.mediaType() + "\",\"digest\":\"" + subject.digest() + "\",\"size\":" + subject.bytes().length
+                + "}}").getBytes(StandardCharsets.UTF_8), "referrer");
+        var layerNode = (com.fasterxml.jackson.databind.node.ObjectNode) node.get("layers").get(0);
+        var a = layerNode.putObject("annotations");
+        annotations.forEach(a::put);
+        repo.putManifest(ManifestBlob.of(Json.write(node), MediaTypes.OCI_MANIFEST), List.of());
+    }
+
+    @Test
+    void sigstoreSignaturesStoredAsReferrersAreFoundAndBundlesAreSkipped() throws Exception {
+        RegistryClient client = client(registriesD("g", "docker:\n  " + registry.host() + ":\n    use-sigstore-attachments: true\n"));
+        push("g", "sigstore/referred");
+        RegistryRepository repo = plain.repository(registry.host(), "sigstore/referred");
+        ManifestBlob image = repo.manifest("1");
+        String identity = registry.host() + "/sigstore/referred:1";
+        dev.ocikit.image.signature.SigstorePrivateKey key = dev.ocikit.image.signature.SigstorePrivateKey.generate();
+        SigstoreSignature signature = dev.ocikit.image.signature.SigstoreSigning.sign(image.bytes(), identity, key);
+
+        // as cosign --registry-referrers-mode=oci-1-1 stores it, next to a bundle ocikit cannot verify
+        pushReferrer(repo, image, dev.ocikit.image.signature.SigstoreReferrers.COSIGN_SIGNATURE_ARTIFACT_TYPE,
+                signature.mimeType(), signature.payload(), signature.annotations());
+        pushReferrer(repo, image, dev.ocikit.image.signature.SigstoreReferrers.BUNDLE_V03_MEDIA_TYPE,
+                dev.ocikit.image.signature.SigstoreReferrers.BUNDLE_V03_MEDIA_TYPE, "{\"mediaType\":\"x\"}".getBytes(StandardCharsets.UTF_8),
+                Map.of());
+        try (ImageSource source = docker(client, "sigstore/referred:1").openSource()) {
+            List<ImageSignature> found = source.signatures(Optional.empty());
+            assertThat(found).containsExactly(signature);
+            assertThat(dev.ocikit.image.signature.SigstoreSigning.verifyFor((SigstoreSignature) found.get(0), image.bytes(), identity,
+                    List.of(key.publicKey())).payload().dockerReference()).isEqualTo(identity);
+        }
+
+        // and a policy requiring the key accepts a copy of the image
+        Path pub = Files.write(tmp.resolve("referred.pub"), key.publicKey().toPem());
+        TrustPolicy policy = TrustPolicy.parse(("{\"default\": [{\"type\": \"reject\"}], \"transports\": {\"docker\": {\""
+                + registry.host() + "\": [{\"type\": \"sigstoreSigned\", \"keyPath\": \"" + pub + "\"}]}}}")
+                .getBytes(StandardCharsets.UTF_8), "policy");
+        Path out = tmp.resolve("referred-out");
+        Copy.from(docker(client, "sigstore/referred:1")).to(DirTransport.reference(out)).policy(policy).run();
+        assertThat(out.resolve("signature-1")).hasBinaryContent(signature.blob());
+    }
 }
