@@ -103,8 +103,11 @@ class CliCopySignaturesIT {
         assertThat(signed.resolve("signature-1")).exists();
         Run inspect = CliSignatureIT.ocikit("inspect", "dir:" + signed);
         assertThat(inspect.exit()).as(inspect.err()).isZero();
-        assertThat(dev.ocikit.spec.Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").asInt())
-                .isEqualTo(1);
+        com.fasterxml.jackson.databind.JsonNode listed = dev.ocikit.spec.Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8),
+                "inspect").get("Signatures");
+        assertThat(listed.size()).isEqualTo(1);
+        assertThat(listed.get(0).get("Format").asText()).isEqualTo("simple-signing");
+        assertThat(listed.get(0).get("Size").asLong()).isEqualTo(Files.size(signed.resolve("signature-1")));
         assertThat(CliSignatureIT.ocikit("inspect", "oci:" + layout + ":app").out()).doesNotContain("Signatures");
 
         Path accepted = tmp.resolve("accepted");

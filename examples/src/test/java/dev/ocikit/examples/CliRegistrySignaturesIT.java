@@ -84,7 +84,8 @@ class CliRegistrySignaturesIT {
 
             Run inspect = CliRegistryIT.ocikit("--registries.d", registriesD.toString(), "inspect", "--tls-verify=false", image);
             assertThat(inspect.exit()).as(inspect.err()).isZero();
-            assertThat(Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").asInt()).isEqualTo(1);
+            assertThat(Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").get(0).get("Format").asText())
+                    .isEqualTo("simple-signing");
 
             Run pulled = CliRegistryIT.ocikit("--registries.d", registriesD.toString(), "copy", "-q", "--src-tls-verify=false",
                     "--policy", policy.toString(), image, "dir:" + tmp.resolve("pulled"));

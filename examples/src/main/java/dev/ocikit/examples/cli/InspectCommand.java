@@ -63,8 +63,20 @@ final class InspectCommand implements Callable<Integer> {
                    @JsonProperty("Os") String os, @JsonProperty("Layers") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> layers,
                    @JsonProperty("LayersData") @JsonInclude(JsonInclude.Include.ALWAYS) List<LayerData> layersData,
                    @JsonProperty("Env") @JsonInclude(JsonInclude.Include.ALWAYS) List<String> env,
-                   // not in skopeo's output: only shown when the image has signatures (dir: keeps them)
-                   @JsonProperty("Signatures") Optional<Integer> signatures) {}
+                   // not in skopeo's output: only shown when the image has signatures, listed unverified
+                   @JsonProperty("Signatures") Optional<List<SignatureData>> signatures) {}
+
+    /** One signature found with the image, as stored; nothing in it has been verified. */
+    @JsonPropertyOrder({"Format", "MIMEType", "Size"})
+    @JsonInclude(JsonInclude.Include.NON_ABSENT)
+    record SignatureData(@JsonProperty("Format") String format, @JsonProperty("MIMEType") Optional<String> mimeType,
+                         @JsonProperty("Size") long size) {
+        static SignatureData of(dev.ocikit.image.signature.ImageSignature s) {
+            return s instanceof dev.ocikit.image.signature.SigstoreSignature sigstore
+                    ? new SignatureData(s.format(), Optional.of(sigstore.mimeType()), sigstore.payload().length)
+                    : new SignatureData(s.format(), Optional.empty(), s.blob().length);
+        }
+    }
 
     @JsonPropertyOrder({"MIMEType", "Digest", "Size", "Annotations"})
     record LayerData(@JsonProperty("MIMEType") String mimeType, @JsonProperty("Digest") String digest,
@@ -116,7 +128,7 @@ final class InspectCommand implements Callable<Integer> {
                     layers.stream().map(d -> new LayerData(d.mediaType(), d.digest().toString(), d.size(),
                             d.annotations().isEmpty() ? null : d.annotations())).toList(),
                     c.config().env().isEmpty() ? null : c.config().env(),
-                    Optional.of(src.signatures(Optional.empty()).size()).filter(n -> n > 0));
+                    Optional.of(src.signatures(Optional.empty()).stream().map(SignatureData::of).toList()).filter(l -> !l.isEmpty()));
             out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
         }
         return 0;
