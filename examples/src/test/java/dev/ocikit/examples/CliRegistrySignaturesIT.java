@@ -97,6 +97,20 @@ class CliRegistrySignaturesIT {
                     image, "dir:" + tmp.resolve("skopeo"));
             assertThat(tmp.resolve("skopeo/signature-1")).hasBinaryContent(Files.readAllBytes(written.get(0)));
 
+            // Podman's round trip: a pull under the policy keeps the signature in the store, a push to
+            // another repository writes it to the lookaside for that repository
+            Path store = tmp.resolve("store");
+            Run pull = CliRegistryIT.ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "pull", "-q",
+                    "--tls-verify=false", "--signature-policy", policy.toString(), image);
+            assertThat(pull.exit()).as(pull.err()).isZero();
+            Run pushAgain = CliRegistryIT.ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "push", "-q",
+                    "--tls-verify=false", registry.host() + "/cli/app:1", "docker://" + registry.host() + "/cli/copy:1");
+            assertThat(pushAgain.exit()).as(pushAgain.err()).isZero();
+            try (Stream<Path> files = Files.walk(sigs.resolve("cli"))) {
+                assertThat(files.filter(f -> f.getFileName().toString().equals("signature-1"))
+                        .map(f -> sigs.relativize(f).toString().replaceAll("@.*", ""))).containsExactlyInAnyOrder("cli/app", "cli/copy");
+            }
+
             // elsewhere (another registries.d, with its own storage) there are no signatures: the policy refuses
             Path empty = Files.createDirectories(tmp.resolve("empty.d"));
             Files.writeString(empty.resolve("x.yaml"), "default-docker:\n  lookaside: file://" + tmp.resolve("nothing") + "\n");

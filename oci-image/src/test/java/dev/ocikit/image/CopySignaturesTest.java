@@ -194,8 +194,10 @@ class CopySignaturesTest {
         assertThat(out.resolve("manifest.json")).doesNotExist();
     }
 
-    @Test
-    void theImagesOfAnIndexKeepTheirOwnSignatures() throws IOException {
+    private record TwoPlatforms(Platform amd64, Platform arm64, Image amd, Image arm, Parsed<ImageIndex> index, Path dir) {}
+
+    /** An index of a linux/amd64 and a linux/arm64 image, in a dir: directory, unsigned. */
+    private TwoPlatforms twoPlatformIndex() throws IOException {
         Platform amd64 = Platform.of("linux", "amd64");
         Platform arm64 = Platform.of("linux", "arm64");
         Image amd = TestImages.image("amd", amd64);
@@ -205,6 +207,18 @@ class CopySignaturesTest {
         try (ImageDestination dest = DirTransport.reference(multi).openDestination()) {
             TestImages.write(dest, index, amd, arm);
         }
+        return new TwoPlatforms(amd64, arm64, amd, arm, index, multi);
+    }
+
+    @Test
+    void theImagesOfAnIndexKeepTheirOwnSignatures() throws IOException {
+        TwoPlatforms two = twoPlatformIndex();
+        Platform amd64 = two.amd64();
+        Platform arm64 = two.arm64();
+        Image amd = two.amd();
+        Image arm = two.arm();
+        Parsed<ImageIndex> index = two.index();
+        Path multi = two.dir();
         byte[] armSig = SimpleSigning.sign(arm.manifest().bytes(), IDENTITY, trusted.signingKey());
         Files.write(multi.resolve(arm.manifest().digest().encoded() + ".signature-1"), armSig);
         Path all = tmp.resolve("all");
@@ -220,15 +234,13 @@ class CopySignaturesTest {
 
     @Test
     void anImagePickedOutOfAnIndexIsJudgedByItsOwnSignaturesAndAWholeIndexImageByImage() throws IOException {
-        Platform amd64 = Platform.of("linux", "amd64");
-        Platform arm64 = Platform.of("linux", "arm64");
-        Image amd = TestImages.image("amd", amd64);
-        Image arm = TestImages.image("arm", arm64);
-        Parsed<ImageIndex> index = TestImages.index(List.of(amd64, arm64), amd, arm);
-        Path multi = tmp.resolve("multi");
-        try (ImageDestination dest = DirTransport.reference(multi).openDestination()) {
-            TestImages.write(dest, index, amd, arm);
-        }
+        TwoPlatforms two = twoPlatformIndex();
+        Platform amd64 = two.amd64();
+        Platform arm64 = two.arm64();
+        Image amd = two.amd();
+        Image arm = two.arm();
+        Parsed<ImageIndex> index = two.index();
+        Path multi = two.dir();
         // The index and the arm64 image are signed; the amd64 image is not.
         Files.write(multi.resolve("signature-1"), SimpleSigning.sign(index.bytes(), IDENTITY, trusted.signingKey()));
         Files.write(multi.resolve(arm.manifest().digest().encoded() + ".signature-1"),

@@ -43,7 +43,7 @@ public final class Ocikit implements Callable<Integer> {
     // skopeo's global option: before the command (ocikit --registries.d DIR copy ...), as skopeo takes it
     @CommandLine.Option(names = "--registries.d", paramLabel = "DIR",
             description = "use registry configuration files in DIR (where signatures are kept) instead of"
-                    + " $HOME/.config/containers/registries.d or /etc/containers/registries.d; for copy, inspect and sync")
+                    + " $HOME/.config/containers/registries.d or /etc/containers/registries.d; for copy, inspect, sync, pull and push")
     java.nio.file.Path registriesD;
 
     /** The registries.d directory the user named, if any. */

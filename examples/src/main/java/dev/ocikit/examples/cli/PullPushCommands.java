@@ -80,7 +80,8 @@ final class PullPushCommands {
                     : TrustPolicy.loadIfPresent();
             IOException last = null;
             for (String candidate : candidates) {
-                TransportReference from = Sources.parse(candidate, parent.root(), registry);
+                TransportReference from = Sources.parse(candidate, parent.root(), parent.registriesD(), registry.tlsVerify,
+                        registry.creds, registry.authfile);
                 String name = from.dockerReference().map(ImageReference::toString)
                         .orElse("localhost/" + Path.of(from.withinTransport()).getFileName());
                 if (!quiet) {
@@ -149,7 +150,8 @@ final class PullPushCommands {
             } else if (!Sources.hasTransport(target)) {
                 target = "docker://" + target; // as Podman: no known transport prefix means a registry
             }
-            TransportReference to = Sources.parse(target, parent.root(), registry);
+            TransportReference to = Sources.parse(target, parent.root(), parent.registriesD(), registry.tlsVerify, registry.creds,
+                    registry.authfile);
             Copy push = Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to);
             push = removeSignatures ? push.removeSignatures() : push;
             push.onProgress(Sources.progress(out, quiet)).run();
