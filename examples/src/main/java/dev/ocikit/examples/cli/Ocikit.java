@@ -64,7 +64,10 @@ public final class Ocikit implements Callable<Integer> {
             cdsTraining();
             return;
         }
-        System.exit(commandLine(args).execute(args));
+        CommandLine cli = commandLine(args);
+        int exitCode = cli.execute(args);
+        QuickExit.afterCommand(cli, exitCode);
+        System.exit(exitCode);
     }
 
     /**
