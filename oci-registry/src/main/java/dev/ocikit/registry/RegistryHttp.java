@@ -138,6 +138,12 @@ final class RegistryHttp {
             return https;
         }
         // An insecure registry: https without verification, falling back to http (skopeo's --tls-verify=false).
+        if (PlainHttpProbe.answersPlainHttp(host, settings.connectTimeout())) {
+            LOG.debug("{} answers a TLS hello in plain http; using http", registry);
+            URI http = URI.create("http://" + host);
+            endpoints.put(registry, http);
+            return http;
+        }
         URI chosen;
         try {
             client(registry).send(HttpRequest.newBuilder(https.resolve("/v2/")).timeout(settings.requestTimeout())
@@ -175,10 +181,15 @@ final class RegistryHttp {
                     .connectTimeout(settings.connectTimeout());
             settings.executor().ifPresent(b::executor);
             if (settings.insecure(a)) {
-                b.sslContext(trustAll());
+                // made only if the registry turns out to speak https: a plain-http one never loads Java's TLS stack
+                b.sslContext(new DeferredSslContext(RegistryHttp::trustAll));
                 SSLParameters p = new SSLParameters();
                 p.setEndpointIdentificationAlgorithm(null);
                 b.sslParameters(p);
+            } else if (settings.plainHttp(a) && settings.sslContext(a).isEmpty()) {
+                // the JDK's defaults, made only if an https URI ever reaches this client
+                b.sslContext(new DeferredSslContext(RegistryHttp::defaultTls));
+                b.sslParameters(new SSLParameters());
             } else {
                 settings.sslContext(a).ifPresent(b::sslContext);
             }
@@ -592,6 +603,14 @@ final class RegistryHttp {
         List<String> l = new ArrayList<>();
         l.add("repository:" + repository + ":" + actions);
         return l;
+    }
+
+    private static SSLContext defaultTls() {
+        try {
+            return SSLContext.getDefault();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS support in this JVM", e);
+        }
     }
 
     private static SSLContext trustAll() {

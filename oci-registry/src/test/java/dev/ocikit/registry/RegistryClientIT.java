@@ -194,6 +194,19 @@ class RegistryClientIT {
     }
 
     @Test
+    void theRealRegistryIsToldApartOverPlainHttpAndOverTlsByTheQuickProbe() throws IOException {
+        assertThat(PlainHttpProbe.answersPlainHttp(plain.host(), java.time.Duration.ofSeconds(5))).isTrue();
+        try (TestRegistry tls = TestRegistry.tls()) {
+            assertThat(PlainHttpProbe.answersPlainHttp(tls.host(), java.time.Duration.ofSeconds(5))).isFalse();
+            // and the insecure client that probed it still reaches it over https
+            RegistryClient insecure = RegistryClient.builder().insecure(tls.host()).build();
+            insecure.ping(tls.host());
+        }
+        RegistryClient insecurePlain = RegistryClient.builder().insecure(plain.host()).build();
+        insecurePlain.ping(plain.host());
+    }
+
+    @Test
     void skopeoReadsWhatWePushWithTheSameDigest() throws Exception {
         Path skopeo = Tools.require("skopeo");
         RegistryRepository repo = client.repository(plain.host(), "it/skopeo");
