@@ -120,6 +120,19 @@ final class RegistryHttp {
         if (known != null) {
             return known;
         }
+        // Parallel blob transfers ask at once: one of them probes, the others wait for its answer.
+        synchronized (probeLocks.computeIfAbsent(registry, r -> new Object())) {
+            return probeEndpoint(registry);
+        }
+    }
+
+    private final Map<String, Object> probeLocks = new ConcurrentHashMap<>();
+
+    private URI probeEndpoint(String registry) throws IOException {
+        URI known = endpoints.get(registry);
+        if (known != null) {
+            return known;
+        }
         URI override = settings.endpoints().get(registry);
         if (override != null) {
             // its scheme was checked against the registry's insecure/plainHttp marks when the client was built
