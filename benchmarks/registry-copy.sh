@@ -82,7 +82,7 @@ measure skopeo-pull skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$p
 measure ocikit-pull "$ocikit" copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/source:bench" "oci:$work/ocikit-pull:bench"
 
 echo "== warm, inside one JVM (3 rounds each; the last round is the figure)"
-warm() { java -cp "$top/examples/target/ocikit.jar:$top/benchmarks/target/classes" dev.ocikit.benchmarks.WarmCopy "$@"; }
+warm() { java -Djdk.httpclient.bufsize=131072 -cp "$top/examples/target/ocikit.jar:$top/benchmarks/target/classes" dev.ocikit.benchmarks.WarmCopy "$@"; }
 warm pull "$L:bench" "127.0.0.1:$port" 3 "$work/warm" | tee "$work/warm-pull.txt"
 start_registry
 warm push "$L:bench" "127.0.0.1:$port" 3 "$work/warm" | tee "$work/warm-push.txt"
