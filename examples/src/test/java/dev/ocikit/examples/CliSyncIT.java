@@ -85,6 +85,18 @@ class CliSyncIT {
             String d2 = digest(host + "/demo/app:2");
             assertThat(d1).isNotEqualTo(d2);
 
+            // a policy that trusts nothing from this registry: nothing is synced, nothing written
+            Path rejecting = Files.writeString(tmp.resolve("reject.json"), "{\"default\": [{\"type\": \"insecureAcceptAnything\"}],"
+                    + " \"transports\": {\"docker\": {\"" + host + "\": [{\"type\": \"reject\"}]}}}");
+            Path refusedMirror = tmp.resolve("refused");
+            Run refused = ocikit("sync", "--src", "docker", "--dest", "dir", "--src-tls-verify=false", "--policy", rejecting.toString(),
+                    host + "/demo/app", refusedMirror.toString());
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err()).contains("rejected by policy");
+            if (Files.exists(refusedMirror)) {
+                assertThat(names(refusedMirror)).isEmpty();
+            }
+
             Path mirror = tmp.resolve("mirror");
             Run down = ocikit("sync", "--src", "docker", "--dest", "dir", "--src-tls-verify=false", host + "/demo/app", mirror.toString());
             assertThat(down.exit()).as(down.err()).isZero();

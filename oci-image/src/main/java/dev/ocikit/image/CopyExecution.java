@@ -105,12 +105,17 @@ final class CopyExecution {
         }
         try (ImageSource source = from.openSource()) {
             ManifestBlob topBlob = source.manifest(Optional.empty());
-            List<ImageSignature> topSignatures = source.signatures(Optional.empty());
-            // As containers/image decides: an image picked out of an index is judged alone, by its own
-            // manifest and signatures; an index copied whole is judged itself and so is each image.
-            boolean picksOneImage = MediaTypes.isIndex(topBlob.mediaType()) && options.platforms() instanceof CopyOptions.PlatformChoice.Single;
+            // As containers/image decides: a single image is judged by its manifest and signatures; from an
+            // index, each image copied is judged alone, by its own (the index itself is not: its entries are
+            // the images' digests, each checked).
+            boolean isIndex = MediaTypes.isIndex(topBlob.mediaType());
+            boolean picksOneImage = isIndex && options.platforms() instanceof CopyOptions.PlatformChoice.Single;
             PolicyTarget policyTarget = PolicyTarget.of(from);
-            if (options.policy().isPresent() && !picksOneImage) {
+            // Signatures are read only where a policy or the copy needs them: a copy that drops them must not
+            // fail on storage it will not use (an unknown format, an unreachable lookaside).
+            List<ImageSignature> topSignatures = (!options.removeSignatures() && !picksOneImage)
+                    || (options.policy().isPresent() && !isIndex) ? source.signatures(Optional.empty()) : List.of();
+            if (options.policy().isPresent() && !isIndex) {
                 // Before anything else is read or written: a rejected image leaves no trace at the destination.
                 options.policy().get().decide(policyTarget, topBlob.bytes(), topSignatures);
             }

@@ -12,8 +12,9 @@ import java.util.Set;
  * Where a client has seen blobs: which repositories of which registry hold a digest, learned from
  * the manifests it read. A push to another repository of the same registry can then ask for a
  * cross-repository mount instead of uploading the bytes again, as containers/image does with its
- * blob info cache. In memory, per client, bounded (the least recently recorded digests go first),
- * thread-safe. Only a hint: a mount the registry refuses falls back to an upload.
+ * blob info cache. In memory, one for the JVM (the two ends of a copy usually have clients of their
+ * own), bounded (the least recently recorded digests go first), thread-safe. Only a hint: a mount
+ * the registry refuses, or one the caller's credentials do not allow, falls back to an upload.
  */
 final class BlobLocations {
     static final int MAX_DIGESTS = 10_000;

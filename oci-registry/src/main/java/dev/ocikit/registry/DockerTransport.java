@@ -201,14 +201,15 @@ public final class DockerTransport implements Transport {
             ImageReference physical = location.reference();
             Digest digest = instance.orElse(location.manifest().digest());
             List<ImageSignature> all = new ArrayList<>();
+            SignatureBudget budget = new SignatureBudget(digest); // one bound for all the places together
             Optional<URI> storage = config.lookasideForReading(physical);
             if (storage.isPresent()) {
-                all.addAll(client.lookaside().read(storage.get(), physical.path(), digest));
+                all.addAll(client.lookaside().read(storage.get(), physical.path(), digest, budget));
             }
             if (config.useSigstoreAttachments(physical)) {
-                all.addAll(SigstoreAttachments.read(location.repository(), digest));
+                all.addAll(SigstoreAttachments.read(location.repository(), digest, budget));
                 // cosign's OCI 1.1 mode keeps them as referrers instead; the same signature in both places counts once
-                for (ImageSignature s : SigstoreAttachments.readReferrers(location.repository(), digest)) {
+                for (ImageSignature s : SigstoreAttachments.readReferrers(location.repository(), digest, budget)) {
                     if (!all.contains(s)) {
                         all.add(s);
                     }
@@ -258,8 +259,11 @@ public final class DockerTransport implements Transport {
                         seen.record(repo.registry(), repo.path(), blob.digest());
                         return Optional.of(new BlobInfo(blob.digest(), blob.size()));
                     }
-                } catch (RegistryException refused) {
-                    LOG.debug("mount of {} from {} refused: {}", blob.digest(), from, refused.getMessage());
+                } catch (java.io.InterruptedIOException interrupted) {
+                    throw interrupted;
+                } catch (RegistryException | IOException refused) {
+                    // only a shortcut: an upload does the same
+                    LOG.debug("mount of {} from {} failed: {}", blob.digest(), from, refused.getMessage());
                 }
             }
             return Optional.empty();

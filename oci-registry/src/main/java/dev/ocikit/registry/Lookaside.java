@@ -107,6 +107,11 @@ final class Lookaside {
      * @throws dev.ocikit.image.signature.SignatureVerificationException if one is in no format ocikit reads
      */
     List<ImageSignature> read(URI storage, String repositoryPath, Digest manifest) throws IOException {
+        return read(storage, repositoryPath, manifest, new SignatureBudget(manifest));
+    }
+
+    /** {@link #read(URI, String, Digest)}, counting what it reads against the image's budget. */
+    List<ImageSignature> read(URI storage, String repositoryPath, Digest manifest, SignatureBudget budget) throws IOException {
         List<ImageSignature> signatures = new ArrayList<>();
         for (int n = 1; ; n++) {
             if (n > MAX_SIGNATURES) {
@@ -120,6 +125,7 @@ final class Lookaside {
                 LOG.debug("{} signature(s) for {} in {}", n - 1, manifest, redacted(storage));
                 return signatures;
             }
+            budget.take(blob.get().length, redacted(url));
             signatures.add(ImageSignature.fromBlob(blob.get(), redacted(url)));
         }
     }

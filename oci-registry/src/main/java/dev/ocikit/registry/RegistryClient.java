@@ -52,7 +52,8 @@ public final class RegistryClient {
     private final Lookaside lookaside;
     /** Connections for pull sources that need other settings than {@link #http}; one per kind, made on demand. */
     private final Map<PullVariant, RegistryHttp> pullHttp = new java.util.concurrent.ConcurrentHashMap<>();
-    private final BlobLocations blobLocations = new BlobLocations();
+    /** One for the JVM, as containers/image shares its blob info cache: a copy's two ends often have two clients. */
+    private static final BlobLocations BLOB_LOCATIONS = new BlobLocations();
 
     /** How a pull source's connections differ from the client's own: a host made insecure, credentials withheld. */
     private record PullVariant(Optional<String> insecureRegistry, boolean anonymous) {}
@@ -65,9 +66,9 @@ public final class RegistryClient {
         this.lookaside = new Lookaside(http, settings);
     }
 
-    /** Where this client has seen blobs, for cross-repository mounts. */
+    /** Where clients in this JVM have seen blobs, for cross-repository mounts. */
     BlobLocations blobLocations() {
-        return blobLocations;
+        return BLOB_LOCATIONS;
     }
 
     /** A builder with the defaults listed on its methods. */

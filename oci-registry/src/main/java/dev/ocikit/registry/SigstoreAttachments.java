@@ -53,6 +53,11 @@ final class SigstoreAttachments {
 
     /** The signatures attached to {@code manifest} in {@code repo}; empty when there is no attachment manifest. */
     static List<ImageSignature> read(RegistryRepository repo, Digest manifest) throws IOException {
+        return read(repo, manifest, new SignatureBudget(manifest));
+    }
+
+    /** {@link #read(RegistryRepository, Digest)}, counting what it reads against the image's budget. */
+    static List<ImageSignature> read(RegistryRepository repo, Digest manifest, SignatureBudget budget) throws IOException {
         Optional<ImageManifest> m = attachmentManifest(repo, manifest);
         if (m.isEmpty()) {
             return List.of();
@@ -64,6 +69,7 @@ final class SigstoreAttachments {
         }
         List<ImageSignature> signatures = new ArrayList<>();
         for (Descriptor layer : layers) {
+            budget.take(layer.size(), repo.registry() + "/" + repo.path() + ":" + tag(manifest));
             byte[] payload = readBlob(repo, layer, MAX_PAYLOAD_SIZE, "signature payload");
             signatures.add(new SigstoreSignature(layer.mediaType(), payload, layer.annotations()));
         }
@@ -77,11 +83,24 @@ final class SigstoreAttachments {
      * one signature, as at the {@code .sig} tag. Sigstore bundles are recognised and skipped with
      * a warning: ocikit cannot verify them, and an image may well have other signatures it can.
      */
-    static List<ImageSignature> readReferrers(RegistryRepository repo, Digest manifest) throws IOException {
+    static List<ImageSignature> readReferrers(RegistryRepository repo, Digest manifest, SignatureBudget budget)
+            throws IOException {
+        List<Descriptor> referrers;
+        try {
+            referrers = repo.referrers(manifest, Optional.empty());
+        } catch (RegistryException | dev.ocikit.spec.MalformedDocumentException e) {
+            // containers/image does not look here at all: a registry whose referrers answer is broken
+            // must not stop the signatures kept elsewhere from counting
+            LOG.warn("{}/{}@{}: the registry's referrers of the image cannot be read, so signatures kept there are"
+                    + " not seen: {}", repo.registry(), repo.path(), manifest, e.getMessage());
+            return List.of();
+        }
         List<ImageSignature> signatures = new ArrayList<>();
-        for (Descriptor referrer : repo.referrers(manifest, Optional.empty())) {
+        for (Descriptor referrer : referrers) {
             switch (SigstoreReferrers.classify(referrer)) {
                 case COSIGN_SIGNATURE -> {
+                    String where = repo.registry() + "/" + repo.path() + "@" + referrer.digest();
+                    budget.take(referrer.size(), where); // the manifest fetched counts, as its layers do
                     ManifestBlob blob = repo.manifest(referrer.digest().toString());
                     ImageManifest m;
                     try {
@@ -95,6 +114,7 @@ final class SigstoreAttachments {
                             throw malformed(repo, manifest, "its referrers hold more than the " + MAX_SIGNATURES
                                     + " signatures ocikit reads for one image");
                         }
+                        budget.take(layer.size(), where);
                         byte[] payload = readBlob(repo, layer, MAX_PAYLOAD_SIZE, "signature payload");
                         signatures.add(new SigstoreSignature(layer.mediaType(), payload, layer.annotations()));
                     }

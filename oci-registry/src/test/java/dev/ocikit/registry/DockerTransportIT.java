@@ -87,8 +87,10 @@ class DockerTransportIT {
             proxy.clearRules();
             int before = proxy.requests().size();
 
+            // each end with its own client, as the CLI and Copy.from(String).to(String) make them
+            DockerTransport other = new DockerTransport(RegistryClient.builder().plainHttp(proxy.host()).build());
             CopyResult copied = Copy.from(docker.parse("//" + proxy.host() + "/team-a/app:v1"))
-                    .to(docker.parse("//" + proxy.host() + "/team-b/app:v1")).run();
+                    .to(other.parse("//" + proxy.host() + "/team-b/app:v1")).run();
             assertThat(copied.manifestDigest()).isEqualTo(pushed);
             var requests = proxy.requests().subList(before, proxy.requests().size());
             assertThat(requests).filteredOn(q -> q.method().equals("POST"))

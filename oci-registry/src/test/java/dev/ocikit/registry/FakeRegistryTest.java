@@ -382,4 +382,33 @@ class FakeRegistryTest {
         repo.putManifest(m, List.of("sig"));
         assertThat(log).containsExactly("PUT /v2/ns/app/manifests/sig");
     }
+
+    @Test
+    void aBrokenReferrersAnswerHidesOnlyTheSignaturesKeptThere() throws IOException {
+        Digest image = Digest.sha256("image".getBytes(StandardCharsets.UTF_8));
+        for (int status : new int[] {405, 500}) {
+            HttpServer s = server("/", ex -> send(ex, status, new byte[0]));
+            RegistryRepository repo = clientFor(s).maxAttempts(1).build().repository(host(s), "ns/app");
+            assertThat(SigstoreAttachments.readReferrers(repo, image, new SignatureBudget(image))).isEmpty();
+        }
+        HttpServer garbage = server("/", ex -> send(ex, 200, "{\"manifests\": 7}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/vnd.oci.image.index.v1+json"));
+        RegistryRepository repo = clientFor(garbage).build().repository(host(garbage), "ns/app");
+        assertThat(SigstoreAttachments.readReferrers(repo, image, new SignatureBudget(image))).isEmpty();
+    }
+
+    @Test
+    void oneImagesSignaturesFromAllPlacesTogetherAreBounded() {
+        Digest image = Digest.sha256("image".getBytes(StandardCharsets.UTF_8));
+        SignatureBudget bytes = new SignatureBudget(image);
+        bytes.take(SignatureBudget.MAX_BYTES - 1, "lookaside");
+        assertThatThrownBy(() -> bytes.take(2, "the .sig tag"))
+                .isInstanceOf(dev.ocikit.image.signature.SignatureVerificationException.class)
+                .hasMessageContaining(image.toString()).hasMessageContaining("the .sig tag").hasMessageContaining("32 MiB");
+        SignatureBudget count = new SignatureBudget(image);
+        for (int i = 0; i < SignatureBudget.MAX_COUNT; i++) {
+            count.take(10, "lookaside");
+        }
+        assertThatThrownBy(() -> count.take(10, "referrers")).hasMessageContaining(SignatureBudget.MAX_COUNT + " signatures");
+    }
 }

@@ -83,6 +83,20 @@ final class InspectCommand implements Callable<Integer> {
                      @JsonProperty("Size") long size,
                      @JsonProperty("Annotations") @JsonInclude(JsonInclude.Include.ALWAYS) Map<String, String> annotations) {}
 
+    /**
+     * The signatures found, for the summary; skopeo's inspect shows none, so storage that cannot be
+     * read (an unreachable lookaside, a format ocikit does not know) is a warning, not a failed inspect.
+     */
+    private Optional<List<SignatureData>> listedSignatures(dev.ocikit.image.spi.ImageSource src) {
+        try {
+            return Optional.of(src.signatures(Optional.empty()).stream().map(SignatureData::of).toList()).filter(l -> !l.isEmpty());
+        } catch (java.io.IOException | dev.ocikit.spec.OciException e) {
+            spec.commandLine().getErr().println("Warning: the image's signatures cannot be read: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return Optional.empty();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -128,7 +142,7 @@ final class InspectCommand implements Callable<Integer> {
                     layers.stream().map(d -> new LayerData(d.mediaType(), d.digest().toString(), d.size(),
                             d.annotations().isEmpty() ? null : d.annotations())).toList(),
                     c.config().env().isEmpty() ? null : c.config().env(),
-                    Optional.of(src.signatures(Optional.empty()).stream().map(SignatureData::of).toList()).filter(l -> !l.isEmpty()));
+                    listedSignatures(src));
             out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
         }
         return 0;

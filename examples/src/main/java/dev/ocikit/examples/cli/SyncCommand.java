@@ -41,6 +41,13 @@ final class SyncCommand implements Callable<Integer> {
     @Option(names = "--scoped", description = "keep the images' full names (registry and path) under the destination")
     boolean scoped;
 
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "the trust policy (policy.json) every image must satisfy (default: the machine's, when it has one)")
+    Path policy;
+
+    @Option(names = "--remove-signatures", description = "do not copy the images' signatures")
+    boolean removeSignatures;
+
     @picocli.CommandLine.Mixin
     CopyRegistryOptions registry = new CopyRegistryOptions();
 
@@ -64,9 +71,15 @@ final class SyncCommand implements Callable<Integer> {
         if (scoped) {
             sync = sync.scoped();
         }
-        if (all) {
-            sync = sync.configure(c -> c.allPlatforms());
-        }
+        // As skopeo sync: every image is judged by the policy before anything of it is written.
+        java.util.Optional<dev.ocikit.image.policy.TrustPolicy> trust = policy != null
+                ? java.util.Optional.of(dev.ocikit.image.policy.TrustPolicy.read(policy))
+                : dev.ocikit.image.policy.TrustPolicy.loadIfPresent();
+        sync = sync.configure(c -> {
+            dev.ocikit.image.Copy each = all ? c.allPlatforms() : c;
+            each = trust.isPresent() ? each.policy(trust.get()) : each;
+            return removeSignatures ? each.removeSignatures() : each;
+        });
         PrintWriter out = spec.commandLine().getOut();
         List<Sync.Item> items = sync.plan();
         int n = 0;

@@ -208,7 +208,8 @@ public final class ContainerfileBuild {
      * The trust policy base images must satisfy when they are pulled or read from a transport
      * (images already in the store are not judged again, as with Podman). By default, the
      * machine's {@code policy.json} if it has one ({@link TrustPolicy#loadIfPresent()}), read
-     * when the build starts.
+     * when the build starts. Bases found through {@link #withBaseImages} are that resolver's to
+     * judge: this policy does not apply to them.
      */
     public ContainerfileBuild withPolicy(TrustPolicy value) {
         return new ContainerfileBuild(containerfile, context, buildArgs, target, runtime, cache, format, compression,

@@ -138,12 +138,13 @@ public final class SigstorePrivateKey {
         SigstorePrivateKey key = generate();
         byte[] encrypted = key.toEncryptedPem(passphrase);
         try {
-            Files.write(priv, encrypted, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try {
-                Files.setPosixFilePermissions(priv, PosixFilePermissions.fromString("rw-------"));
+                // owner-only from the moment it exists, not after a window in which others may open it
+                Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: nothing more to restrict
+                Files.createFile(priv); // not a POSIX file system: nothing more to restrict
             }
+            Files.write(priv, encrypted, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
             Files.write(pub, key.publicKey().toPem(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(priv);
