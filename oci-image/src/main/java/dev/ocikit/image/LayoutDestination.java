@@ -157,17 +157,19 @@ final class LayoutDestination implements ImageDestination {
             }
             image = top;
         }
-        if (signatureStore.isPresent()) {
-            Map<Optional<Digest>, List<ImageSignature>> toWrite;
-            synchronized (this) {
-                toWrite = new LinkedHashMap<>(signatures);
-            }
-            for (Map.Entry<Optional<Digest>, List<ImageSignature>> e : toWrite.entrySet()) {
-                signatureStore.get().write(e.getKey().orElse(image.digest()), e.getValue());
-            }
+        Map<Optional<Digest>, List<ImageSignature>> toWrite;
+        synchronized (this) {
+            toWrite = new LinkedHashMap<>(signatures);
         }
         layout.update(current -> {
             layout.checkComplete(image);
+            // Under the index lock, once the image is known complete and just before it becomes visible:
+            // a commit that fails its check leaves the signatures as they were, and two writers take turns.
+            if (signatureStore.isPresent()) {
+                for (Map.Entry<Optional<Digest>, List<ImageSignature>> e : toWrite.entrySet()) {
+                    signatureStore.get().write(e.getKey().orElse(image.digest()), e.getValue());
+                }
+            }
             return publisher.publish(current, image);
         });
         synchronized (this) {
