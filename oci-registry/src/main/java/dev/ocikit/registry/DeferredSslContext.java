@@ -27,25 +27,14 @@ final class DeferredSslContext extends SSLContext {
     }
 
     private static final class Spi extends SSLContextSpi {
-        private final Supplier<SSLContext> make;
-        private volatile SSLContext made;
+        private final Supplier<SSLContext> real;
 
         Spi(Supplier<SSLContext> make) {
-            this.make = make;
+            this.real = Memoized.of(make);
         }
 
         private SSLContext real() {
-            SSLContext c = made;
-            if (c == null) {
-                synchronized (this) {
-                    c = made;
-                    if (c == null) {
-                        c = make.get();
-                        made = c;
-                    }
-                }
-            }
-            return c;
+            return real.get();
         }
 
         @Override

@@ -70,7 +70,7 @@ public final class DockerTransport implements Transport {
      * {@code docker://} operation that needs it, with a message naming it, not every transport.
      */
     public DockerTransport() {
-        this.client = memoize(() -> {
+        this.client = Memoized.of(() -> {
             try {
                 return RegistryClient.builder().containersConfig(ContainersEnvironment.system()).build();
             } catch (java.io.IOException e) {
@@ -83,27 +83,6 @@ public final class DockerTransport implements Transport {
     public DockerTransport(RegistryClient client) {
         RegistryClient fixed = Objects.requireNonNull(client, "client");
         this.client = () -> fixed;
-    }
-
-    private static java.util.function.Supplier<RegistryClient> memoize(java.util.function.Supplier<RegistryClient> make) {
-        return new java.util.function.Supplier<>() {
-            private volatile RegistryClient made;
-
-            @Override
-            public RegistryClient get() {
-                RegistryClient c = made;
-                if (c == null) {
-                    synchronized (this) {
-                        c = made;
-                        if (c == null) {
-                            c = make.get();
-                            made = c;
-                        }
-                    }
-                }
-                return c;
-            }
-        };
     }
 
     @Override
