@@ -53,7 +53,29 @@ public final class SourceImage {
      *     claims to be
      */
     public static SourceImage read(ImageSource source, Platform platform) throws IOException {
+        return read(source, platform, (instance, manifest) -> { });
+    }
+
+    /**
+     * A look at the image manifest chosen, before anything it refers to is read: where a trust
+     * policy decides, as containers/image decides before reading anything else of an image.
+     */
+    @FunctionalInterface
+    public interface ManifestCheck {
+        /**
+         * @param instance the manifest's digest when it was chosen out of an index, else empty
+         * @param manifest the image manifest, its exact bytes verified
+         */
+        void check(Optional<Digest> instance, Parsed<ImageManifest> manifest) throws IOException;
+    }
+
+    /**
+     * {@link #read(ImageSource, Platform)}, letting {@code check} see (and refuse, by throwing) the
+     * chosen manifest before the image's config is fetched.
+     */
+    public static SourceImage read(ImageSource source, Platform platform, ManifestCheck check) throws IOException {
         Objects.requireNonNull(platform, "platform");
+        Objects.requireNonNull(check, "check");
         ManifestBlob top = source.manifest(Optional.empty());
         Parsed<Manifest> parsed = Parsed.manifest(top.bytes(), Optional.of(top.mediaType()));
         Parsed<ImageManifest> manifest;
@@ -72,8 +94,10 @@ public final class SourceImage {
                         + " nested indexes are not followed here");
             }
             manifest = cast(inner);
+            check.check(Optional.of(chosen.digest()), manifest);
         } else {
             manifest = cast(parsed);
+            check.check(Optional.empty(), manifest);
         }
         Descriptor configDescriptor = manifest.model().config();
         if (configDescriptor.size() > MAX_CONFIG_SIZE) {

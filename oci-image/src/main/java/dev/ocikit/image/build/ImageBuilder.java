@@ -156,14 +156,14 @@ public final class ImageBuilder {
         Objects.requireNonNull(reference, "reference");
         Objects.requireNonNull(platform, "platform");
         try (ImageSource source = reference.openSource()) {
-            SourceImage image = SourceImage.read(source, platform);
-            if (policy.isPresent()) {
-                Digest manifest = image.manifest().digest();
-                boolean fromIndex = !image.namedDigest().equals(manifest);
-                PolicyTarget target = fromIndex ? PolicyTarget.of(reference).instance(manifest) : PolicyTarget.of(reference);
-                policy.get().decide(target, image.manifest().bytes(),
-                        source.signatures(fromIndex ? Optional.of(manifest) : Optional.empty()));
-            }
+            // The policy decides on the manifest chosen, before its config is fetched.
+            SourceImage image = SourceImage.read(source, platform, (instance, manifest) -> {
+                if (policy.isPresent()) {
+                    PolicyTarget target = instance.isPresent() ? PolicyTarget.of(reference).instance(instance.get())
+                            : PolicyTarget.of(reference);
+                    policy.get().decide(target, manifest.bytes(), source.signatures(instance));
+                }
+            });
             // A single-platform image is not chosen by platform: check it is the one asked for.
             Platform actual = image.config().model().platform();
             if (!platform.matcher().matches(actual)) {

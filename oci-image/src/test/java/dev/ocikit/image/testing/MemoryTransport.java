@@ -47,6 +47,7 @@ public final class MemoryTransport implements Transport {
     public final AtomicInteger maxInPutBlob = new AtomicInteger();
     public final AtomicInteger commits = new AtomicInteger();
     public final AtomicInteger openDestinations = new AtomicInteger();
+    public final AtomicInteger blobReads = new AtomicInteger();
 
     @Override
     public String name() {
@@ -174,6 +175,7 @@ public final class MemoryTransport implements Transport {
 
         @Override
         public InputStream blob(Descriptor blob) {
+            blobReads.incrementAndGet();
             byte[] bad = corrupt.get(blob.digest());
             byte[] content = bad != null ? bad : blobs.get(blob.digest());
             if (content == null) {
