@@ -22,6 +22,7 @@ import java.util.Arrays;
  */
 final class PlainHttpProbe {
     private static final byte[] CLIENT_HELLO = clientHello();
+    private static final int MAX_ANSWER_WAIT_MILLIS = 1_000;
 
     private PlainHttpProbe() {}
 
@@ -41,7 +42,8 @@ final class PlainHttpProbe {
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, parsed.getPort()), millis);
-            socket.setSoTimeout(millis);
+            // Both kinds of server answer at once; one that says nothing is left to the TLS way soon.
+            socket.setSoTimeout(Math.min(millis, MAX_ANSWER_WAIT_MILLIS));
             socket.getOutputStream().write(CLIENT_HELLO);
             socket.getOutputStream().flush();
             byte[] first = readUpTo(socket.getInputStream(), 5);
