@@ -36,7 +36,7 @@ final class QuickExit {
             return; // let the JVM's own exit report what it can
         }
         try {
-            Native.load("c", LibC.class)._exit(exitCode);
+            Native.load(com.sun.jna.Platform.C_LIBRARY_NAME, LibC.class)._exit(exitCode); // libc.so.6: "c" would make JNA run ldconfig -p
         } catch (Throwable noNativeExit) {
             // no libc through JNA here: the ordinary exit, 300 ms later
         }
