@@ -361,6 +361,33 @@ final class Lookaside {
         }
     }
 
+    /**
+     * Removes the signatures stored for {@code manifest} ({@code signature-1} on up to the first
+     * one missing), then their directory if that left it empty; as containers/image deletes them
+     * with the image. Only {@code file://} storage can be changed.
+     *
+     * @return how many were removed
+     * @throws LookasideException for storage of another scheme, as containers/image refuses it
+     */
+    static int delete(URI storage, String repositoryPath, Digest manifest) throws IOException {
+        if (!writable(storage)) {
+            throw new LookasideException("Unsupported scheme when deleting signature from "
+                    + redacted(signatureUrl(storage, repositoryPath, manifest, 1)), 0);
+        }
+        int removed = 0;
+        Path first = file(signatureUrl(storage, repositoryPath, manifest, 1));
+        for (int n = 1; Files.deleteIfExists(file(signatureUrl(storage, repositoryPath, manifest, n))); n++) {
+            removed++;
+        }
+        try {
+            Files.deleteIfExists(first.getParent());
+        } catch (java.nio.file.DirectoryNotEmptyException others) {
+            // something else lives there: not ours to remove
+        }
+        LOG.debug("removed {} signature(s) of {} from {}", removed, manifest, redacted(storage));
+        return removed;
+    }
+
     /** A temporary file beside the target, synced, then renamed over it: readers see the old file or the new one. */
     private static void writeAtomically(Path target, byte[] content) throws IOException {
         Path dir = target.getParent();

@@ -92,6 +92,37 @@ public final class RegistryClient {
     }
 
     /**
+     * Deletes an image from its registry as skopeo delete does: the manifest its tag or digest
+     * names (the registry must allow deletes; other tags of it go too), then the signatures the
+     * {@code registries.d} lookaside keeps for it, and for each image of it if it is an index.
+     * Sigstore attachments ({@code .sig} tags) are left, as containers/image leaves them.
+     *
+     * @return the digest of the manifest deleted
+     * @throws ManifestUnknownException if there is no such image
+     * @throws LookasideException if its signatures are kept in storage that cannot be changed
+     *     (http); the manifest is deleted by then, as with containers/image
+     */
+    public dev.ocikit.spec.Digest deleteImage(ImageReference image) throws IOException {
+        ImageReference ref = Objects.requireNonNull(image, "image").withDefaultTag();
+        RegistryRepository repo = repository(ref);
+        String tagOrDigest = ref.digest().map(Object::toString).orElseGet(() -> ref.tag().orElseThrow());
+        dev.ocikit.image.spi.ManifestBlob manifest = repo.manifest(tagOrDigest);
+        List<dev.ocikit.spec.Digest> signed = new ArrayList<>();
+        signed.add(manifest.digest());
+        if (dev.ocikit.spec.image.MediaTypes.isIndex(manifest.mediaType())) {
+            dev.ocikit.spec.image.ImageIndex.parse(manifest.bytes()).manifests().forEach(d -> signed.add(d.digest()));
+        }
+        repo.deleteManifest(manifest.digest());
+        Optional<java.net.URI> storage = registriesD.lookasideForWriting(ref);
+        if (storage.isPresent()) {
+            for (dev.ocikit.spec.Digest d : signed) {
+                Lookaside.delete(storage.get(), ref.path(), d);
+            }
+        }
+        return manifest.digest();
+    }
+
+    /**
      * Where a pull of {@code image} looks, in order, per the client's {@code registries.conf}: the
      * mirrors that serve this kind of reference (by tag or by digest), each with the name the
      * image has there, then the registry itself. Just {@code image} when no configuration applies.

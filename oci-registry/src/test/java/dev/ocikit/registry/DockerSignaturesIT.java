@@ -20,6 +20,7 @@ import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.registry.testing.TestImage;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.image.ImageManifest;
 import dev.ocikit.spec.image.MediaTypes;
@@ -228,6 +229,20 @@ class DockerSignaturesIT {
         // signing again replaces the signatures of that digest
         Copy.from(docker(plain, "ours/base:1")).to(docker(client(d), "ours/signed:1")).signBy(key, Optional.empty()).run();
         assertThat(file.getParent().resolve("signature-2")).doesNotExist();
+
+        // deleting the image deletes its signatures from the storage written to, as skopeo delete does
+        ImageReference signed = ImageReference.parse(registry.host() + "/ours/signed:1");
+        assertThat(client(d).deleteImage(signed)).isEqualTo(written);
+        assertThat(file).doesNotExist();
+        assertThat(file.getParent()).doesNotExist();
+        assertThatThrownBy(() -> plain.repository(signed).manifest("1")).isInstanceOf(ManifestUnknownException.class);
+        // one whose signatures are kept where they cannot be changed: the manifest goes, then the refusal, as skopeo
+        push("b2", "ours/http-signed");
+        Path httpOnly = registriesD("b-http", "docker:\n  " + registry.host() + ":\n    lookaside: http://127.0.0.1:1/sigs\n");
+        ImageReference httpSigned = ImageReference.parse(registry.host() + "/ours/http-signed:1");
+        assertThatThrownBy(() -> client(httpOnly).deleteImage(httpSigned)).isInstanceOf(LookasideException.class)
+                .hasMessageContaining("Unsupported scheme when deleting signature");
+        assertThatThrownBy(() -> plain.repository(httpSigned).manifest("1")).isInstanceOf(ManifestUnknownException.class);
     }
 
     @Test
@@ -347,6 +362,10 @@ class DockerSignaturesIT {
             assertThat(source.signatures(Optional.empty())).containsExactly(ofIndex);
             assertThat(source.signatures(Optional.of(instance))).containsExactly(ofImage);
         }
+        // deleting the index deletes its signatures and those of its images
+        client.deleteImage(ImageReference.parse(registry.host() + "/index/app:1"));
+        assertThat(sigs.resolve("index/app@sha256=" + indexBlob.digest().encoded())).doesNotExist();
+        assertThat(sigs.resolve("index/app@sha256=" + instance.encoded())).doesNotExist();
     }
 
     // ---------------------------------------------------------------- sigstore attachments

@@ -9,8 +9,6 @@ import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.registry.DockerTransport;
 import dev.ocikit.registry.ManifestUnknownException;
 import dev.ocikit.registry.RegistriesConf;
-import dev.ocikit.registry.RegistryRepository;
-import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.Platform;
 import java.io.IOException;
@@ -165,6 +163,9 @@ final class PullPushCommands {
     @Command(name = "delete", description = "Delete an image from a registry, as skopeo delete does.",
         footer = {"", "Examples:", "  ocikit delete docker://registry.example.com/team/app:old"})
     static final class Delete implements Callable<Integer> {
+        @ParentCommand
+        Ocikit parent;
+
         @Mixin
         RegistryOptions registry = new RegistryOptions();
 
@@ -177,11 +178,8 @@ final class PullPushCommands {
                 throw new IllegalArgumentException("delete needs a docker:// image, not " + image);
             }
             ImageReference ref = ImageReference.parse(image.substring(DockerTransport.NAME.length() + 3)).withDefaultTag();
-            RegistryRepository repo = registry.client(ref.domain()).repository(ref);
-            Digest digest = ref.digest().isPresent() ? ref.digest().get()
-                    : repo.manifestDescriptor(ref.tag().orElseThrow()).orElseThrow(
-                            () -> new IllegalArgumentException(ref + " does not exist")).digest();
-            repo.deleteManifest(digest);
+            RegistryOptions.client(ref.domain(), registry.tlsVerify, registry.creds, registry.authfile, parent.registriesD())
+                    .deleteImage(ref);
             return 0;
         }
     }
