@@ -1,8 +1,8 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
-import dev.ocikit.examples.CliContainersIT.Run;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.testing.Tools;
 import java.io.IOException;
@@ -80,7 +80,7 @@ class CliBuildIT {
     static Run cli(String... args) {
         List<String> all = new ArrayList<>(List.of("--root", store.toString()));
         all.addAll(List.of(args));
-        return CliContainersIT.ocikit(all.toArray(String[]::new));
+        return ocikit(all.toArray(String[]::new));
     }
 
     Path context(String containerfile) throws IOException {
@@ -146,11 +146,11 @@ class CliBuildIT {
             Run push = cli("push", "--tls-verify=false", "localhost/cli/pushed:1", remote);
             assertThat(push.exit()).as(push.err()).isZero();
 
-            Run pull = CliContainersIT.ocikit("--root", other, "pull", "--tls-verify=false", remote);
+            Run pull = ocikit("--root", other, "pull", "--tls-verify=false", remote);
             assertThat(pull.exit()).as(pull.err()).isZero();
             assertThat(lastLine(pull.out())).isEqualTo(id);
         }
-        Run run = CliContainersIT.ocikit("--root", other, "run", "--rm", id.substring(0, 12));
+        Run run = ocikit("--root", other, "run", "--rm", id.substring(0, 12));
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).isEqualTo("pushed\n");
 
@@ -160,20 +160,20 @@ class CliBuildIT {
                 RUN test -e /bin/ls || echo ls is gone > /report
                 CMD ["cat", "/pushed", "/report"]
                 """.formatted(id));
-        Run built = CliContainersIT.ocikit("--root", other, "build", "-q", "-t", "localhost/cli/on-top:1", onTop.toString());
+        Run built = ocikit("--root", other, "build", "-q", "-t", "localhost/cli/on-top:1", onTop.toString());
         assertThat(built.exit()).as(built.err()).isZero();
-        Run onTopRun = CliContainersIT.ocikit("--root", other, "run", "--rm", "localhost/cli/on-top:1");
+        Run onTopRun = ocikit("--root", other, "run", "--rm", "localhost/cli/on-top:1");
         assertThat(onTopRun.out()).isEqualTo("pushed\nls is gone\n");
-        assertThat(CliContainersIT.ocikit("--root", other, "ps", "-a", "-q").out()).isBlank();
+        assertThat(ocikit("--root", other, "ps", "-a", "-q").out()).isBlank();
     }
 
     @Test
     void aTimestampedBuildGivesTheSameIdInAnotherStore() throws Exception {
-        Run other = CliContainersIT.ocikit("--root", tmp.resolve("other-store").toString(), "build", "-q",
+        Run other = ocikit("--root", tmp.resolve("other-store").toString(), "build", "-q",
                 "--timestamp", EPOCH, "-t", BUSYBOX, busyboxContext.toString());
         assertThat(other.exit()).as(other.err()).isZero();
         assertThat(other.out().trim()).isEqualTo(busyboxId);
-        Run later = CliContainersIT.ocikit("--root", tmp.resolve("third-store").toString(), "build", "-q",
+        Run later = ocikit("--root", tmp.resolve("third-store").toString(), "build", "-q",
                 "--timestamp", String.valueOf(Long.parseLong(EPOCH) + 1), "-t", BUSYBOX, busyboxContext.toString());
         assertThat(later.exit()).as(later.err()).isZero();
         assertThat(later.out().trim()).as("another timestamp, another image").isNotEqualTo(busyboxId);

@@ -1,16 +1,14 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.examples.cli.Ocikit;
 import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ConnectException;
 import java.net.HttpURLConnection;
 import java.net.ServerSocket;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Podman's container commands through the CLI with real runc: a busybox image in a private
@@ -52,8 +49,6 @@ class CliContainersIT {
 
     @TempDir
     Path tmp;
-
-    record Run(int exit, String out, String err) {}
 
     @BeforeAll
     static void image() throws Exception {
@@ -86,14 +81,6 @@ class CliContainersIT {
         assertThat(mountsUnder(store)).as("mounts left under the store").isEmpty();
     }
 
-    static Run ocikit(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     /** The CLI in-process against the test store. */
     static Run cli(String... args) {

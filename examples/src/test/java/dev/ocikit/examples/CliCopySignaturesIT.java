@@ -1,16 +1,12 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
-import dev.ocikit.examples.CliSignatureIT.Run;
 import dev.ocikit.spec.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,38 +28,23 @@ class CliCopySignaturesIT {
     static Path layout;
     static Path acceptAll;
 
+    static GnupgHome gnupg;
+
     static byte[] exec(int exit, String... command) throws Exception {
-        return execBoth(exit, command)[0];
+        return gnupg.run(exit, command);
     }
 
     /** stdout and stderr of a command, asserting its exit code. */
     static byte[][] execBoth(int exit, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
-        pb.environment().put("GNUPGHOME", home.toString());
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(err)).isEqualTo(exit);
-        return new byte[][] {out, Files.readAllBytes(err)};
+        return gnupg.runBoth(exit, command);
     }
 
     static byte[] gpg(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Tools.require("gpg").toString(), "--batch", "--yes", "--no-tty",
-                "--pinentry-mode", "loopback"));
-        command.addAll(List.of(args));
-        return exec(0, command.toArray(String[]::new));
+        return gnupg.gpg(args);
     }
 
     static String newKey(String uid) throws Exception {
-        gpg("--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never");
-        for (String line : new String(gpg("--with-colons", "--list-keys", uid), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("fpr:")) {
-                return line.split(":")[9];
-            }
-        }
-        throw new AssertionError("no key " + uid);
+        return gnupg.newKey(uid, "ed25519", "sign", "");
     }
 
     /** A policy accepting dir: images signed by {@code fingerprint}'s key for {@link #REF}, rejecting all else. */
@@ -81,7 +62,8 @@ class CliCopySignaturesIT {
         Tools.require("gpg");
         Tools.require("skopeo");
         String umoci = Tools.require("umoci").toString();
-        home = Files.createDirectory(tmp.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        gnupg = GnupgHome.in(tmp);
+        home = gnupg.dir();
         signer = newKey("signer <signer@example.com>");
         other = newKey("other <other@example.com>");
         layout = tmp.resolve("layout");
@@ -92,7 +74,9 @@ class CliCopySignaturesIT {
 
     @AfterAll
     static void stopAgent() throws Exception {
-        CliSignatureIT.killAgent(home);
+        if (gnupg != null) {
+            gnupg.close();
+        }
     }
 
     @Test
@@ -101,33 +85,33 @@ class CliCopySignaturesIT {
         exec(0, Tools.require("skopeo").toString(), "copy", "--policy", acceptAll.toString(), "--sign-by", signer,
                 "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + signed);
         assertThat(signed.resolve("signature-1")).exists();
-        Run inspect = CliSignatureIT.ocikit("inspect", "dir:" + signed);
+        Run inspect = ocikit("inspect", "dir:" + signed);
         assertThat(inspect.exit()).as(inspect.err()).isZero();
         com.fasterxml.jackson.databind.JsonNode listed = dev.ocikit.spec.Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8),
                 "inspect").get("Signatures");
         assertThat(listed.size()).isEqualTo(1);
         assertThat(listed.get(0).get("Format").asText()).isEqualTo("simple-signing");
         assertThat(listed.get(0).get("Size").asLong()).isEqualTo(Files.size(signed.resolve("signature-1")));
-        assertThat(CliSignatureIT.ocikit("inspect", "oci:" + layout + ":app").out()).doesNotContain("Signatures");
+        assertThat(ocikit("inspect", "oci:" + layout + ":app").out()).doesNotContain("Signatures");
 
         Path accepted = tmp.resolve("accepted");
-        Run ok = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(signer, "dir").toString(),
+        Run ok = ocikit("copy", "-q", "--policy", policyRequiring(signer, "dir").toString(),
                 "dir:" + signed, "dir:" + accepted);
         assertThat(ok.exit()).as(ok.err()).isZero();
         assertThat(accepted.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(signed.resolve("signature-1")));
 
         Path rejected = tmp.resolve("rejected");
-        Run no = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(other, "dir").toString(),
+        Run no = ocikit("copy", "-q", "--policy", policyRequiring(other, "dir").toString(),
                 "dir:" + signed, "dir:" + rejected);
         assertThat(no.exit()).isNotZero();
         assertThat(no.err()).contains("signedBy").contains(other).doesNotContain("Exception");
         assertThat(rejected).doesNotExist();
 
         // an oci: layout keeps no signatures: skopeo's message, and --remove-signatures gets past it
-        Run noSupport = CliSignatureIT.ocikit("copy", "-q", "dir:" + signed, "oci:" + tmp.resolve("out-layout") + ":app");
+        Run noSupport = ocikit("copy", "-q", "dir:" + signed, "oci:" + tmp.resolve("out-layout") + ":app");
         assertThat(noSupport.exit()).isNotZero();
         assertThat(noSupport.err()).contains("destination does not support signatures").contains("--remove-signatures");
-        Run removed = CliSignatureIT.ocikit("copy", "-q", "--remove-signatures", "dir:" + signed,
+        Run removed = ocikit("copy", "-q", "--remove-signatures", "dir:" + signed,
                 "oci:" + tmp.resolve("out-layout") + ":app");
         assertThat(removed.exit()).as(removed.err()).isZero();
     }
@@ -137,7 +121,7 @@ class CliCopySignaturesIT {
         String skopeo = Tools.require("skopeo").toString();
         Path secret = Files.write(tmp.resolve("signer.gpg"), gpg("--passphrase", "", "--export-secret-keys", signer));
         Path ours = tmp.resolve("ocikit-signed");
-        Run r = CliSignatureIT.ocikit("copy", "-q", "--sign-by", signer, "--sign-key", secret.toString(),
+        Run r = ocikit("copy", "-q", "--sign-by", signer, "--sign-key", secret.toString(),
                 "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + ours);
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(ours.resolve("signature-1")).exists();
@@ -159,28 +143,28 @@ class CliCopySignaturesIT {
                 "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + signed);
         Path store = tmp.resolve("pull-store");
 
-        Run refused = CliSignatureIT.ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
+        Run refused = ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
                 policyRequiring(other, "dir").toString(), "dir:" + signed);
         assertThat(refused.exit()).isEqualTo(125);
         assertThat(refused.err()).contains("signedBy").contains(other).doesNotContain("Exception");
-        Run images = CliSignatureIT.ocikit("--root", store.toString(), "images", "-q");
+        Run images = ocikit("--root", store.toString(), "images", "-q");
         assertThat(images.out()).isBlank();
 
-        Run pulled = CliSignatureIT.ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
+        Run pulled = ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
                 policyRequiring(signer, "dir").toString(), "dir:" + signed);
         assertThat(pulled.exit()).as(pulled.err()).isZero();
-        assertThat(CliSignatureIT.ocikit("--root", store.toString(), "images", "-q").out()).isNotBlank();
+        assertThat(ocikit("--root", store.toString(), "images", "-q").out()).isNotBlank();
 
         // The store kept the signature: a push carries it, or is told to drop it where it has no place.
         Path pushed = tmp.resolve("pushed");
-        Run push = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed", "dir:" + pushed);
+        Run push = ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed", "dir:" + pushed);
         assertThat(push.exit()).as(push.err()).isZero();
         assertThat(pushed.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(signed.resolve("signature-1")));
-        Run toLayout = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed",
+        Run toLayout = ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed",
                 "oci:" + tmp.resolve("pushed-layout") + ":app");
         assertThat(toLayout.exit()).isEqualTo(125);
         assertThat(toLayout.err()).contains("--remove-signatures");
-        Run dropped = CliSignatureIT.ocikit("--root", store.toString(), "push", "-q", "--remove-signatures",
+        Run dropped = ocikit("--root", store.toString(), "push", "-q", "--remove-signatures",
                 "localhost/pull-signed", "oci:" + tmp.resolve("pushed-layout") + ":app");
         assertThat(dropped.exit()).as(dropped.err()).isZero();
     }

@@ -1,8 +1,8 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
-import dev.ocikit.examples.CliSignatureIT.Run;
 import dev.ocikit.image.Copy;
 import dev.ocikit.image.DirTransport;
 import dev.ocikit.image.policy.PolicyRejectedException;
@@ -77,7 +77,7 @@ class CliCopySigstoreIT {
 
     static Path newKey(String name) {
         Path prefix = tmp.resolve(name);
-        Run r = CliSignatureIT.ocikit("generate-sigstore-key", "--output-prefix", prefix.toString(), "--passphrase-file",
+        Run r = ocikit("generate-sigstore-key", "--output-prefix", prefix.toString(), "--passphrase-file",
                 passphrase.toString());
         ok(r);
         assertThat(r.out()).contains(prefix + ".private").contains(prefix + ".pub");
@@ -109,10 +109,10 @@ class CliCopySigstoreIT {
         assertThat(sig).isInstanceOf(SigstoreSignature.class);
 
         Path accepted = tmp.resolve("skopeo-accepted");
-        ok(CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(Path.of(signer + ".pub")).toString(),
+        ok(ocikit("copy", "-q", "--policy", policyRequiring(Path.of(signer + ".pub")).toString(),
                 "dir:" + signed, "dir:" + accepted));
         assertThat(accepted.resolve("signature-1")).hasSameBinaryContentAs(signed.resolve("signature-1"));
-        Run no = CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(Path.of(other + ".pub")).toString(),
+        Run no = ocikit("copy", "-q", "--policy", policyRequiring(Path.of(other + ".pub")).toString(),
                 "dir:" + signed, "dir:" + tmp.resolve("skopeo-rejected"));
         assertThat(no.exit()).isNotZero();
         assertThat(no.err()).contains("sigstoreSigned").doesNotContain("Exception");
@@ -124,7 +124,7 @@ class CliCopySigstoreIT {
         Path signer = newKey("ocikit-signer");
         Path other = newKey("ocikit-other");
         Path ours = tmp.resolve("ocikit-signed");
-        ok(CliSignatureIT.ocikit("copy", "-q", "--policy", acceptAll.toString(), "--sign-by-sigstore-private-key", signer + ".private",
+        ok(ocikit("copy", "-q", "--policy", acceptAll.toString(), "--sign-by-sigstore-private-key", signer + ".private",
                 "--sign-passphrase-file", passphrase.toString(), "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + ours));
         // the library way, into another directory
         Path api = tmp.resolve("ocikit-api-signed");
@@ -136,7 +136,7 @@ class CliCopySigstoreIT {
             SigstoreSigning.verifyFor(sig, Files.readAllBytes(dir.resolve("manifest.json")), REF, List.of(key.publicKey()));
         }
         // ocikit's own policy, through the CLI and the library
-        ok(CliSignatureIT.ocikit("copy", "-q", "--policy", policyRequiring(Path.of(signer + ".pub")).toString(),
+        ok(ocikit("copy", "-q", "--policy", policyRequiring(Path.of(signer + ".pub")).toString(),
                 "dir:" + ours, "dir:" + tmp.resolve("ocikit-accepted")));
         Assertions.assertThatThrownBy(() -> Copy.from(DirTransport.reference(api)).to(DirTransport.reference(tmp.resolve("no")))
                 .policy(TrustPolicy.read(policyRequiring(Path.of(other + ".pub")))).run()).isInstanceOf(PolicyRejectedException.class);
@@ -161,17 +161,17 @@ class CliCopySigstoreIT {
     @Test
     void keyMistakesAreReportedBeforeAnythingIsWritten() throws Exception {
         Path signer = newKey("mistakes");
-        Run again = CliSignatureIT.ocikit("generate-sigstore-key", "--output-prefix", signer.toString(), "--passphrase-file",
+        Run again = ocikit("generate-sigstore-key", "--output-prefix", signer.toString(), "--passphrase-file",
                 passphrase.toString());
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("mistakes.pub").doesNotContain("Exception");
         Path wrong = Files.writeString(tmp.resolve("wrong-passphrase"), "not it\n");
         Path out = tmp.resolve("never-written");
-        Run r = CliSignatureIT.ocikit("copy", "-q", "--sign-by-sigstore-private-key", signer + ".private", "--sign-passphrase-file",
+        Run r = ocikit("copy", "-q", "--sign-by-sigstore-private-key", signer + ".private", "--sign-passphrase-file",
                 wrong.toString(), "--sign-identity", REF, "oci:" + layout + ":app", "dir:" + out);
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("wrong passphrase").contains("mistakes.private").doesNotContain("Exception");
-        Run noTag = CliSignatureIT.ocikit("copy", "-q", "--sign-by-sigstore-private-key", signer + ".private", "--sign-passphrase-file",
+        Run noTag = ocikit("copy", "-q", "--sign-by-sigstore-private-key", signer + ".private", "--sign-passphrase-file",
                 passphrase.toString(), "--sign-identity", "quay.io/ocikit/app", "oci:" + layout + ":app", "dir:" + out);
         assertThat(noTag.exit()).isEqualTo(1);
         assertThat(noTag.err()).contains("neither a tag nor a digest");

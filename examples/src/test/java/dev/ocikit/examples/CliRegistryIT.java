@@ -1,37 +1,24 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.examples.cli.Ocikit;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.testing.Tools;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The CLI against a real registry with htpasswd auth on loopback, and skopeo reading the result. */
 class CliRegistryIT {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run ocikit(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     @Test
     void loginPushInspectListTagsAndLogout() throws Exception {

@@ -1,18 +1,15 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
-import dev.ocikit.examples.CliRegistryIT.Run;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.testing.Tools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,42 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CliRegistrySignaturesIT {
     @TempDir
     Path tmp;
-    Path gnupg;
-
-    private byte[] run(String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
-        pb.environment().put("GNUPGHOME", gnupg.toString());
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(err)).isZero();
-        return out;
-    }
-
-    private byte[] gpg(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Tools.require("gpg").toString(), "--batch", "--yes", "--no-tty",
-                "--pinentry-mode", "loopback"));
-        command.addAll(List.of(args));
-        return run(command.toArray(String[]::new));
-    }
 
     @Test
     void signaturesGoWhereRegistriesDSays() throws Exception {
         String skopeo = Tools.require("skopeo").toString();
-        Tools.require("gpg");
-        gnupg = Files.createDirectory(tmp.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (TestRegistry registry = TestRegistry.plain()) {
-            gpg("--passphrase", "", "--quick-gen-key", "cli <cli@example.com>", "ed25519", "sign", "never");
-            String fpr = null;
-            for (String line : new String(gpg("--with-colons", "--list-keys", "cli"), StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("fpr:") && fpr == null) {
-                    fpr = line.split(":")[9];
-                }
-            }
-            Path secret = Files.write(tmp.resolve("cli.gpg"), gpg("--passphrase", "", "--export-secret-keys", fpr));
-            Path publicKey = Files.write(tmp.resolve("cli.asc"), gpg("--export", "--armor", fpr));
+        try (GnupgHome gnupg = GnupgHome.in(tmp); TestRegistry registry = TestRegistry.plain()) {
+            String fpr = gnupg.newKey("cli <cli@example.com>", "ed25519", "sign", "");
+            Path secret = Files.write(tmp.resolve("cli.gpg"), gnupg.gpg("--passphrase", "", "--export-secret-keys", fpr));
+            Path publicKey = Files.write(tmp.resolve("cli.asc"), gnupg.gpg("--export", "--armor", fpr));
             Path sigs = tmp.resolve("sigs");
             Path registriesD = Files.createDirectories(tmp.resolve("registries.d"));
             Files.writeString(registriesD.resolve("test.yaml"), "docker:\n  " + registry.host() + ":\n    lookaside: file://" + sigs + "\n");
@@ -71,7 +40,7 @@ class CliRegistrySignaturesIT {
             Files.writeString(app.resolve("greeting"), "signed\n");
             ImageFromDirectory.main(new String[] {tmp.resolve("app").toString(), tmp.resolve("layout").toString(), "v1"});
             String image = "docker://" + registry.host() + "/cli/app:1";
-            Run push = CliRegistryIT.ocikit("--registries.d", registriesD.toString(), "copy", "-q", "--dest-tls-verify=false",
+            Run push = ocikit("--registries.d", registriesD.toString(), "copy", "-q", "--dest-tls-verify=false",
                     "--sign-by", fpr, "--sign-key", secret.toString(), "oci:" + tmp.resolve("layout") + ":v1", image);
             assertThat(push.exit()).as(push.err()).isZero();
             List<Path> written;
@@ -82,28 +51,28 @@ class CliRegistrySignaturesIT {
             assertThat(written.get(0).getFileName()).hasToString("signature-1");
             assertThat(sigs.relativize(written.get(0)).toString()).startsWith("cli/app@sha256=");
 
-            Run inspect = CliRegistryIT.ocikit("--registries.d", registriesD.toString(), "inspect", "--tls-verify=false", image);
+            Run inspect = ocikit("--registries.d", registriesD.toString(), "inspect", "--tls-verify=false", image);
             assertThat(inspect.exit()).as(inspect.err()).isZero();
             assertThat(Json.tree(inspect.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Signatures").get(0).get("Format").asText())
                     .isEqualTo("simple-signing");
 
-            Run pulled = CliRegistryIT.ocikit("--registries.d", registriesD.toString(), "copy", "-q", "--src-tls-verify=false",
+            Run pulled = ocikit("--registries.d", registriesD.toString(), "copy", "-q", "--src-tls-verify=false",
                     "--policy", policy.toString(), image, "dir:" + tmp.resolve("pulled"));
             assertThat(pulled.exit()).as(pulled.err()).isZero();
             assertThat(tmp.resolve("pulled/signature-1")).hasBinaryContent(Files.readAllBytes(written.get(0)));
 
             // skopeo, told the same directory, trusts what we signed
-            run(skopeo, "--registries.d", registriesD.toString(), "--policy", policy.toString(), "copy", "--src-tls-verify=false",
+            gnupg.run(0, skopeo, "--registries.d", registriesD.toString(), "--policy", policy.toString(), "copy", "--src-tls-verify=false",
                     image, "dir:" + tmp.resolve("skopeo"));
             assertThat(tmp.resolve("skopeo/signature-1")).hasBinaryContent(Files.readAllBytes(written.get(0)));
 
             // Podman's round trip: a pull under the policy keeps the signature in the store, a push to
             // another repository writes it to the lookaside for that repository
             Path store = tmp.resolve("store");
-            Run pull = CliRegistryIT.ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "pull", "-q",
+            Run pull = ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "pull", "-q",
                     "--tls-verify=false", "--signature-policy", policy.toString(), image);
             assertThat(pull.exit()).as(pull.err()).isZero();
-            Run pushAgain = CliRegistryIT.ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "push", "-q",
+            Run pushAgain = ocikit("--root", store.toString(), "--registries.d", registriesD.toString(), "push", "-q",
                     "--tls-verify=false", registry.host() + "/cli/app:1", "docker://" + registry.host() + "/cli/copy:1");
             assertThat(pushAgain.exit()).as(pushAgain.err()).isZero();
             try (Stream<Path> files = Files.walk(sigs.resolve("cli"))) {
@@ -114,17 +83,13 @@ class CliRegistrySignaturesIT {
             // elsewhere (another registries.d, with its own storage) there are no signatures: the policy refuses
             Path empty = Files.createDirectories(tmp.resolve("empty.d"));
             Files.writeString(empty.resolve("x.yaml"), "default-docker:\n  lookaside: file://" + tmp.resolve("nothing") + "\n");
-            Run refused = CliRegistryIT.ocikit("--registries.d", empty.toString(), "copy", "-q", "--src-tls-verify=false",
+            Run refused = ocikit("--registries.d", empty.toString(), "copy", "-q", "--src-tls-verify=false",
                     "--policy", policy.toString(), image, "dir:" + tmp.resolve("refused"));
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).contains("signedBy").doesNotContain("Exception");
             assertThat(tmp.resolve("refused")).doesNotExist();
-            Run bare = CliRegistryIT.ocikit("--registries.d", empty.toString(), "inspect", "--tls-verify=false", image);
+            Run bare = ocikit("--registries.d", empty.toString(), "inspect", "--tls-verify=false", image);
             assertThat(bare.out()).doesNotContain("Signatures");
-        } finally {
-            ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
-            pb.environment().put("GNUPGHOME", gnupg.toString());
-            pb.start().waitFor(30, TimeUnit.SECONDS);
         }
     }
 }

@@ -1,16 +1,14 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
 import dev.ocikit.examples.cli.Ocikit;
 import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.testing.Tools;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** ocikit standalone-sign and standalone-verify against skopeo's, with keys the real gpg made. */
 class CliSignatureIT {
@@ -34,16 +31,6 @@ class CliSignatureIT {
     static Path manifest;
     static String fingerprint;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run ocikit(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     /**
      * Runs the CLI in a JVM of its own with {@code GNUPGHOME} set, as a user would: where the key
@@ -64,50 +51,28 @@ class CliSignatureIT {
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 
-    /** Runs a command with GNUPGHOME set to the test's home; returns stdout, asserting the exit code. */
+    static GnupgHome gnupg;
+
     static byte[] exec(int exit, String... command) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(tmp.toFile());
-        pb.environment().put("GNUPGHOME", home.toString());
-        Path err = Files.createTempFile(tmp, "err", ".txt");
-        pb.redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(String.join(" ", command) + ": " + Files.readString(err)).isEqualTo(exit);
-        return out;
+        return gnupg.run(exit, command);
     }
 
     static byte[] gpg(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Tools.require("gpg").toString(), "--batch", "--yes", "--no-tty",
-                "--pinentry-mode", "loopback"));
-        command.addAll(List.of(args));
-        return exec(0, command.toArray(String[]::new));
+        return gnupg.gpg(args);
     }
 
     @BeforeAll
     static void key() throws Exception {
-        Tools.require("gpg");
-        home = Files.createDirectory(tmp.resolve("gnupg"), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        gpg("--passphrase", "pass phrase", "--quick-gen-key", "cli <cli@example.com>", "default", "default", "never");
-        for (String line : new String(gpg("--with-colons", "--list-keys", "cli@example.com"), StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith("fpr:") && fingerprint == null) {
-                fingerprint = line.split(":")[9];
-            }
-        }
+        gnupg = GnupgHome.in(tmp);
+        home = gnupg.dir();
+        fingerprint = gnupg.newKey("cli <cli@example.com>", "default", "default", "pass phrase");
         manifest = Files.write(tmp.resolve("manifest.json"), MANIFEST);
     }
 
     @AfterAll
     static void stopAgent() throws Exception {
-        killAgent(home);
-    }
-
-    /** Stops the gpg-agent gpg started for {@code gnupgHome}, if it was made. */
-    static void killAgent(Path gnupgHome) throws Exception {
-        if (gnupgHome != null) {
-            ProcessBuilder pb = new ProcessBuilder("gpgconf", "--kill", "gpg-agent").inheritIO();
-            pb.environment().put("GNUPGHOME", gnupgHome.toString());
-            pb.start().waitFor(30, TimeUnit.SECONDS);
+        if (gnupg != null) {
+            gnupg.close();
         }
     }
 

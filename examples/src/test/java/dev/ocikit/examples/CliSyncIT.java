@@ -1,14 +1,12 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.examples.cli.Ocikit;
 import dev.ocikit.registry.testing.TestRegistry;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.testing.Tools;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,23 +15,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code ocikit sync} against a real registry on loopback, with skopeo reading the directories it writes. */
 class CliSyncIT {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run ocikit(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     /** Two different images pushed as {@code host/demo/app:1} and {@code :2}. */
     private void pushTwoTags(String host) throws Exception {

@@ -119,8 +119,8 @@ class ExamplesIT {
                 assertThat(refused.exit()).isNotZero();
                 assertThat(refused.output()).containsIgnoringCase("key");
             } finally {
-                CliSignatureIT.killAgent(gnupg);
-                CliSignatureIT.killAgent(other);
+                GnupgHome.stopAgent(gnupg);
+                GnupgHome.stopAgent(other);
             }
 
             Result inspected = sample(InspectWithoutPulling.class, host, "docker://" + host + "/mirror/app:1");

@@ -1,9 +1,9 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ocikit.examples.cli.Ocikit;
 import dev.ocikit.image.ImageLayout;
 import dev.ocikit.image.ImageStore;
 import dev.ocikit.registry.testing.TestRegistry;
@@ -16,8 +16,6 @@ import dev.ocikit.spec.image.MediaTypes;
 import dev.ocikit.spec.image.Parsed;
 import dev.ocikit.spec.testing.Tools;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A two-platform index (linux/amd64 and linux/arm64, one distinct layer each) built with umoci, moved
@@ -44,16 +41,6 @@ class MultiArchInteropIT {
     Digest indexDigest;
     Map<String, Descriptor> byArch;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run ocikit(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        return new Run(cli.execute(args), out.toString(), err.toString());
-    }
 
     static Run ok(String... args) {
         Run run = ocikit(args);

@@ -1,51 +1,37 @@
 package dev.ocikit.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static dev.ocikit.examples.Run.ocikit;
 
-import dev.ocikit.examples.cli.Ocikit;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.ocikit.examples.ImageFromDirectory;
-import picocli.CommandLine;
 
 class OcikitCliTest {
     @TempDir
     Path tmp;
 
-    record Run(int exit, String out, String err) {}
-
-    static Run run(String... args) {
-        CommandLine cli = Ocikit.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void helpListsTheCommands() {
-        Run r = run("--help");
+        Run r = ocikit("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("reference", "validate");
     }
 
     @Test
     void referenceNormalisesAsPodmanDoes() {
-        Run r = run("reference", "busybox");
+        Run r = ocikit("reference", "busybox");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("docker.io/library/busybox:latest").contains("familiar:   busybox");
     }
 
     @Test
     void badReferenceIsAnErrorNotAStackTrace() {
-        Run r = run("reference", "a//b");
+        Run r = ocikit("reference", "a//b");
         assertThat(r.exit()).isEqualTo(125);
         assertThat(r.err()).startsWith("Error: invalid image reference").doesNotContain("Exception");
     }
@@ -57,12 +43,12 @@ class OcikitCliTest {
                  "config":{"mediaType":"application/vnd.oci.image.config.v1+json",
                  "digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},
                  "layers":[]}""");
-        Run ok = run("validate", manifest.toString());
+        Run ok = ocikit("validate", manifest.toString());
         assertThat(ok.exit()).isZero();
         assertThat(ok.out()).contains("image manifest (application/vnd.oci.image.manifest.v1+json), sha256:", "0 layers");
 
         Path schema1 = Files.writeString(tmp.resolve("s1.json"), "{\"schemaVersion\":1,\"name\":\"x\",\"tag\":\"y\",\"fsLayers\":[]}");
-        Run bad = run("validate", schema1.toString());
+        Run bad = ocikit("validate", schema1.toString());
         assertThat(bad.exit()).isEqualTo(125);
         assertThat(bad.err()).contains("schema 1", "Re-push");
     }
@@ -71,9 +57,9 @@ class OcikitCliTest {
     void packLayerIsReproducible() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("tree/etc"));
         Files.writeString(dir.resolve("hostname"), "box\n");
-        Run first = run("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("a.tgz").toString());
+        Run first = ocikit("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("a.tgz").toString());
         Files.setLastModifiedTime(dir.resolve("hostname"), java.nio.file.attribute.FileTime.fromMillis(123456789000L));
-        Run second = run("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("b.tgz").toString());
+        Run second = ocikit("pack-layer", "--timestamp", "0", tmp.resolve("tree").toString(), tmp.resolve("b.tgz").toString());
         assertThat(first.exit()).isZero();
         assertThat(first.out()).startsWith("application/vnd.oci.image.layer.v1.tar+gzip sha256:");
         assertThat(second.out()).isEqualTo(first.out());
@@ -82,7 +68,7 @@ class OcikitCliTest {
 
     @Test
     void copyRefusesAnUnknownTransportWithTheKnownOnes() {
-        Run r = run("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
+        Run r = ocikit("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
         assertThat(r.exit()).as("skopeo's exit code").isEqualTo(1);
         assertThat(r.err()).contains("unknown transport 'quay.io/x/y'", "docker://", "oci-archive");
     }
@@ -93,14 +79,14 @@ class OcikitCliTest {
         Files.writeString(app.resolve("greeting"), "hi\n");
         ImageFromDirectory.main(new String[] {tmp.resolve("app").toString(), tmp.resolve("layout").toString(), "v1"});
         String root = tmp.resolve("store").toString();
-        assertThat(run("--root", root, "copy", "-q", "oci:" + tmp.resolve("layout") + ":v1", "ocikit:myapp:1").exit()).isZero();
-        assertThat(run("--root", root, "tag", "myapp:1", "quay.io/me/app:2").exit()).isZero();
-        Run images = run("--root", root, "images");
+        assertThat(ocikit("--root", root, "copy", "-q", "oci:" + tmp.resolve("layout") + ":v1", "ocikit:myapp:1").exit()).isZero();
+        assertThat(ocikit("--root", root, "tag", "myapp:1", "quay.io/me/app:2").exit()).isZero();
+        Run images = ocikit("--root", root, "images");
         assertThat(images.out()).contains("localhost/myapp", "quay.io/me/app").containsPattern("REPOSITORY +TAG +IMAGE ID");
-        Run ambiguous = run("--root", root, "rmi", images.out().lines().skip(1).findFirst().orElseThrow().split(" +")[2]);
+        Run ambiguous = ocikit("--root", root, "rmi", images.out().lines().skip(1).findFirst().orElseThrow().split(" +")[2]);
         assertThat(ambiguous.exit()).isEqualTo(125);
-        assertThat(run("--root", root, "rmi", "myapp:1").out()).isEqualTo("Untagged: localhost/myapp:1\n");
-        assertThat(run("--root", root, "rmi", "quay.io/me/app:2").out()).startsWith("Untagged: quay.io/me/app:2\nDeleted: ");
-        assertThat(run("--root", root, "images", "-q").out()).isEmpty();
+        assertThat(ocikit("--root", root, "rmi", "myapp:1").out()).isEqualTo("Untagged: localhost/myapp:1\n");
+        assertThat(ocikit("--root", root, "rmi", "quay.io/me/app:2").out()).startsWith("Untagged: quay.io/me/app:2\nDeleted: ");
+        assertThat(ocikit("--root", root, "images", "-q").out()).isEmpty();
     }
 }

@@ -1,9 +1,14 @@
 package dev.ocikit.registry;
 
+import dev.ocikit.image.spi.ManifestBlob;
+import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.distribution.Catalog;
+import dev.ocikit.spec.image.ImageIndex;
+import dev.ocikit.spec.image.MediaTypes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -102,20 +107,20 @@ public final class RegistryClient {
      * @throws LookasideException if its signatures are kept in storage that cannot be changed
      *     (http); the manifest is deleted by then, as with containers/image
      */
-    public dev.ocikit.spec.Digest deleteImage(ImageReference image) throws IOException {
+    public Digest deleteImage(ImageReference image) throws IOException {
         ImageReference ref = Objects.requireNonNull(image, "image").withDefaultTag();
         RegistryRepository repo = repository(ref);
         String tagOrDigest = ref.digest().map(Object::toString).orElseGet(() -> ref.tag().orElseThrow());
-        dev.ocikit.image.spi.ManifestBlob manifest = repo.manifest(tagOrDigest);
-        List<dev.ocikit.spec.Digest> signed = new ArrayList<>();
+        ManifestBlob manifest = repo.manifest(tagOrDigest);
+        List<Digest> signed = new ArrayList<>();
         signed.add(manifest.digest());
-        if (dev.ocikit.spec.image.MediaTypes.isIndex(manifest.mediaType())) {
-            dev.ocikit.spec.image.ImageIndex.parse(manifest.bytes()).manifests().forEach(d -> signed.add(d.digest()));
+        if (MediaTypes.isIndex(manifest.mediaType())) {
+            ImageIndex.parse(manifest.bytes()).manifests().forEach(d -> signed.add(d.digest()));
         }
         repo.deleteManifest(manifest.digest());
-        Optional<java.net.URI> storage = registriesD.lookasideForWriting(ref);
+        Optional<URI> storage = registriesD.lookasideForWriting(ref);
         if (storage.isPresent()) {
-            for (dev.ocikit.spec.Digest d : signed) {
+            for (Digest d : signed) {
                 Lookaside.delete(storage.get(), ref.path(), d);
             }
         }

@@ -6,7 +6,6 @@ import dev.ocikit.image.ManifestFormat;
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
 import dev.ocikit.image.signature.SigstorePrivateKey;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -114,7 +113,7 @@ final class CopyCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--format must be oci or v2s2, not " + format);
             });
         }
-        Optional<TrustPolicy> trust = policy != null ? Optional.of(TrustPolicy.read(policy)) : machinePolicy();
+        Optional<TrustPolicy> trust = policy != null ? Optional.of(TrustPolicy.read(policy)) : TrustPolicy.loadIfPresent();
         if (trust.isPresent()) {
             copy = copy.policy(trust.get());
         }
@@ -148,13 +147,5 @@ final class CopyCommand implements Callable<Integer> {
             out.printf("%s (%d blobs copied, %d reused)%n", result.manifestDigest(), result.blobsCopied(), result.blobsReused());
         }
         return 0;
-    }
-
-    /** The machine's policy, as Podman and skopeo read it, but only if there is one. */
-    private static Optional<TrustPolicy> machinePolicy() throws java.io.IOException {
-        if (Files.exists(TrustPolicy.defaultPath())) {
-            return Optional.of(TrustPolicy.load());
-        }
-        return Optional.empty();
     }
 }

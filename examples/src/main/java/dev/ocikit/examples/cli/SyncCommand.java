@@ -1,5 +1,7 @@
 package dev.ocikit.examples.cli;
 
+import dev.ocikit.image.Copy;
+import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.registry.RegistryClient;
 import dev.ocikit.registry.Sync;
@@ -9,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -72,11 +75,9 @@ final class SyncCommand implements Callable<Integer> {
             sync = sync.scoped();
         }
         // As skopeo sync: every image is judged by the policy before anything of it is written.
-        java.util.Optional<dev.ocikit.image.policy.TrustPolicy> trust = policy != null
-                ? java.util.Optional.of(dev.ocikit.image.policy.TrustPolicy.read(policy))
-                : dev.ocikit.image.policy.TrustPolicy.loadIfPresent();
+        Optional<TrustPolicy> trust = policy != null ? Optional.of(TrustPolicy.read(policy)) : TrustPolicy.loadIfPresent();
         sync = sync.configure(c -> {
-            dev.ocikit.image.Copy each = all ? c.allPlatforms() : c;
+            Copy each = all ? c.allPlatforms() : c;
             each = trust.isPresent() ? each.policy(trust.get()) : each;
             return removeSignatures ? each.removeSignatures() : each;
         });
@@ -104,7 +105,7 @@ final class SyncCommand implements Callable<Integer> {
 
     private RegistryClient client(String name, Boolean tlsVerify, String creds) throws IOException {
         return RegistryOptions.client(ImageReference.parse(name).domain(), tlsVerify, creds, registry.authfile,
-                parent == null ? java.util.Optional.empty() : parent.registriesD());
+                parent == null ? Optional.empty() : parent.registriesD());
     }
 
     /** {@code docker://...} and {@code dir:...}, as skopeo prints references. */

@@ -243,14 +243,14 @@ public final class ContainerfileBuild {
         private final Map<String, Path> rootfsOf = new HashMap<>();
         private final List<Path> temporary = new ArrayList<>();
         private final Path realContext;
-        private final Optional<TrustPolicy> trust;
+        /** Read on first need (null until then): a build whose bases are all in the store never reads policy.json. */
+        private Optional<TrustPolicy> trust;
 
         Run(Containerfile file, IgnoreFile ignore, ImageStore store) throws IOException {
             this.file = file;
             this.ignore = ignore;
             this.store = store;
             this.realContext = context.toRealPath();
-            this.trust = policy.isPresent() ? policy : TrustPolicy.loadIfPresent();
             // BuildKit's automatic platform arguments are there before the file's own, so that
             // ARG BASE=image-${TARGETARCH} sees them.
             globals.put("TARGETPLATFORM", platform.toString());
@@ -367,6 +367,13 @@ public final class ContainerfileBuild {
             }
         }
 
+        private Optional<TrustPolicy> trust() throws IOException {
+            if (trust == null) {
+                trust = policy.isPresent() ? policy : TrustPolicy.loadIfPresent();
+            }
+            return trust;
+        }
+
         private ImageBuilder resolveImage(String image, Platform p) throws IOException {
             if (bases.isPresent()) {
                 return bases.get().from(image, p);
@@ -375,7 +382,7 @@ public final class ContainerfileBuild {
             Transports transports = Transports.load();
             int colon = image.indexOf(':');
             if (colon > 0 && transports.get(image.substring(0, colon)).isPresent()) {
-                return trust.isPresent() ? ImageBuilder.from(transports.parse(image), p, trust.get())
+                return trust().isPresent() ? ImageBuilder.from(transports.parse(image), p, trust().get())
                         : ImageBuilder.from(transports.parse(image), p);
             }
             if (store.find(image).isPresent()) {
@@ -388,7 +395,7 @@ public final class ContainerfileBuild {
             dev.ocikit.image.spi.TransportReference remote = transports.parse("docker://" + image);
             String name = remote.dockerReference().map(Object::toString).orElse(image);
             Copy pull = Copy.from(remote).to(store.reference(name)).platform(p);
-            pull = trust.isPresent() ? pull.policy(trust.get()) : pull;
+            pull = trust().isPresent() ? pull.policy(trust().get()) : pull;
             pull.run();
             return ImageBuilder.from(store, name, p);
         }
