@@ -74,7 +74,10 @@ public final class AuthFiles implements CredentialProvider {
     public static final String AUTH_FILES_HELPER = "containers-auth.json";
 
     private static final Logger LOG = LoggerFactory.getLogger(AuthFiles.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final Duration HELPER_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_FILE_SIZE = 4 << 20;
 
@@ -422,7 +425,7 @@ public final class AuthFiles implements CredentialProvider {
                             return false;
                         }
                         ObjectNode auths = root.has("auths") ? objectField(file, root, "auths") : root.putObject("auths");
-                        ObjectNode entry = MAPPER.createObjectNode();
+                        ObjectNode entry = Lazy.MAPPER.createObjectNode();
                         String user = credentials.username();
                         String password = credentials.password().orElse("");
                         entry.put("auth", Base64.getEncoder().encodeToString(
@@ -533,7 +536,7 @@ public final class AuthFiles implements CredentialProvider {
                 // Raced with another writer; fine.
             }
         }
-        ObjectNode root = readJson(file).orElseGet(MAPPER::createObjectNode);
+        ObjectNode root = readJson(file).orElseGet(Lazy.MAPPER::createObjectNode);
         if (!editor.edit(root)) {
             return;
         }
@@ -553,7 +556,7 @@ public final class AuthFiles implements CredentialProvider {
                 .withObjectFieldValueSpacing(Separators.Spacing.AFTER))
                 .withObjectIndenter(new DefaultIndenter("\t", "\n"))
                 .withArrayIndenter(new DefaultIndenter("\t", "\n"));
-        return MAPPER.writer(pp).writeValueAsBytes(root);
+        return Lazy.MAPPER.writer(pp).writeValueAsBytes(root);
     }
 
     private static void writeAtomically(Path file, byte[] bytes) throws IOException {
@@ -585,7 +588,7 @@ public final class AuthFiles implements CredentialProvider {
         }
         JsonNode n;
         try {
-            n = MAPPER.readTree(bytes);
+            n = Lazy.MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
             // The parser's own message may quote file content, which may be a secret: only the place.
             JsonLocation l = e.getLocation();
@@ -604,7 +607,7 @@ public final class AuthFiles implements CredentialProvider {
     private static ObjectNode objectField(Path file, ObjectNode root, String name) {
         JsonNode n = root.get(name);
         if (n == null || n.isNull()) {
-            return MAPPER.createObjectNode();
+            return Lazy.MAPPER.createObjectNode();
         }
         if (!n.isObject()) {
             throw new ContainersConfigException(file, name, "must be a JSON object");

@@ -26,7 +26,10 @@ final class CredentialHelperProcess {
     /** What every helper prints when it has nothing for the server URL. */
     static final String NOT_FOUND = "credentials not found in native keychain";
     private static final int MAX_OUTPUT = 1 << 20;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final List<Path> directories;
     private final Map<String, String> environment;
@@ -71,11 +74,11 @@ final class CredentialHelperProcess {
 
     /** Stores credentials; false if the helper is not installed. */
     boolean store(String helper, String serverUrl, Credentials credentials) throws IOException {
-        ObjectNode in = MAPPER.createObjectNode();
+        ObjectNode in = Lazy.MAPPER.createObjectNode();
         in.put("ServerURL", serverUrl);
         in.put("Username", credentials.identityToken().isPresent() ? "<token>" : credentials.username());
         in.put("Secret", credentials.identityToken().orElseGet(() -> credentials.password().orElse("")));
-        Optional<Result> r = run(helper, "store", MAPPER.writeValueAsBytes(in), serverUrl);
+        Optional<Result> r = run(helper, "store", Lazy.MAPPER.writeValueAsBytes(in), serverUrl);
         if (r.isPresent() && r.get().exit != 0) {
             throw failure(helper, "store", serverUrl, r.get());
         }
@@ -190,7 +193,7 @@ final class CredentialHelperProcess {
 
     private static JsonNode parse(String helper, String verb, String serverUrl, byte[] stdout) {
         try {
-            JsonNode n = MAPPER.readTree(stdout);
+            JsonNode n = Lazy.MAPPER.readTree(stdout);
             if (n != null && n.isObject()) {
                 return n;
             }

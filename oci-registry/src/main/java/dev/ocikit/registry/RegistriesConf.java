@@ -4,7 +4,11 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
+import dev.ocikit.spec.internal.JsonTrees;
 import dev.ocikit.spec.ImageReference;
 import dev.ocikit.spec.InvalidReferenceException;
 import dev.ocikit.spec.internal.Text;
@@ -354,7 +358,9 @@ public final class RegistriesConf {
         }
     }
 
-    private static final TomlMapper TOML = new TomlMapper();
+    /** The factory, not a TomlMapper: a mapper costs a fresh JVM tens of milliseconds for a file read into a tree. */
+    private static final TomlFactory TOML = new TomlFactory();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private static Optional<JsonNode> readToml(Path file) throws IOException {
         byte[] bytes;
@@ -367,8 +373,10 @@ public final class RegistriesConf {
             return Optional.empty();
         }
         try {
-            JsonNode n = TOML.readTree(bytes);
-            return Optional.of(n == null || n.isMissingNode() ? TOML.createObjectNode() : n);
+            try (JsonParser p = TOML.createParser(bytes)) {
+                JsonToken first = p.nextToken();
+                return Optional.of(first == null ? NODES.objectNode() : JsonTrees.read(p, first));
+            }
         } catch (JacksonException e) {
             JsonLocation l = e.getLocation();
             String problem = e.getOriginalMessage();
@@ -457,7 +465,7 @@ public final class RegistriesConf {
             JsonNode list = table.get("registries");
             List<String> locations = list == null ? List.of() : strings(file, key, list);
             if (kind.equals("search")) {
-                p.search = searchRegistries(file, key, list == null ? TOML.createArrayNode() : list);
+                p.search = searchRegistries(file, key, list == null ? NODES.arrayNode() : list);
                 p.searchOrigin = file;
                 continue;
             }

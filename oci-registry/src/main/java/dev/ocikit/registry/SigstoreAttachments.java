@@ -42,7 +42,10 @@ final class SigstoreAttachments {
     static final int MAX_PAYLOAD_SIZE = Lookaside.MAX_SIGNATURE_SIZE;
     /** The bound containers/image puts on the attachment manifest's config. */
     static final int MAX_CONFIG_SIZE = 4 << 20;
-    private static final ObjectMapper PLAIN = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper PLAIN = new ObjectMapper();
+    }
 
     private SigstoreAttachments() {}
 
@@ -188,7 +191,7 @@ final class SigstoreAttachments {
         }
         byte[] configBytes;
         try {
-            configBytes = PLAIN.writeValueAsBytes(config);
+            configBytes = Lazy.PLAIN.writeValueAsBytes(config);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a JSON tree", e);
         }
@@ -210,7 +213,7 @@ final class SigstoreAttachments {
      * {@code {"architecture":"","os":"","config":{},"rootfs":{"type":"layers","diff_ids":[]}}}.
      */
     static ObjectNode newConfig() {
-        ObjectNode c = PLAIN.createObjectNode();
+        ObjectNode c = Lazy.PLAIN.createObjectNode();
         c.put("architecture", "");
         c.put("os", "");
         c.putObject("config");

@@ -58,17 +58,29 @@ public final class Json {
                             .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)
                             .withArrayEmptySeparator("").withObjectEmptySeparator(""));
 
-    private static final ObjectMapper MAPPER = build(false);
-    private static final ObjectMapper PRETTY = build(true);
+    /** The quick path for records (no ObjectMapper); see {@link RecordJson}. */
+    private static final RecordJson QUICK = new RecordJson(factory());
+
+    /**
+     * databind, built on first use only: what the quick path leaves to it, and every error
+     * message. Building it costs a fresh JVM more than a whole container start.
+     */
+    private static final class Databind {
+        static final ObjectMapper MAPPER = build(false);
+        static final ObjectMapper PRETTY = build(true);
+    }
 
     private Json() {}
 
-    private static ObjectMapper build(boolean pretty) {
-        JsonFactory factory = JsonFactory.builder()
+    private static JsonFactory factory() {
+        return JsonFactory.builder()
                 .streamReadConstraints(LIMITS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        JsonMapper mapper = JsonMapper.builder(factory)
+    }
+
+    private static ObjectMapper build(boolean pretty) {
+        JsonMapper mapper = JsonMapper.builder(factory())
                 .addModule(new Jdk8Module())
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -105,7 +117,16 @@ public final class Json {
             throw new MalformedDocumentException(document, "", "empty document");
         }
         try {
-            T value = MAPPER.readValue(json, type);
+            return QUICK.read(json, type);
+        } catch (RecordJson.GiveUp e) {
+            // databind reads it, or says what is wrong with it
+        }
+        return parseWithDatabind(json, type, document);
+    }
+
+    static <T> T parseWithDatabind(byte[] json, Class<T> type, String document) {
+        try {
+            T value = Databind.MAPPER.readValue(json, type);
             if (value == null) {
                 throw new MalformedDocumentException(document, "", "expected a JSON object, found null");
             }
@@ -121,7 +142,12 @@ public final class Json {
             throw new MalformedDocumentException(document, "", "empty document");
         }
         try {
-            return MAPPER.readTree(json);
+            return QUICK.tree(json);
+        } catch (RecordJson.GiveUp e) {
+            // databind reads it, or says what is wrong with it
+        }
+        try {
+            return Databind.MAPPER.readTree(json);
         } catch (IOException e) {
             throw translate(e, document);
         }
@@ -129,8 +155,19 @@ public final class Json {
 
     /** Converts a tree (for example an unknown-field value) into a model, with the same rules. */
     public static <T> T convert(JsonNode node, Class<T> type, String document) {
+        if (node != null) {
+            try {
+                return QUICK.convert(node, type);
+            } catch (RecordJson.GiveUp e) {
+                // databind converts it, or says what is wrong with it
+            }
+        }
+        return convertWithDatabind(node, type, document);
+    }
+
+    static <T> T convertWithDatabind(JsonNode node, Class<T> type, String document) {
         try {
-            return MAPPER.treeToValue(node, type);
+            return Databind.MAPPER.treeToValue(node, type);
         } catch (IOException | IllegalArgumentException e) {
             throw translate(e, document);
         }
@@ -139,7 +176,15 @@ public final class Json {
     /** Compact UTF-8 JSON of a model. */
     public static byte[] write(Object value) {
         try {
-            return MAPPER.writeValueAsBytes(value);
+            return QUICK.write(value, null);
+        } catch (RecordJson.GiveUp e) {
+            return writeWithDatabind(value, false);
+        }
+    }
+
+    static byte[] writeWithDatabind(Object value, boolean pretty) {
+        try {
+            return pretty ? Databind.PRETTY.writer(GO_STYLE).writeValueAsBytes(value) : Databind.MAPPER.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
             throw new OciException("cannot serialise " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
@@ -148,15 +193,15 @@ public final class Json {
     /** Indented UTF-8 JSON of a model, for people. */
     public static byte[] writePretty(Object value) {
         try {
-            return PRETTY.writer(GO_STYLE).writeValueAsBytes(value);
-        } catch (JsonProcessingException e) {
-            throw new OciException("cannot serialise " + value.getClass().getSimpleName() + ": " + e.getOriginalMessage(), e);
+            return QUICK.write(value, GO_STYLE);
+        } catch (RecordJson.GiveUp e) {
+            return writeWithDatabind(value, true);
         }
     }
 
     /** The model as a tree, as it would be written. */
     public static JsonNode toTree(Object value) {
-        return MAPPER.valueToTree(value);
+        return Databind.MAPPER.valueToTree(value);
     }
 
     private static RuntimeException translate(Exception e, String document) {

@@ -26,7 +26,10 @@ import dev.ocikit.spec.image.ContainerConfig;
 
 /** The steps an {@link ImageBuilder} records, and the fingerprints that key them in the cache. */
 final class Steps {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper JSON = new ObjectMapper();
+    }
 
     private Steps() {}
 
@@ -237,7 +240,7 @@ final class Steps {
     /** A JSON array of strings, as Containerfiles and histories write commands. */
     static String json(List<String> values) {
         try {
-            return JSON.writeValueAsString(values);
+            return Lazy.JSON.writeValueAsString(values);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }

@@ -16,8 +16,11 @@ final class Words {
     /** Whitespace inside a logical line, as BuildKit splits on it (no newlines remain there). */
     static final Pattern WHITESPACE = Pattern.compile("[\\t\\u000B\\f\\r ]+");
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper JSON = new ObjectMapper()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 
     /** Splits on runs of whitespace, nothing else (COPY/ADD sources, EXPOSE, FROM, VOLUME). */
     static List<String> fields(String rest) {
@@ -41,7 +44,7 @@ final class Words {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(trimmed);
+            node = Lazy.JSON.readTree(trimmed);
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }

@@ -61,7 +61,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimeCli {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimeCli.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final List<String> KNOWN = List.of("runc", "crun", "runsc", "kata-runtime", "youki");
     private static final String SBIN = "/usr/sbin:/sbin:/usr/local/sbin";
     /** The commands whose failure can be the container's executable missing or not runnable. */
@@ -863,7 +866,7 @@ public final class RuntimeCli {
             throw new RuntimeOutputException(runtime, command, "no output", null);
         }
         try {
-            return MAPPER.readTree(text);
+            return Lazy.MAPPER.readTree(text);
         } catch (IOException e) {
             throw new RuntimeOutputException(runtime, command, "not JSON: " + RuntimeVersion.abbreviate(text), e);
         }

@@ -13,7 +13,10 @@ import java.util.regex.Pattern;
  * has parsed its flags writes plain text, which the stderr fallback covers.
  */
 final class RuntimeLog {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Built on first use: an ObjectMapper costs a fresh JVM tens of milliseconds that most commands never spend. */
+    private static final class Lazy {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final Pattern NO_SUCH_CONTAINER = Pattern.compile(
             "(?i)(container\\b[^:]*\\b(does not exist|not found)"
                     + "|no such container"
@@ -45,7 +48,7 @@ final class RuntimeLog {
             }
             JsonNode node;
             try {
-                node = MAPPER.readTree(l);
+                node = Lazy.MAPPER.readTree(l);
             } catch (java.io.IOException e) {
                 continue; // a torn or foreign line: not the runtime's structured error
             }
