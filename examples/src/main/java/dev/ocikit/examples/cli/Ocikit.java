@@ -51,6 +51,9 @@ public final class Ocikit implements Callable<Integer> {
         return java.util.Optional.ofNullable(registriesD);
     }
 
+    /** Commands that hash whole images, as blobs stream in or out. */
+    private static final java.util.Set<String> HASHING_COMMANDS = java.util.Set.of("copy", "pull", "push", "sync");
+
     public static void main(String[] args) {
         // Warnings (a mislabelled layer, a skipped device node) to stderr, one line each.
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", System.getProperty("ocikit.log", "warn"));
@@ -60,6 +63,9 @@ public final class Ocikit implements Callable<Integer> {
         // with a fifth less time. A JVM-wide setting, so the application sets it, never the library.
         if (System.getProperty("jdk.httpclient.bufsize") == null) {
             System.setProperty("jdk.httpclient.bufsize", Integer.toString(128 << 10));
+        }
+        if (!java.util.Collections.disjoint(java.util.Arrays.asList(args), HASHING_COMMANDS)) {
+            DigestWarmUp.start();
         }
         if (java.util.Arrays.asList(args).contains("run")) {
             // A container to start: native bindings and JSON mappings load while the arguments are read.
