@@ -51,8 +51,9 @@ public final class Ocikit implements Callable<Integer> {
         return java.util.Optional.ofNullable(registriesD);
     }
 
-    /** Commands that hash whole images, as blobs stream in or out. */
-    private static final java.util.Set<String> HASHING_COMMANDS = java.util.Set.of("copy", "pull", "push", "sync");
+    /** Commands that hash whole images or layers, as blobs stream in or out or layers are packed. */
+    private static final java.util.Set<String> HASHING_COMMANDS = java.util.Set.of("copy", "pull", "push", "sync",
+            "unpack", "pack-layer", "build", "bud", "commit");
 
     public static void main(String[] args) {
         // Warnings (a mislabelled layer, a skipped device node) to stderr, one line each.
