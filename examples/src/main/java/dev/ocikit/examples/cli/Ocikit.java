@@ -85,7 +85,7 @@ public final class Ocikit implements Callable<Integer> {
     /**
      * Loads what a container run loads, for bin/ocikit to record into a class-data sharing
      * archive: the command line model, an image packed and copied into a store in a temporary
-     * directory, and, where this process may run containers (root, runc and a static busybox
+     * directory, pushed to and pulled from a registry in this process, and, where this process may run containers (root, runc and a static busybox
      * present), one run of {@code true} in it, torn down again. Whatever fails on the way only
      * makes the archive smaller.
      */
@@ -122,6 +122,15 @@ public final class Ocikit implements Callable<Integer> {
             java.nio.file.Path store = dir.resolve("store");
             commandLine().execute("--root", store.toString(), "copy", "-q", "oci:" + dir.resolve("layout") + ":training",
                     "ocikit:localhost/training:1");
+            // a push and a pull, for the HTTP client and the registry code
+            try (TrainingRegistry registry = TrainingRegistry.start()) {
+                String remote = "docker://" + registry.address() + "/training/image:1";
+                java.nio.file.Path noConfig = java.nio.file.Files.createDirectories(dir.resolve("registries.d"));
+                commandLine().execute("--registries.d", noConfig.toString(), "copy", "-q", "--dest-tls-verify=false",
+                        "oci:" + dir.resolve("layout") + ":training", remote);
+                commandLine().execute("--registries.d", noConfig.toString(), "copy", "-q", "--src-tls-verify=false", remote,
+                        "oci:" + dir.resolve("pulled") + ":training");
+            }
             dev.ocikit.runtime.OciRuntime runtime = dev.ocikit.runtime.OciRuntime.builder()
                     .store(dev.ocikit.image.ImageStore.open(store)).root(dir.resolve("runtime"))
                     .stateRoot(dir.resolve("state")).build();
