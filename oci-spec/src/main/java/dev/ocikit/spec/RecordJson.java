@@ -265,11 +265,30 @@ final class RecordJson {
         throw GiveUp.INSTANCE; // primitives, enums, arrays, beans: databind's
     }
 
-    private static final Codec STRING = new Codec() {
+    /** How a scalar is written. */
+    private interface ScalarWriter {
+        void write(JsonGenerator g, Object value) throws IOException;
+    }
+
+    /** A scalar of one JSON kind: {@code accepts} says which nodes are it, JSON null is Java null, nothing else is taken. */
+    private static final class Scalar extends Codec {
+        private final java.util.function.Predicate<JsonNode> accepts;
+        private final java.util.function.Function<JsonNode, Object> value;
+        private final ScalarWriter writer;
+        private final boolean emptyWhenBlank;
+
+        Scalar(java.util.function.Predicate<JsonNode> accepts, java.util.function.Function<JsonNode, Object> value,
+                ScalarWriter writer, boolean emptyWhenBlank) {
+            this.accepts = accepts;
+            this.value = value;
+            this.writer = writer;
+            this.emptyWhenBlank = emptyWhenBlank;
+        }
+
         @Override
         Object read(JsonNode node) throws GiveUp {
-            if (node.isTextual()) {
-                return node.textValue();
+            if (accepts.test(node)) {
+                return value.apply(node);
             }
             if (node.isNull()) {
                 return null;
@@ -278,69 +297,24 @@ final class RecordJson {
         }
 
         @Override
-        void write(JsonGenerator g, Object value) throws IOException {
-            g.writeString((String) value);
+        void write(JsonGenerator g, Object v) throws IOException {
+            writer.write(g, v);
         }
 
         @Override
-        boolean isEmpty(Object value) {
-            return value == null || ((String) value).isEmpty();
+        boolean isEmpty(Object v) {
+            return v == null || (emptyWhenBlank && ((String) v).isEmpty()); // NON_EMPTY leaves out "" but never 0 or false
         }
-    };
+    }
 
-    private static final Codec INTEGER = new Codec() {
-        @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isIntegralNumber() && node.canConvertToInt()) {
-                return node.intValue();
-            }
-            if (node.isNull()) {
-                return null;
-            }
-            throw GiveUp.INSTANCE;
-        }
-
-        @Override
-        void write(JsonGenerator g, Object value) throws IOException {
-            g.writeNumber((Integer) value);
-        }
-    };
-
-    private static final Codec LONG = new Codec() {
-        @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isIntegralNumber() && node.canConvertToLong()) {
-                return node.longValue();
-            }
-            if (node.isNull()) {
-                return null;
-            }
-            throw GiveUp.INSTANCE;
-        }
-
-        @Override
-        void write(JsonGenerator g, Object value) throws IOException {
-            g.writeNumber((Long) value);
-        }
-    };
-
-    private static final Codec BOOLEAN = new Codec() {
-        @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isBoolean()) {
-                return node.booleanValue();
-            }
-            if (node.isNull()) {
-                return null;
-            }
-            throw GiveUp.INSTANCE;
-        }
-
-        @Override
-        void write(JsonGenerator g, Object value) throws IOException {
-            g.writeBoolean((Boolean) value);
-        }
-    };
+    private static final Codec STRING = new Scalar(JsonNode::isTextual, JsonNode::textValue,
+            (g, v) -> g.writeString((String) v), true);
+    private static final Codec INTEGER = new Scalar(n -> n.isIntegralNumber() && n.canConvertToInt(), JsonNode::intValue,
+            (g, v) -> g.writeNumber((Integer) v), false);
+    private static final Codec LONG = new Scalar(n -> n.isIntegralNumber() && n.canConvertToLong(), JsonNode::longValue,
+            (g, v) -> g.writeNumber((Long) v), false);
+    private static final Codec BOOLEAN = new Scalar(JsonNode::isBoolean, JsonNode::booleanValue,
+            (g, v) -> g.writeBoolean((Boolean) v), false);
 
     /** A {@code uint64} carried in a long's bits ({@link Uint64}). */
     private static final Codec UINT64 = new Codec() {
