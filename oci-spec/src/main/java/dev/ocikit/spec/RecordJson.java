@@ -136,7 +136,7 @@ final class RecordJson {
         if (codec == UNSUPPORTED) {
             throw GiveUp.INSTANCE;
         }
-        ByteArrayBuilder out = new ByteArrayBuilder(factory._getBufferRecycler());
+        ByteArrayBuilder out = new ByteArrayBuilder(); // no pooled buffers: nothing to hand back on failure
         try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
             if (pretty != null) {
                 g.setPrettyPrinter(pretty.createInstance());
@@ -145,9 +145,7 @@ final class RecordJson {
         } catch (IOException | RuntimeException e) {
             throw GiveUp.INSTANCE;
         }
-        byte[] bytes = out.toByteArray();
-        out.release();
-        return bytes;
+        return out.toByteArray();
     }
 
     // ---- codecs ----------------------------------------------------------------------------
