@@ -61,6 +61,8 @@ import org.bouncycastle.openpgp.operator.bc.BcPGPContentVerifierBuilderProvider;
 public final class SimpleSigning {
     /** A payload is a few hundred bytes; anything much larger is not one (or is a compression bomb). */
     static final int MAX_PAYLOAD_SIZE = 64 * 1024;
+    /** Room for the one-pass signature and signature packets around the payload (an RSA-16384 signature is 2 KiB). */
+    private static final int MAX_PACKETS_AROUND_PAYLOAD = 16 * 1024;
     /** Signature files are a few hundred bytes to a few kilobytes. */
     static final int MAX_SIGNATURE_SIZE = 4 * 1024 * 1024;
 
@@ -248,7 +250,7 @@ public final class SimpleSigning {
             BcPGPObjectFactory factory = outer;
             Object o = outer.nextObject();
             if (o instanceof PGPCompressedData compressed) {
-                factory = new BcPGPObjectFactory(compressed.getDataStream());
+                factory = new BcPGPObjectFactory(new ByteArrayInputStream(decompress(compressed)));
                 o = factory.nextObject();
             }
             if (!(o instanceof PGPOnePassSignatureList onePass)) {
@@ -293,6 +295,60 @@ public final class SimpleSigning {
             // Bouncy Castle reports truncated or hostile packets with assorted exceptions.
             throw malformed("not an OpenPGP signed message, or a truncated one (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * The content of a compressed packet, all of it or a refusal. gpg writes that packet with no
+     * length (it runs to the end of the message), so bytes after the compressed stream are still
+     * inside it; a decompressing stream stops at the stream's end and never shows them. Inflating
+     * here, the bytes left over are seen and refused as what they are: more after the signature.
+     */
+    private static byte[] decompress(PGPCompressedData compressed) throws IOException, PGPException {
+        int limit = MAX_PAYLOAD_SIZE + MAX_PACKETS_AROUND_PAYLOAD;
+        int algorithm = compressed.getAlgorithm();
+        if (algorithm == CompressionAlgorithmTags.BZIP2) {
+            return readBounded(compressed.getDataStream(), limit); // bzip2's own reader: its framing ends the data
+        }
+        byte[] raw = readBounded(compressed.getInputStream(), limit);
+        if (algorithm == CompressionAlgorithmTags.UNCOMPRESSED) {
+            return raw;
+        }
+        if (algorithm != CompressionAlgorithmTags.ZIP && algorithm != CompressionAlgorithmTags.ZLIB) {
+            throw malformed("it is compressed with algorithm " + algorithm + ", which OpenPGP does not define", null);
+        }
+        java.util.zip.Inflater inflater = new java.util.zip.Inflater(algorithm == CompressionAlgorithmTags.ZIP);
+        try {
+            inflater.setInput(raw);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buf);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw malformed("the compressed data is truncated", null);
+                }
+                out.write(buf, 0, n);
+                if (out.size() > limit) {
+                    throw malformed("the signed data is larger than " + MAX_PAYLOAD_SIZE + " bytes, which no payload is", null);
+                }
+            }
+            if (inflater.getRemaining() > 0) {
+                throw malformed("more follows the signature (" + inflater.getRemaining()
+                        + " bytes after its compressed data)", null);
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw malformed("the compressed data is not valid (" + e.getMessage() + ")", e);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static byte[] readBounded(InputStream in, int limit) throws IOException {
+        byte[] content = in.readNBytes(limit + 1);
+        if (content.length > limit) {
+            throw malformed("the message is larger than " + limit + " bytes, which no simple signature is", null);
+        }
+        return content;
     }
 
     private static byte[] readBounded(InputStream in) throws IOException {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Date;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.bouncycastle.bcpg.BCPGOutputStream;
@@ -210,6 +211,19 @@ class SimpleSigningTest {
         System.arraycopy(sig, 0, twice, 0, sig.length);
         System.arraycopy(sig, 0, twice, sig.length, sig.length);
         refused(() -> SimpleSigning.verify(twice, trusted), Reason.MALFORMED, "not a simple signature");
+    }
+
+    @Test
+    void refusesBytesAfterTheSignatureInsideTheCompressedPacket() {
+        // gpg's compressed packet has no length: whatever follows the compressed stream is inside the packet
+        byte[] sig = SimpleSigning.sign(MANIFEST, REF, signer);
+        assertThat(sig[0] & 0xff).as("an old-format compressed packet of indeterminate length, as gpg writes")
+                .isEqualTo(0xa3);
+        for (byte[] tail : List.of(new byte[] {0}, "junk".getBytes(StandardCharsets.US_ASCII), new byte[4096])) {
+            byte[] longer = Arrays.copyOf(sig, sig.length + tail.length);
+            System.arraycopy(tail, 0, longer, sig.length, tail.length);
+            refused(() -> SimpleSigning.verify(longer, trusted), Reason.MALFORMED, "more follows the signature");
+        }
     }
 
     @Test
