@@ -25,6 +25,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -232,8 +233,19 @@ public final class ImageLayout {
         } catch (NoSuchFileException e) {
             throw new ImageLayoutException("image layout " + root + " has no " + INDEX_FILE);
         }
-        return Json.parse(bytes, ImageIndex.class, "index.json of image layout " + root);
+        ParsedIndex last = lastIndex;
+        if (last != null && Arrays.equals(last.bytes(), bytes)) {
+            return last.index(); // the same bytes as last time: the same (immutable) index, not parsed again
+        }
+        ImageIndex index = Json.parse(bytes, ImageIndex.class, "index.json of image layout " + root);
+        lastIndex = new ParsedIndex(bytes, index);
+        return index;
     }
+
+    /** The last index.json read, with its bytes: a store reads it at every lookup and it seldom changes. */
+    private record ParsedIndex(byte[] bytes, ImageIndex index) {}
+
+    private volatile ParsedIndex lastIndex;
 
     /** The ref names ({@link Annotations#REF_NAME}) of {@code index.json}, in its order, each once. */
     public List<String> refs() throws IOException {

@@ -139,6 +139,17 @@ public final class LayerSnapshots {
             }
             taskOf[i] = task;
         }
+        List<Snapshot> existing = new ArrayList<>();
+        for (LayerSource layer : distinct) {
+            Optional<Path> found = layer.diffId().isPresent() ? find(layer.diffId().get()) : Optional.empty();
+            if (found.isEmpty()) {
+                break;
+            }
+            existing.add(new Snapshot(found.get(), layer.diffId().get()));
+        }
+        if (existing.size() == distinct.size()) {
+            return chain(layers, taskOf, existing); // every layer is there: a container start makes no thread for it
+        }
         ExecutorService own = null;
         Executor runOn;
         if (executor.isPresent()) {
@@ -164,18 +175,22 @@ public final class LayerSnapshots {
             for (CompletableFuture<Snapshot> task : tasks) {
                 done.add(result(task));
             }
-            List<Path> directories = new ArrayList<>();
-            List<Digest> diffIds = new ArrayList<>();
-            for (int i = 0; i < layers.size(); i++) {
-                directories.add(done.get(taskOf[i]).directory());
-                diffIds.add(done.get(taskOf[i]).diffId());
-            }
-            return new Chain(directories, diffIds);
+            return chain(layers, taskOf, done);
         } finally {
             if (own != null) {
                 own.shutdown();
             }
         }
+    }
+
+    private static Chain chain(List<LayerSource> layers, int[] taskOf, List<Snapshot> done) {
+        List<Path> directories = new ArrayList<>();
+        List<Digest> diffIds = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            directories.add(done.get(taskOf[i]).directory());
+            diffIds.add(done.get(taskOf[i]).diffId());
+        }
+        return new Chain(directories, diffIds);
     }
 
     private static Snapshot result(CompletableFuture<Snapshot> task) throws IOException {
