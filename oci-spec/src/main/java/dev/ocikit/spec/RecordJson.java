@@ -162,6 +162,11 @@ final class RecordJson {
         boolean isEmpty(Object value) {
             return value == null;
         }
+
+        /** What databind passes a record's constructor for a component the JSON does not have. */
+        Object absent() throws GiveUp {
+            return null;
+        }
     }
 
     private static Codec codec(Type type) {
@@ -214,6 +219,11 @@ final class RecordJson {
                     throw new IllegalStateException(e);
                 }
             }
+
+            @Override
+            Object absent() throws GiveUp {
+                return get().absent();
+            }
         };
     }
 
@@ -249,6 +259,15 @@ final class RecordJson {
         }
         if (c == Boolean.class) {
             return BOOLEAN;
+        }
+        if (c == long.class) {
+            return new Primitive(LONG);
+        }
+        if (c == int.class) {
+            return new Primitive(INTEGER);
+        }
+        if (c == boolean.class) {
+            return new Primitive(BOOLEAN);
         }
         if (c == JsonNode.class) {
             return TREE;
@@ -313,6 +332,29 @@ final class RecordJson {
             (g, v) -> g.writeNumber((Long) v), false);
     private static final Codec BOOLEAN = new Scalar(JsonNode::isBoolean, JsonNode::booleanValue,
             (g, v) -> g.writeBoolean((Boolean) v), false);
+
+    /** A primitive component: as its box, but JSON null is refused (databind's FAIL_ON_NULL_FOR_PRIMITIVES). */
+    private static final class Primitive extends Codec {
+        private final Codec box;
+
+        Primitive(Codec box) {
+            this.box = box;
+        }
+
+        @Override
+        Object read(JsonNode node) throws GiveUp {
+            Object v = box.read(node);
+            if (v == null) {
+                throw GiveUp.INSTANCE;
+            }
+            return v;
+        }
+
+        @Override
+        void write(JsonGenerator g, Object value) throws IOException, GiveUp {
+            box.write(g, value);
+        }
+    }
 
     /** A {@code uint64} carried in a long's bits ({@link Uint64}). */
     private static final Codec UINT64 = new Codec() {
@@ -461,6 +503,11 @@ final class RecordJson {
         boolean isEmpty(Object value) {
             // databind leaves out an absent Optional; its content is judged by the content rule (always kept)
             return value == null || ((Optional<?>) value).isEmpty();
+        }
+
+        @Override
+        Object absent() {
+            return Optional.empty();
         }
     }
 
@@ -687,8 +734,16 @@ final class RecordJson {
         /** The component that collects unknown fields, or -1 (they are then ignored, as Json's setup does). */
         private final int anySetter;
 
+        /** Which components are primitives, which JSON must give. */
+        private final boolean[] primitive;
+
         private RecordCodec(Constructor<?> constructor, Property[] properties, Property[] writeOrder, int anySetter) {
             this.constructor = constructor;
+            this.primitive = new boolean[properties.length];
+            Class<?>[] types = constructor.getParameterTypes();
+            for (int i = 0; i < types.length; i++) {
+                primitive[i] = types[i].isPrimitive();
+            }
             this.properties = properties;
             this.writeOrder = writeOrder;
             this.anySetter = anySetter;
@@ -701,9 +756,6 @@ final class RecordJson {
         }
 
         static Codec of(Class<?> c) throws GiveUp {
-            if (!Modifier.isPublic(c.getModifiers())) {
-                throw GiveUp.INSTANCE;
-            }
             for (Annotation a : c.getAnnotations()) {
                 if (!(a instanceof JsonPropertyOrder) && !(a instanceof JsonInclude) && isJackson(a)) {
                     throw GiveUp.INSTANCE;
@@ -817,7 +869,13 @@ final class RecordJson {
                     throw GiveUp.INSTANCE;
                 }
             }
-            if (!Modifier.isPublic(constructor.getModifiers())) {
+            try {
+                // a record of an application's own (not public, say) is read and written as databind would, by reflection
+                constructor.setAccessible(true);
+                for (Property p : properties) {
+                    p.accessor().setAccessible(true);
+                }
+            } catch (RuntimeException e) { // InaccessibleObjectException: a module that does not open the package
                 throw GiveUp.INSTANCE;
             }
             List<Property> ordered = new ArrayList<>();
@@ -857,12 +915,14 @@ final class RecordJson {
                 throw GiveUp.INSTANCE;
             }
             Object[] args = new Object[properties.length];
+            boolean[] present = new boolean[properties.length];
             Map<String, JsonNode> unknown = null;
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 Integer i = byName.get(e.getKey());
                 if (i != null) {
                     args[i] = properties[i].codec().read(e.getValue());
+                    present[i] = true;
                 } else if (anySetter >= 0) {
                     if (e.getKey().equals(properties[anySetter].name())) {
                         throw GiveUp.INSTANCE; // a field named like the bag itself: databind decides
@@ -875,6 +935,14 @@ final class RecordJson {
             }
             if (anySetter >= 0) {
                 args[anySetter] = unknown;
+            }
+            for (int i = 0; i < args.length; i++) {
+                if (!present[i] && i != anySetter) {
+                    if (primitive[i]) {
+                        throw GiveUp.INSTANCE; // an absent primitive: databind's default value rules decide
+                    }
+                    args[i] = properties[i].codec().absent();
+                }
             }
             try {
                 return constructor.newInstance(args);

@@ -93,6 +93,44 @@ class JsonFastPathTest {
         assertThat(quickReads).isGreaterThan(500);
     }
 
+    /** Records of an application's own, shaped like the CLI's outputs: not public, primitives, class-level rules. */
+    @com.fasterxml.jackson.annotation.JsonPropertyOrder({"Name", "Size", "Parts"})
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_ABSENT)
+    record Summary(@com.fasterxml.jackson.annotation.JsonProperty("Name") java.util.Optional<String> name,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Size") long size,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Count") int count,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Sealed") boolean sealed,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Labels")
+                   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS)
+                   Map<String, String> labels,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Parts") java.util.Optional<List<Part>> parts,
+                   @com.fasterxml.jackson.annotation.JsonProperty("Tags") List<String> tags) {}
+
+    record Part(String kind, long size, Digest digest) {}
+
+    @Test
+    void applicationRecordsWithPrimitivesAgreeWithDatabind() throws Exception {
+        Digest d = Digest.sha256(new byte[0]);
+        List<Summary> values = List.of(
+                new Summary(java.util.Optional.empty(), 0, 0, false, Map.of(), java.util.Optional.empty(), List.of()),
+                new Summary(java.util.Optional.of(""), -1, 7, true, Map.of("a", ""), java.util.Optional.of(List.of()),
+                        List.of("x")),
+                new Summary(java.util.Optional.of("n"), Long.MAX_VALUE, Integer.MIN_VALUE, false, Map.of("k", "v"),
+                        java.util.Optional.of(List.of(new Part("layer", 3, d), new Part("", 0, d))), List.of("")));
+        for (Summary v : values) {
+            for (boolean pretty : new boolean[] {false, true}) {
+                byte[] expected = Json.writeWithDatabind(v, pretty);
+                assertThat(new String(QUICK.write(v, pretty ? prettyPrinter() : null), StandardCharsets.UTF_8))
+                        .isEqualTo(new String(expected, StandardCharsets.UTF_8));
+            }
+            byte[] json = Json.writeWithDatabind(v, false);
+            agree(json, Summary.class, "summary");
+            for (JsonNode altered : alterations(Json.tree(json, "summary"))) {
+                agree(altered.toString().getBytes(StandardCharsets.UTF_8), Summary.class, "altered summary");
+            }
+        }
+    }
+
     @Test
     void malformedInputIsLeftToDatabindWhoseErrorsJsonReports() {
         for (String bad : List.of("", " ", "{", "{\"a\":1,\"a\":2}", "{} {}", "[1,]", "nul", "{\"schemaVersion\":2}x")) {
@@ -111,6 +149,7 @@ class JsonFastPathTest {
 
     /** Reads with both; if the quick path reads it, databind must read an equal value, and both must write the same bytes. */
     private void agree(byte[] json, Class<?> model, String what) throws IOException {
+        // (databind's own refusals of these documents are MalformedDocumentException; anything else is a bug)
         Object quick;
         try {
             quick = QUICK.read(json, model);
