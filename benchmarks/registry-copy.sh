@@ -63,23 +63,30 @@ measure() {
   results+=("$name $out")
   printf '%-22s %8s s %10s KiB peak RSS\n' "$name" ${out}
 }
-secsof() { local want=$1 r n s m; for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; return; fi; done; echo 0; }
+secsof() { # the median of a name's measurements
+  local want=$1 r n s m
+  for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; fi; done \
+    | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
+}
 ratio() { awk -v a="$(secsof "$1")" -v b="$(secsof "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 nocache() { rm -rf /var/lib/containers/cache; } # skopeo's blob-info cache would turn pushes into mounts
 
 L=$corpus/layout
-echo "== push: oci layout -> registry ($(du -sh "$L" | cut -f1))"
-start_registry; nocache
-measure skopeo-push skopeo copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/s:1"
-start_registry
-measure ocikit-push "$ocikit" copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/o:1"
-
-echo "== pull: registry -> oci layout"
-start_registry
-"$ocikit" copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/source:bench"
-nocache
-measure skopeo-pull skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/source:bench" "oci:$work/skopeo-pull:bench"
-measure ocikit-pull "$ocikit" copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/source:bench" "oci:$work/ocikit-pull:bench"
+rounds=${ROUNDS:-5}
+echo "== $rounds rounds of push (oci layout -> registry, $(du -sh "$L" | cut -f1)) and pull (registry -> oci layout)"
+for round in $(seq "$rounds"); do
+  start_registry; nocache
+  measure skopeo-push skopeo copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/s:1"
+  start_registry
+  measure ocikit-push "$ocikit" copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/o:1"
+  start_registry
+  "$ocikit" copy -q --dest-tls-verify=false "oci:$L:bench" "docker://127.0.0.1:$port/bench/source:bench"
+  nocache; rm -rf "$work/skopeo-pull" "$work/ocikit-pull"
+  measure skopeo-pull skopeo copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/source:bench" "oci:$work/skopeo-pull:bench"
+  measure ocikit-pull "$ocikit" copy -q --src-tls-verify=false "docker://127.0.0.1:$port/bench/source:bench" "oci:$work/ocikit-pull:bench"
+done
+printf 'medians: skopeo push %s s, ocikit push %s s, skopeo pull %s s, ocikit pull %s s\n' "$(secsof skopeo-push)" \
+  "$(secsof ocikit-push)" "$(secsof skopeo-pull)" "$(secsof ocikit-pull)"
 
 echo "== warm, inside one JVM (3 rounds each; the last round is the figure)"
 warm() { java -Djdk.httpclient.bufsize=131072 -cp "$top/examples/target/ocikit.jar:$top/benchmarks/target/classes" dev.ocikit.benchmarks.WarmCopy "$@"; }
@@ -88,7 +95,7 @@ start_registry
 warm push "$L:bench" "127.0.0.1:$port" 3 "$work/warm" | tee "$work/warm-push.txt"
 
 echo
-echo "== ratios (ocikit wall time / skopeo wall time; target <= 0.8 for the CLI runs)"
+echo "== ratios of medians (ocikit wall time / skopeo wall time; target <= 0.8 for the CLI runs)"
 printf 'push, CLI:   %s\n' "$(ratio ocikit-push skopeo-push)"
 printf 'pull, CLI:   %s\n' "$(ratio ocikit-pull skopeo-pull)"
 printf 'push, warm:  %s\n' "$(awk -v a="$(tail -1 "$work/warm-push.txt" | awk '{print $3}')" -v b="$(secsof skopeo-push)" 'BEGIN { printf "%.2f", a / b }')"
