@@ -33,6 +33,8 @@ echo "ocikit launched by: $ocikit"
 registry_pid=
 start_registry() { # a fresh, empty registry each time, so no tool finds blobs already there
   stop_registry
+  # the last registry's blobs gone and written back, so that no measurement pays for another's disk writes
+  rm -rf "$work"/storage-*; sync
   local dir=$work/storage-$RANDOM; mkdir -p "$dir"
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   cat > "$work/config.yml" <<YML
