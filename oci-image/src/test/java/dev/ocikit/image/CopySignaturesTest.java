@@ -226,11 +226,7 @@ class CopySignaturesTest {
     @Test
     void theImagesOfAnIndexKeepTheirOwnSignatures() throws IOException {
         TwoPlatforms two = twoPlatformIndex();
-        Platform amd64 = two.amd64();
-        Platform arm64 = two.arm64();
-        Image amd = two.amd();
         Image arm = two.arm();
-        Parsed<ImageIndex> index = two.index();
         Path multi = two.dir();
         byte[] armSig = SimpleSigning.sign(arm.manifest().bytes(), IDENTITY, trusted.signingKey());
         Files.write(multi.resolve(arm.manifest().digest().encoded() + ".signature-1"), armSig);
@@ -240,7 +236,7 @@ class CopySignaturesTest {
         assertThat(all.resolve("signature-1")).doesNotExist();
 
         Path one = tmp.resolve("one");
-        Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(one)).platform(arm64).run();
+        Copy.from(DirTransport.reference(multi)).to(DirTransport.reference(one)).platform(two.arm64()).run();
         assertThat(one.resolve("manifest.json")).hasBinaryContent(arm.manifest().bytes());
         assertThat(one.resolve("signature-1")).hasBinaryContent(armSig);
     }

@@ -76,7 +76,12 @@ final class RecordJson {
     /** Types found not to be handled here, so that the search is not repeated. */
     private static final Codec UNSUPPORTED = new Codec() {
         @Override
-        Object read(JsonNode node) throws GiveUp {
+        Object readValue(JsonNode node) throws GiveUp {
+            throw GiveUp.INSTANCE;
+        }
+
+        @Override
+        Object nullValue() throws GiveUp {
             throw GiveUp.INSTANCE;
         }
 
@@ -115,14 +120,18 @@ final class RecordJson {
         if (codec == UNSUPPORTED) {
             throw GiveUp.INSTANCE; // before parsing: nothing to gain
         }
-        return convert(tree(json), type);
+        return read(codec, tree(json), type);
     }
 
     /** The tree as a {@code type}; never null. */
     <T> T convert(JsonNode node, Class<T> type) throws GiveUp {
-        Object value = codec(type).read(node);
+        return read(codec(type), node, type);
+    }
+
+    private static <T> T read(Codec codec, JsonNode node, Class<T> type) throws GiveUp {
+        Object value = codec.read(node);
         if (value == null) {
-            throw GiveUp.INSTANCE;
+            throw GiveUp.INSTANCE; // a document that is just null: databind's answer
         }
         return type.cast(value);
     }
@@ -152,8 +161,18 @@ final class RecordJson {
 
     /** How one Java type is read and written. */
     private abstract static class Codec {
-        /** The value of {@code node} (a JSON null is passed as {@link NullNode}). */
-        abstract Object read(JsonNode node) throws GiveUp;
+        /** The value of {@code node}; a JSON null ({@link NullNode}) is {@link #nullValue()}. */
+        final Object read(JsonNode node) throws GiveUp {
+            return node.isNull() ? nullValue() : readValue(node);
+        }
+
+        /** The value of a node that is not JSON null; a node of another kind gives up. */
+        abstract Object readValue(JsonNode node) throws GiveUp;
+
+        /** What a JSON null reads as: Java null, as databind's default. */
+        Object nullValue() throws GiveUp {
+            return null;
+        }
 
         /** Writes a non-null value. */
         abstract void write(JsonGenerator g, Object value) throws IOException, GiveUp;
@@ -202,8 +221,13 @@ final class RecordJson {
             }
 
             @Override
-            Object read(JsonNode node) throws GiveUp {
-                return get().read(node);
+            Object readValue(JsonNode node) throws GiveUp {
+                return get().readValue(node);
+            }
+
+            @Override
+            Object nullValue() throws GiveUp {
+                return get().nullValue();
             }
 
             @Override
@@ -303,12 +327,9 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
+        Object readValue(JsonNode node) throws GiveUp {
             if (accepts.test(node)) {
                 return value.apply(node);
-            }
-            if (node.isNull()) {
-                return null;
             }
             throw GiveUp.INSTANCE;
         }
@@ -342,12 +363,13 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            Object v = box.read(node);
-            if (v == null) {
-                throw GiveUp.INSTANCE;
-            }
-            return v;
+        Object readValue(JsonNode node) throws GiveUp {
+            return box.readValue(node);
+        }
+
+        @Override
+        Object nullValue() throws GiveUp {
+            throw GiveUp.INSTANCE;
         }
 
         @Override
@@ -361,10 +383,7 @@ final class RecordJson {
         private static final BigInteger LIMIT = BigInteger.ONE.shiftLeft(64);
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isIntegralNumber()) {
                 throw GiveUp.INSTANCE;
             }
@@ -389,10 +408,7 @@ final class RecordJson {
     /** Go's {@code map[string]struct{}} as a set of keys ({@link EmptyObjectSet}). */
     private static final Codec EMPTY_OBJECT_SET = new Codec() {
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isObject()) {
                 throw GiveUp.INSTANCE;
             }
@@ -426,8 +442,13 @@ final class RecordJson {
 
     private static final Codec TREE = new Codec() {
         @Override
-        Object read(JsonNode node) {
+        Object readValue(JsonNode node) {
             return node;
+        }
+
+        @Override
+        Object nullValue() {
+            return NullNode.getInstance(); // a tree keeps its nulls
         }
 
         @Override
@@ -485,8 +506,13 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            return node.isNull() ? Optional.empty() : Optional.ofNullable(content.read(node));
+        Object readValue(JsonNode node) throws GiveUp {
+            return Optional.ofNullable(content.readValue(node));
+        }
+
+        @Override
+        Object nullValue() {
+            return Optional.empty();
         }
 
         @Override
@@ -521,10 +547,7 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isArray()) {
                 throw GiveUp.INSTANCE;
             }
@@ -562,10 +585,7 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isObject()) {
                 throw GiveUp.INSTANCE;
             }
@@ -640,10 +660,7 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isTextual()) {
                 throw GiveUp.INSTANCE;
             }
@@ -907,10 +924,7 @@ final class RecordJson {
         }
 
         @Override
-        Object read(JsonNode node) throws GiveUp {
-            if (node.isNull()) {
-                return null;
-            }
+        Object readValue(JsonNode node) throws GiveUp {
             if (!node.isObject()) {
                 throw GiveUp.INSTANCE;
             }
