@@ -33,8 +33,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Unpacks image layers into a root file system, in order, with OCI whiteout semantics, as
@@ -278,20 +276,10 @@ public final class Unpacker {
                     LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits);
                     // Decompressing and hashing on another thread; closed (and stopped) before the streams it reads.
                     InputStream ahead = parallel ? new ReadAheadInputStream(uncompressed) : uncompressed) {
-                TarGuard guard = new TarGuard(ahead, limits);
-                TarArchiveInputStream tar = new TarArchiveInputStream(guard, "UTF-8");
-                long seen = 0;
+                TarReader tar = new TarReader(ahead, limits);
                 try {
-                    TarArchiveEntry e;
-                    while ((e = nextEntry(tar, guard)) != null) {
-                        seen++;
-                        TarGuard.Header h = guard.last().orElseThrow();
-                        if (guard.entries() != seen) {
-                            throw new HostileLayerException(e.getName(), "is laid out so that tar readers disagree on"
-                                    + " where entries start (header " + guard.entries() + " vs entry " + seen + ")");
-                        }
-                        agree(h, e);
-                        entry(tar, h, e, upper);
+                    for (TarReader.Entry e; (e = tar.next()) != null; ) {
+                        entry(tar, e, upper);
                     }
                     drain();
                 } catch (IOException | RuntimeException | Error failure) {
@@ -304,7 +292,7 @@ public final class Unpacker {
                     }
                     throw failure;
                 }
-                entries += seen;
+                entries += tar.entries();
                 // The DiffID covers the whole uncompressed stream, padding after the archive included.
                 ahead.transferTo(OutputStream.nullOutputStream());
                 Digest diffId = uncompressed.diffId();
@@ -316,57 +304,9 @@ public final class Unpacker {
             }
         }
 
-        private TarArchiveEntry nextEntry(TarArchiveInputStream tar, TarGuard guard) throws IOException {
-            String after = guard.last().map(h -> "after entry '" + HostileLayerException.printable(h.name()) + "'")
-                    .orElse("before the first entry");
-            try {
-                return tar.getNextEntry();
-            } catch (IllegalArgumentException e) {
-                throw HostileLayerException.header(after, "is malformed: " + e.getMessage());
-            } catch (IOException e) {
-                if (e.getClass().getName().startsWith("org.apache.commons")
-                        || String.valueOf(e.getMessage()).contains("header")
-                        || String.valueOf(e.getMessage()).contains("TAR")) {
-                    throw HostileLayerException.header(after, "is not valid tar: " + e.getMessage());
-                }
-                throw e;
-            }
-        }
-
-        /** The parser only streams data; it must agree with our own reading of the headers. */
-        private void agree(TarGuard.Header h, TarArchiveEntry e) {
-            String ours = trimSlashes(h.name());
-            String theirs = trimSlashes(e.getName());
-            if (!ours.equals(theirs)) {
-                throw new HostileLayerException(h.name(), "is read as '" + HostileLayerException.printable(e.getName())
-                        + "' by another tar reader");
-            }
-            if ((h.type() == '1' || h.type() == '2') && !h.linkName().equals(e.getLinkName())) {
-                throw new HostileLayerException(h.name(), "links to '" + HostileLayerException.printable(h.linkName())
-                        + "' but another tar reader reads '" + HostileLayerException.printable(e.getLinkName()) + "'");
-            }
-            if (h.size() != e.getSize()) {
-                throw new HostileLayerException(h.name(), "declares " + h.size() + " bytes but another tar reader reads "
-                        + e.getSize());
-            }
-        }
-
-        private String trimSlashes(String s) {
-            int a = 0;
-            int b = s.length();
-            while (a < b && s.charAt(a) == '/') {
-                a++;
-            }
-            while (b > a && s.charAt(b - 1) == '/') {
-                b--;
-            }
-            return s.substring(a, b);
-        }
-
-        private void entry(TarArchiveInputStream tar, TarGuard.Header h, TarArchiveEntry e, Set<Path> upper)
-                throws IOException {
-            String name = h.name();
-            char type = h.type();
+        private void entry(TarReader tar, TarReader.Entry e, Set<Path> upper) throws IOException {
+            String name = e.name();
+            char type = e.type();
             boolean regular = type == '0' || type == '\0' || type == '7' || type == 'S';
             boolean directory = type == '5' || type == 'D' || (regular && name.endsWith("/"));
             List<String> components = RootedPath.components(name, "name");
@@ -377,7 +317,7 @@ public final class Unpacker {
                 }
                 directories.put(root, meta(e));
                 ownership(root, name, e);
-                xattrs(root, name, h.xattrs());
+                xattrs(root, name, e.xattrs());
                 return;
             }
             String base = components.get(components.size() - 1);
@@ -412,7 +352,7 @@ public final class Unpacker {
             if (existing != null && !(directory && existingDir)) {
                 drain(); // files still being written may lie under path, which is about to be deleted
                 madeDirectories.clear();
-                if (type == '1' && path.equals(hardLinkSource(name, h.linkName()))) {
+                if (type == '1' && path.equals(hardLinkSource(name, e.linkName()))) {
                     throw new HostileLayerException(name, "is a hard link to itself");
                 }
                 deleteRecursively(path);
@@ -425,28 +365,28 @@ public final class Unpacker {
                 }
                 directories.put(path, meta(e));
                 ownership(path, name, e);
-                xattrs(path, name, h.xattrs());
+                xattrs(path, name, e.xattrs());
             } else if (type == '2') {
-                symlink(path, name, h.linkName());
+                symlink(path, name, e.linkName());
                 ownership(path, name, e);
                 times(path, e);
             } else if (type == '1') {
-                hardLink(path, name, h.linkName());
+                hardLink(path, name, e.linkName());
             } else if (type == '3' || type == '4' || type == '6') {
                 if (special(path, name, type, e)) {
                     ownership(path, name, e);
                     mode(path, e);
-                    xattrs(path, name, h.xattrs());
+                    xattrs(path, name, e.xattrs());
                     times(path, e);
                 }
-            } else if (files.isPresent() && !e.isSparse() && h.xattrs().isEmpty()
-                    && h.size() <= FileWriters.MAX_BUFFERED_FILE) {
-                writeLater(files.get(), tar, path, name, h, e);
+            } else if (files.isPresent() && !e.isSparse() && e.xattrs().isEmpty()
+                    && e.size() <= FileWriters.MAX_BUFFERED_FILE) {
+                writeLater(files.get(), tar, path, name, e);
             } else {
-                write(tar, path, e.isSparse());
+                write(tar, path, e);
                 ownership(path, name, e);
                 mode(path, e);
-                xattrs(path, name, h.xattrs());
+                xattrs(path, name, e.xattrs());
                 times(path, e);
             }
         }
@@ -466,10 +406,10 @@ public final class Unpacker {
             };
         }
 
-        private DirMeta meta(TarArchiveEntry e) {
-            FileTime mtime = e.getLastModifiedTime();
-            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
-            return new DirMeta(e.getMode() & 07777, mtime, atime);
+        private DirMeta meta(TarReader.Entry e) {
+            FileTime mtime = e.mtime();
+            FileTime atime = e.atime() != null ? e.atime() : mtime;
+            return new DirMeta(e.mode() & 07777, mtime, atime);
         }
 
         private void markUpper(Path path, Set<Path> upper) {
@@ -641,10 +581,10 @@ public final class Unpacker {
         }
 
         /** Creates a fifo or device node; returns false when it was skipped. */
-        private boolean special(Path path, String name, char type, TarArchiveEntry e) throws IOException {
+        private boolean special(Path path, String name, char type, TarReader.Entry e) throws IOException {
             String kind = describe(type);
             boolean device = type != '6';
-            String numbers = device ? " " + e.getDevMajor() + ":" + e.getDevMinor() : "";
+            String numbers = device ? " " + e.devMajor() + ":" + e.devMinor() : "";
             if (device && rootless) {
                 skip(name + ": " + kind + numbers + " not created in rootless mode");
                 return false;
@@ -655,7 +595,7 @@ public final class Unpacker {
             }
             int fileType = type == '6' ? LibC.S_IFIFO : type == '3' ? LibC.S_IFCHR : LibC.S_IFBLK;
             try {
-                LibC.mknod(path.toString(), fileType | (e.getMode() & 07777), LibC.makedev(e.getDevMajor(), e.getDevMinor()));
+                LibC.mknod(path.toString(), fileType | (e.mode() & 07777), LibC.makedev(e.devMajor(), e.devMinor()));
                 return true;
             } catch (LastErrorException x) {
                 if (x.getErrorCode() == LibC.EPERM || x.getErrorCode() == LibC.EACCES) {
@@ -666,24 +606,34 @@ public final class Unpacker {
             }
         }
 
-        private void write(TarArchiveInputStream tar, Path path, boolean sparse) throws IOException {
+        /** A sparse file's runs go where its map puts them, leaving the holes between unwritten. */
+        private void write(TarReader tar, Path path, TarReader.Entry e) throws IOException {
             try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     LinkOption.NOFOLLOW_LINKS)) {
-                byte[] buf = new byte[128 * 1024];
-                long position = 0;
-                int n;
-                while ((n = tar.read(buf)) > 0) {
-                    if (sparse && isZero(buf, n)) {
-                        position += n; // leave a hole, as the sparse entry intends
-                    } else {
-                        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                        while (bb.hasRemaining()) {
-                            position += out.write(bb, position);
-                        }
-                    }
+                byte[] buf = new byte[(int) Math.min(128 * 1024, Math.max(e.size(), 1))];
+                if (!e.isSparse()) {
+                    copy(tar, out, buf, 0, e.size());
+                    return;
                 }
-                if (sparse && out.size() < position) {
-                    out.write(ByteBuffer.wrap(new byte[1]), position - 1);
+                for (TarReader.Segment run : e.sparse()) {
+                    copy(tar, out, buf, run.offset(), run.length());
+                }
+                if (out.size() < e.realSize()) {
+                    out.write(ByteBuffer.wrap(new byte[1]), e.realSize() - 1); // the trailing hole
+                }
+            }
+        }
+
+        private void copy(TarReader tar, FileChannel out, byte[] buf, long position, long length) throws IOException {
+            long end = position + length;
+            while (position < end) {
+                int n = tar.data().read(buf, 0, (int) Math.min(buf.length, end - position));
+                if (n < 0) {
+                    throw new IOException("the tar reader ended inside an entry's data"); // it throws first
+                }
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) {
+                    position += out.write(bb, position);
                 }
             }
         }
@@ -693,16 +643,16 @@ public final class Unpacker {
          * times, to a worker. Privileged mode only, without xattrs: nothing a worker does is ever
          * skipped, so the report stays in entry order.
          */
-        private void writeLater(FileWriters writers, TarArchiveInputStream tar, Path path, String name,
-                TarGuard.Header h, TarArchiveEntry e) throws IOException {
-            long uid = e.getLongUserId();
-            long gid = e.getLongGroupId();
+        private void writeLater(FileWriters writers, TarReader tar, Path path, String name,
+                TarReader.Entry e) throws IOException {
+            long uid = e.uid();
+            long gid = e.gid();
             checkOwner(name, uid, gid);
-            int mode = e.getMode() & 07777;
-            FileTime mtime = e.getLastModifiedTime();
-            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
+            int mode = e.mode() & 07777;
+            FileTime mtime = e.mtime();
+            FileTime atime = e.atime() != null ? e.atime() : mtime;
             // A short read is left to the tar reader to report at the next entry, as for inline writes.
-            byte[] data = tar.readNBytes((int) h.size());
+            byte[] data = tar.data().readNBytes((int) e.size());
             boolean fail = writeFault.test(path);
             writers.submit(path, data.length, () -> {
                 if (fail) {
@@ -735,9 +685,9 @@ public final class Unpacker {
             }
         }
 
-        private void ownership(Path path, String name, TarArchiveEntry e) throws IOException {
-            long uid = e.getLongUserId();
-            long gid = e.getLongGroupId();
+        private void ownership(Path path, String name, TarReader.Entry e) throws IOException {
+            long uid = e.uid();
+            long gid = e.gid();
             checkOwner(name, uid, gid);
             if (rootless) {
                 if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
@@ -783,8 +733,8 @@ public final class Unpacker {
         }
 
         /** Never called on symlinks (chmod would follow one). */
-        private void mode(Path path, TarArchiveEntry e) throws IOException {
-            chmod(path, e.getMode() & 07777);
+        private void mode(Path path, TarReader.Entry e) throws IOException {
+            chmod(path, e.mode() & 07777);
         }
 
         /** Path-based, because opening a fifo to chmod it would block. */
@@ -828,9 +778,9 @@ public final class Unpacker {
         }
 
         /** Times of the entry itself, never of a symlink's target; path-based for the same reason as {@link #chmod}. */
-        private void times(Path path, TarArchiveEntry e) throws IOException {
-            FileTime mtime = e.getLastModifiedTime();
-            FileTime atime = e.getLastAccessTime() != null ? e.getLastAccessTime() : mtime;
+        private void times(Path path, TarReader.Entry e) throws IOException {
+            FileTime mtime = e.mtime();
+            FileTime atime = e.atime() != null ? e.atime() : mtime;
             setTimes(path, mtime, atime);
         }
 
@@ -898,15 +848,6 @@ public final class Unpacker {
             v >>>= 7;
         }
         out.write((int) v);
-    }
-
-    private static boolean isZero(byte[] b, int n) {
-        for (int i = 0; i < n; i++) {
-            if (b[i] != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Deletes a tree without following symlinks; see {@link FileTrees#deleteRecursively}. */

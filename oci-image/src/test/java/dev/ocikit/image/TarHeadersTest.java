@@ -65,8 +65,8 @@ class TarHeadersTest {
     }
 
     @Test
-    void ourUnpackersGuardSeesTheSameSizeAsTheParser() throws IOException {
-        // TarGuard tracks where entries start from the raw headers: it must agree on a PAX size.
+    void ourUnpackersReaderReadsThePaxSizeAndOwnerWeWrite() throws IOException {
+        // The unpacker's own tar reader finds where entries start from the PAX size.
         long size = 5000;
         PackEntry big = new PackEntry("a", PackEntry.Type.FILE, 0644, 3_000_000, 0, "", "", 0, size, "", 0, 0, null,
                 Optional.empty());
@@ -75,13 +75,13 @@ class TarHeadersTest {
         tar.writeBytes(new byte[(int) size + TarHeaders.padding(size)]);
         tar.writeBytes(TarHeaders.headers(file("b", 0)));
         tar.writeBytes(TarHeaders.trailer());
-        TarGuard guard = new TarGuard(new ByteArrayInputStream(tar.toByteArray()), LayerLimits.DEFAULT);
-        try (TarArchiveInputStream in = new TarArchiveInputStream(guard, "UTF-8")) {
-            TarArchiveEntry a = in.getNextEntry();
-            assertThat(a.getLongUserId()).isEqualTo(3_000_000);
-            assertThat(in.getNextEntry().getName()).isEqualTo("b");
-            assertThat(guard.entries()).isEqualTo(2);
-        }
+        TarReader reader = new TarReader(new ByteArrayInputStream(tar.toByteArray()), LayerLimits.DEFAULT);
+        TarReader.Entry a = reader.next();
+        assertThat(a.uid()).isEqualTo(3_000_000);
+        assertThat(a.size()).isEqualTo(size);
+        assertThat(reader.next().name()).isEqualTo("b");
+        assertThat(reader.next()).isNull();
+        assertThat(reader.entries()).isEqualTo(2);
     }
 
     @Test
