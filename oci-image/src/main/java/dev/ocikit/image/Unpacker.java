@@ -205,6 +205,12 @@ public final class Unpacker {
          * one could change where it leads: each deletion clears this, as does each new layer.
          */
         private final Map<String, Path> madeDirectories = new HashMap<>();
+        /**
+         * Directories this layer made (so they were empty), while nothing was deleted: whatever is
+         * in one, this layer put there and recorded in its upper set, so a name not in that set
+         * needs no lstat to know it is absent. Most entries of a first layer land in one.
+         */
+        private final Set<Path> freshDirectories = new HashSet<>();
         private final List<Digest> diffIds = new ArrayList<>();
         private final List<String> skipped = new ArrayList<>();
         private long skippedCount;
@@ -271,7 +277,7 @@ public final class Unpacker {
         private void applyLayer(LayerSource layer) throws IOException {
             // Paths this layer wrote, with their ancestors: whiteouts only hide what lower layers put there.
             Set<Path> upper = new HashSet<>();
-            madeDirectories.clear();
+            forgetResolutions();
             try (InputStream blob = layer.opener().open();
                     LayerInputStream uncompressed = LayerInputStream.open(blob, layer.compression(), limits);
                     // Decompressing and hashing on another thread; closed (and stopped) before the streams it reads.
@@ -347,11 +353,12 @@ public final class Unpacker {
                 makeDirectories(parent, name);
                 madeDirectories.put(parentKey, parent);
             }
-            BasicFileAttributes existing = lstat(path);
+            boolean knownAbsent = freshDirectories.contains(parent) && !upper.contains(path);
+            BasicFileAttributes existing = knownAbsent ? null : lstat(path);
             boolean existingDir = existing != null && existing.isDirectory();
             if (existing != null && !(directory && existingDir)) {
                 drain(); // files still being written may lie under path, which is about to be deleted
-                madeDirectories.clear();
+                forgetResolutions();
                 if (type == '1' && path.equals(hardLinkSource(name, e.linkName()))) {
                     throw new HostileLayerException(name, "is a hard link to itself");
                 }
@@ -362,6 +369,7 @@ public final class Unpacker {
                 if (!existingDir) {
                     Files.createDirectory(path);
                     chmod(path, 0755); // writable whatever the umask; the entry's mode comes last
+                    freshDirectories.add(path);
                 }
                 directories.put(path, meta(e));
                 ownership(path, name, e);
@@ -412,6 +420,12 @@ public final class Unpacker {
             return new DirMeta(e.mode() & 07777, mtime, atime);
         }
 
+        /** After anything is deleted, or a new layer begins, resolutions and emptiness are known no more. */
+        private void forgetResolutions() {
+            madeDirectories.clear();
+            freshDirectories.clear();
+        }
+
         private void markUpper(Path path, Set<Path> upper) {
             for (Path p = path; p != null && !p.equals(root) && upper.add(p); p = p.getParent()) {
                 // each ancestor once; stops at the first one already recorded
@@ -438,12 +452,13 @@ public final class Unpacker {
                 Path p = missing.get(i);
                 Files.createDirectory(p);
                 chmod(p, 0755);
+                freshDirectories.add(p);
             }
         }
 
         private void whiteout(String name, List<String> components, String victim, Set<Path> upper)
                 throws IOException {
-            madeDirectories.clear(); // whiteouts delete
+            forgetResolutions(); // whiteouts delete
             if (victim.isEmpty()) {
                 throw new HostileLayerException(name, "is a bare whiteout '.wh.' that names nothing");
             }
