@@ -106,7 +106,18 @@ record CopyPlan(Optional<IndexStep> index, List<ImageStep> images) {
     }
 
     /** Identifies a blob copy: the same source blob recompressed the same way is copied once. */
-    record BlobKey(Digest digest, Optional<Compression> recompress) {}
+    record BlobKey(Digest digest, Optional<Compression> recompress) {
+        // Written out, as Digest's are: the generated ones bootstrap method handles in every copy's start.
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BlobKey k && digest.equals(k.digest) && recompress.equals(k.recompress);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * digest.hashCode() + recompress.hashCode();
+        }
+    }
 
     /** Descriptions of all changes, for messages and tests. */
     List<String> allChanges() {

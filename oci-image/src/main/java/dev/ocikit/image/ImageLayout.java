@@ -658,8 +658,13 @@ public final class ImageLayout {
         try (StoreLock.Held held = indexLock.exclusive()) {
             ImageIndex current = index();
             ImageIndex next = change.apply(current);
-            if (!next.equals(current)) {
-                AtomicFiles.write(root.resolve(INDEX_FILE), next.toJson());
+            if (next != current) {
+                // Compared as the bytes that would be written: the record's own equals bootstraps
+                // method handles, a noticeable part of a short command.
+                byte[] json = next.toJson();
+                if (!Arrays.equals(json, current.toJson())) {
+                    AtomicFiles.write(root.resolve(INDEX_FILE), json);
+                }
             }
             return next;
         }

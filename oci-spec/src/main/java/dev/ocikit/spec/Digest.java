@@ -97,6 +97,18 @@ public record Digest(DigestAlgorithm algorithm, String encoded) implements Compa
         }
     }
 
+    // equals and hashCode written out: the record's generated ones bootstrap method handles on
+    // first use, some tens of milliseconds of every command's start, and a digest is compared in all.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Digest d && algorithm == d.algorithm && encoded.equals(d.encoded);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + encoded.hashCode();
+    }
+
     /** {@code algorithm:encoded}; {@link #parse} reads it back. */
     @JsonValue
     @Override

@@ -741,6 +741,16 @@ final class RecordJson {
     /** One record component as a JSON property. */
     private record Property(String name, Method accessor, Codec codec, Inclusion inclusion) {}
 
+    /** By identity: a record's equals would bootstrap method handles at start-up for nothing. */
+    private static boolean containsSame(List<Property> list, Property p) {
+        for (Property q : list) {
+            if (q == p) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static final class RecordCodec extends Codec {
         private final Constructor<?> constructor;
         /** In the order of the canonical constructor's parameters. */
@@ -899,14 +909,14 @@ final class RecordJson {
             if (order != null) {
                 for (String name : order.value()) {
                     for (int i = 0; i < properties.length; i++) {
-                        if (i != anySetter && properties[i].name().equals(name) && !ordered.contains(properties[i])) {
+                        if (i != anySetter && properties[i].name().equals(name) && !containsSame(ordered, properties[i])) {
                             ordered.add(properties[i]);
                         }
                     }
                 }
             }
             for (int i = 0; i < properties.length; i++) {
-                if (i != anySetter && !ordered.contains(properties[i])) {
+                if (i != anySetter && !containsSame(ordered, properties[i])) {
                     ordered.add(properties[i]);
                 }
             }

@@ -749,6 +749,9 @@ public final class BundleSpec {
             }
             return Optional.empty();
         }
+        if (rootless && !limited) {
+            return Optional.empty(); // nothing to say: no device rules rootless, and no limits
+        }
         Resources.Builder r = Resources.builder();
         if (!rootless) {
             r.addDevice(Resources.DeviceRule.denyAll());
@@ -769,8 +772,7 @@ public final class BundleSpec {
         if (s.pidsLimit != null) {
             r.pidsLimit(s.pidsLimit);
         }
-        Resources built = r.build();
-        return built.equals(Resources.builder().build()) ? Optional.empty() : Optional.of(built);
+        return Optional.of(r.build());
     }
 
     private List<Mount> mounts(boolean rootless) {
