@@ -38,10 +38,19 @@ measure() { # name command...: wall seconds and peak RSS, page cache dropped fir
   results+=("$name $out")
   printf '%-24s %8s s %10s KiB peak RSS\n' "$name" ${out}
 }
-secsof() { local want=$1 r n s m; for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; return; fi; done; echo 0; }
+secsof() { # the median of a name's measurements
+  local want=$1 r n s m
+  for r in "${results[@]}"; do read -r n s m <<<"$r"; if [ "$n" = "$want" ]; then echo "$s"; fi; done \
+    | sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print 0}'
+}
 ratio() { awk -v a="$(secsof "$1")" -v b="$(secsof "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-echo "== unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
+# ROUNDS rounds (default 3) of the unpack and pack rows, the medians compared: one run per tool
+# moved umoci repack's time by a quarter between runs on the same machine.
+rounds=${ROUNDS:-3}
+for round in $(seq "$rounds"); do
+echo "== round $round of $rounds: unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
+rm -rf "$work/umoci" "$work/ocikit" "$work/tar"
 measure umoci-unpack umoci unpack --image "$corpus/layout:bench" "$work/umoci"
 measure ocikit-unpack "$ocikit" unpack "oci:$corpus/layout:bench" "$work/ocikit"
 # the same gzip blobs, layer by layer, with GNU tar (no whiteout handling: a floor, not a peer)
@@ -64,8 +73,9 @@ else
   echo "ocikit and umoci unpacked DIFFERENT trees" >&2
 fi
 
-echo "== pack the unpacked root file system into one layer"
+echo "== round $round of $rounds: pack the unpacked root file system into one layer"
 rootfs=$work/umoci/rootfs
+rm -rf "$work/repack" "$work/repack-bundle" "$work"/*.tar.gz "$work"/*.tar.zst
 measure ocikit-pack-gzip "$ocikit" pack-layer --compression gzip "$rootfs" "$work/ocikit.tar.gz"
 measure ocikit-pack-zstd "$ocikit" pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
 measure tar-gzip bash -c 'tar -C "$0" -cf - . | gzip > "$1"' "$rootfs" "$work/tar.tar.gz"
@@ -74,6 +84,7 @@ umoci init --layout "$work/repack" >/dev/null; umoci new --image "$work/repack:e
 umoci unpack --image "$work/repack:empty" "$work/repack-bundle" >/dev/null
 cp -a "$rootfs/." "$work/repack-bundle/rootfs/"
 measure umoci-repack umoci repack --image "$work/repack:full" "$work/repack-bundle"
+done
 
 echo "== a 1 GiB layer with -Xmx64m"
 OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-pack-1g-64m "$ocikit" pack-layer --compression gzip "$corpus/big" "$work/big.tar.gz"
@@ -81,7 +92,7 @@ OCIKIT_JAVA_OPTS=-Xmx64m measure ocikit-unpack-1g-64m "$ocikit" unpack "oci:$cor
 cmp "$corpus/big/random.bin" "$work/big-out/rootfs/random.bin" && echo "1 GiB layer unpacked intact under -Xmx64m"
 
 echo
-echo "== ratios (ocikit wall time / peer wall time; below 1 means ocikit is faster)"
+echo "== ratios of medians (ocikit wall time / peer wall time; below 1 means ocikit is faster)"
 printf 'unpack vs umoci unpack:     %s (target <= 0.5)\n' "$(ratio ocikit-unpack umoci-unpack)"
 printf 'unpack vs tar -xzf:         %s\n' "$(ratio ocikit-unpack tar-xzf)"
 printf 'pack gzip vs umoci repack:  %s (target <= 0.8)\n' "$(ratio ocikit-pack-gzip umoci-repack)"
