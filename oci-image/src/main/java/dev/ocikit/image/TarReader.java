@@ -214,8 +214,14 @@ final class TarReader {
         FileTime mtime = paxTime("mtime").orElseGet(() -> time(number(136, 12, "mtime"), 0, "mtime"));
         FileTime atime = paxTime("atime").orElseGet(this::gnuAtime);
         boolean device = type == '3' || type == '4';
-        int devMajor = device ? (int) number(329, 8, "device major number") : 0;
-        int devMinor = device ? (int) number(337, 8, "device minor number") : 0;
+        long major = device ? number(329, 8, "device major number") : 0;
+        long minor = device ? number(337, 8, "device minor number") : 0;
+        if (major < 0 || major > 0xfff || minor < 0 || minor > 0xfffff) {
+            // Linux has 12 bits for a major number and 20 for a minor; mknod refuses the rest.
+            throw fieldError("is a device node " + major + ":" + minor + ", numbers no Linux device has");
+        }
+        int devMajor = (int) major;
+        int devMinor = (int) minor;
         Map<String, byte[]> xattrs = xattrs();
         boolean headerOnly = type == '1' || type == '2' || type == '3' || type == '4' || type == '5' || type == '6';
         if (headerOnly && size != 0) {
@@ -246,6 +252,11 @@ final class TarReader {
         }
         if (!sparse.isEmpty() || type == 'S') {
             checkSparse(name, sparse, realSize);
+            if (realSize > limits.maxUncompressedSize()) {
+                throw new LayerTooLargeException("entry '" + HostileLayerException.printable(name) + "' is a sparse file"
+                        + " of " + realSize + " bytes, more than the " + limits.maxUncompressedSize() + " a layer may"
+                        + " expand to (LayerLimits.maxUncompressedSize); refusing it as a likely sparse bomb");
+            }
         }
         pax = null;
         paxSparse00 = null;
