@@ -241,16 +241,17 @@ final class TarReader {
         padLeft = padding(size);
         List<Segment> sparse = List.of();
         long realSize = size;
+        boolean paxSparse = paxValue("GNU.sparse.major") != null || paxValue("GNU.sparse.map") != null
+                || paxSparse00 != null;
         if (type == 'S') {
             realSize = number(483, 12, "sparse file size");
             sparse = oldGnuSparseMap(name);
-        } else if (paxValue("GNU.sparse.major") != null || paxValue("GNU.sparse.map") != null
-                || paxSparse00 != null) {
+        } else if (paxSparse) {
             realSize = paxNumber("GNU.sparse.realsize").or(() -> paxNumber("GNU.sparse.size"))
                     .orElseThrow(() -> fieldError("is a GNU sparse file without its size"));
             sparse = paxSparseMap(name);
         }
-        if (!sparse.isEmpty() || type == 'S') {
+        if (type == 'S' || paxSparse) { // an empty map too: a file that is one hole
             checkSparse(name, sparse, realSize);
             if (realSize > limits.maxUncompressedSize()) {
                 throw new LayerTooLargeException("entry '" + HostileLayerException.printable(name) + "' is a sparse file"

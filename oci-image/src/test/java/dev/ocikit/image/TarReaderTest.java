@@ -369,6 +369,31 @@ class TarReaderTest {
         assertRefused(tar, HostileLayerException.class, "entry 'f' has an owner -2:0 outside the valid range");
     }
     @Test
+    void aSparseFileThatIsOneHoleUnpacks() throws IOException {
+        byte[] pax = records("GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.realsize=3000",
+                "GNU.sparse.name=hole");
+        byte[] map = "0\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] tar = new RawTar().entry(RawTar.header("PaxHeaders/hole", 'x'), pax)
+                .entry(RawTar.header("GNUSparseFile.0/hole", '0'), java.util.Arrays.copyOf(map, 512)).end();
+        unpack(tar);
+        assertThat(Files.readAllBytes(tmp.resolve("rootfs/hole"))).isEqualTo(new byte[3000]);
+    }
+
+    @Test
+    void aSparseFileThatIsOneHoleIsStillBoundedAndAccountedFor() {
+        byte[] map = "0\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] bomb = records("GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.realsize=" + (1L << 60),
+                "GNU.sparse.name=bomb");
+        byte[] hidden = java.util.Arrays.copyOf(map, 1024); // a second block the empty map does not account for
+        assertRefused(new RawTar().entry(RawTar.header("PaxHeaders/bomb", 'x'), bomb)
+                .entry(RawTar.header("GNUSparseFile.0/bomb", '0'), hidden).end(), HostileLayerException.class,
+                "map holds 0 bytes of data but 512 are stored");
+        assertRefused(new RawTar().entry(RawTar.header("PaxHeaders/bomb", 'x'), bomb)
+                .entry(RawTar.header("GNUSparseFile.0/bomb", '0'), java.util.Arrays.copyOf(map, 512)).end(),
+                LayerTooLargeException.class, "entry 'bomb' is a sparse file of 1152921504606846976 bytes");
+    }
+
+    @Test
     void aSparseFileLargerThanALayerMayExpandToIsRefused() {
         byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=" + (1L << 50),
                 "GNU.sparse.map=0,1", "GNU.sparse.name=f");
