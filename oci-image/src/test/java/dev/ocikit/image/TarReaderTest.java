@@ -217,6 +217,7 @@ class TarReaderTest {
         unpack(tar);
         assertThat(tmp.resolve("rootfs/some/prefix/name")).hasContent("p");
     }
+
     private static byte[] octal(long v, int width) {
         return (String.format("%0" + (width - 1) + "o", v) + "\0").getBytes(StandardCharsets.US_ASCII);
     }
@@ -267,32 +268,29 @@ class TarReaderTest {
                 Map.of(0L, "a", 1000L, "b", 2000L, "c", 3000L, "d", 5000L, "e", 8191L, "f"));
     }
 
+    /** A GNU PAX 0.1 sparse file 'f' of {@code size} bytes with this map and this many stored bytes. */
+    private static byte[] sparse01(long size, String map, int stored) {
+        byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=" + size,
+                "GNU.sparse.map=" + map, "GNU.sparse.name=f");
+        return new RawTar().entry(RawTar.header("PaxHeaders/f", 'x'), pax)
+                .entry(RawTar.header("GNUSparseFile.0/f", '0'), new byte[stored]).end();
+    }
+
     @Test
     void aSparseMapWhoseRunsOverlapIsRefused() {
-        byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=100",
-                "GNU.sparse.map=0,4,2,2", "GNU.sparse.name=f");
-        byte[] tar = new RawTar().entry(RawTar.header("PaxHeaders/f", 'x'), pax)
-                .entry(RawTar.header("GNUSparseFile.0/f", '0'), new byte[6]).end();
-        assertRefused(tar, HostileLayerException.class, "entry 'f' is a sparse file whose map has a run at 2 of 2 bytes"
-                + " that overlaps another or lies outside its 100 bytes");
+        assertRefused(sparse01(100, "0,4,2,2", 6), HostileLayerException.class, "entry 'f' is a sparse file whose map"
+                + " has a run at 2 of 2 bytes that overlaps another or lies outside its 100 bytes");
     }
 
     @Test
     void aSparseMapThatDoesNotAccountForTheStoredBytesIsRefused() {
-        byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=100",
-                "GNU.sparse.map=10,4", "GNU.sparse.name=f");
-        byte[] tar = new RawTar().entry(RawTar.header("PaxHeaders/f", 'x'), pax)
-                .entry(RawTar.header("GNUSparseFile.0/f", '0'), new byte[600]).end();
-        assertRefused(tar, HostileLayerException.class, "map holds 4 bytes of data but 600 are stored");
+        assertRefused(sparse01(100, "10,4", 600), HostileLayerException.class, "map holds 4 bytes of data but 600 are stored");
     }
 
     @Test
     void aSparseRunBeyondTheFileIsRefused() {
-        byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=100",
-                "GNU.sparse.map=99,2", "GNU.sparse.name=f");
-        byte[] tar = new RawTar().entry(RawTar.header("PaxHeaders/f", 'x'), pax)
-                .entry(RawTar.header("GNUSparseFile.0/f", '0'), new byte[2]).end();
-        assertRefused(tar, HostileLayerException.class, "run at 99 of 2 bytes that overlaps another or lies outside");
+        assertRefused(sparse01(100, "99,2", 2), HostileLayerException.class,
+                "run at 99 of 2 bytes that overlaps another or lies outside");
     }
 
     @Test
@@ -395,12 +393,8 @@ class TarReaderTest {
 
     @Test
     void aSparseFileLargerThanALayerMayExpandToIsRefused() {
-        byte[] pax = records("GNU.sparse.major=0", "GNU.sparse.minor=1", "GNU.sparse.size=" + (1L << 50),
-                "GNU.sparse.map=0,1", "GNU.sparse.name=f");
-        byte[] tar = new RawTar().entry(RawTar.header("PaxHeaders/f", 'x'), pax)
-                .entry(RawTar.header("GNUSparseFile.0/f", '0'), new byte[1]).end();
-        assertRefused(tar, LayerTooLargeException.class, "entry 'f' is a sparse file of 1125899906842624 bytes",
-                "likely sparse bomb");
+        assertRefused(sparse01(1L << 50, "0,1", 1), LayerTooLargeException.class,
+                "entry 'f' is a sparse file of 1125899906842624 bytes", "likely sparse bomb");
     }
 
     /**
