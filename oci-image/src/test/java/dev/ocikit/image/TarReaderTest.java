@@ -366,6 +366,7 @@ class TarReaderTest {
         byte[] tar = new RawTar().entry(RawTar.header("f", '0').raw(108, minusTwo), new byte[0]).end();
         assertRefused(tar, HostileLayerException.class, "entry 'f' has an owner -2:0 outside the valid range");
     }
+
     @Test
     void aSparseFileThatIsOneHoleUnpacks() throws IOException {
         byte[] pax = records("GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.realsize=3000",
