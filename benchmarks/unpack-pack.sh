@@ -45,15 +45,7 @@ secsof() { # the median of a name's measurements
 }
 ratio() { awk -v a="$(secsof "$1")" -v b="$(secsof "$2")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# ROUNDS rounds (default 3) of the unpack and pack rows, the medians compared: one run per tool
-# moved umoci repack's time by a quarter between runs on the same machine.
-rounds=${ROUNDS:-3}
-for round in $(seq "$rounds"); do
-echo "== round $round of $rounds: unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
-rm -rf "$work/umoci" "$work/ocikit" "$work/tar"
-measure umoci-unpack umoci unpack --image "$corpus/layout:bench" "$work/umoci"
-measure ocikit-unpack "$ocikit" unpack "oci:$corpus/layout:bench" "$work/ocikit"
-# the same gzip blobs, layer by layer, with GNU tar (no whiteout handling: a floor, not a peer)
+# the layers' gzip blobs, for GNU tar (no whiteout handling: a floor, not a peer)
 layers=$(python3 - "$corpus/layout" <<'PY'
 import json, sys
 root = sys.argv[1]
@@ -62,28 +54,37 @@ manifest = json.load(open(root + "/blobs/sha256/" + index["manifests"][0]["diges
 print(" ".join(root + "/blobs/sha256/" + l["digest"].split(":")[1] for l in manifest["layers"]))
 PY
 )
-mkdir -p "$work/tar"
-measure tar-xzf bash -c 'for b in $1; do tar -xzf "$b" -C "$0"; done' "$work/tar" "$layers"
-# same names, types, modes, owners, sizes and link targets, and the same contents
+# a tree's names, types, modes, owners, sizes and link targets
 listing() { (cd "$1" && find . -printf '%p %y %m %U %G %s %l\n' | sort); }
-if [ "$(listing "$work/umoci/rootfs")" = "$(listing "$work/ocikit/rootfs")" ] \
-    && ! diff -rq --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" | grep -v "special file" | grep -q .; then
-  echo "ocikit and umoci unpacked the same tree"
-else
-  echo "ocikit and umoci unpacked DIFFERENT trees" >&2
-fi
+# ROUNDS rounds (default 3) of the unpack and pack rows, the medians compared: one run per tool
+# moved umoci repack's time by a quarter between runs on the same machine.
+rounds=${ROUNDS:-3}
+for round in $(seq "$rounds"); do
+  echo "== round $round of $rounds: unpack: 4 layers, $(du -sh "$corpus/layout" | cut -f1) compressed, into $work"
+  rm -rf "$work/umoci" "$work/ocikit" "$work/tar"
+  measure umoci-unpack umoci unpack --image "$corpus/layout:bench" "$work/umoci"
+  measure ocikit-unpack "$ocikit" unpack "oci:$corpus/layout:bench" "$work/ocikit"
+  mkdir -p "$work/tar"
+  measure tar-xzf bash -c 'for b in $1; do tar -xzf "$b" -C "$0"; done' "$work/tar" "$layers"
+  # same names, types, modes, owners, sizes and link targets, and the same contents
+  if [ "$(listing "$work/umoci/rootfs")" = "$(listing "$work/ocikit/rootfs")" ] \
+      && ! diff -rq --no-dereference "$work/umoci/rootfs" "$work/ocikit/rootfs" | grep -v "special file" | grep -q .; then
+    echo "ocikit and umoci unpacked the same tree"
+  else
+    echo "ocikit and umoci unpacked DIFFERENT trees" >&2
+  fi
 
-echo "== round $round of $rounds: pack the unpacked root file system into one layer"
-rootfs=$work/umoci/rootfs
-rm -rf "$work/repack" "$work/repack-bundle" "$work"/*.tar.gz "$work"/*.tar.zst
-measure ocikit-pack-gzip "$ocikit" pack-layer --compression gzip "$rootfs" "$work/ocikit.tar.gz"
-measure ocikit-pack-zstd "$ocikit" pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
-measure tar-gzip bash -c 'tar -C "$0" -cf - . | gzip > "$1"' "$rootfs" "$work/tar.tar.gz"
-measure tar-zstd bash -c 'tar -C "$0" -cf - . | zstd -q -3 > "$1"' "$rootfs" "$work/tar.tar.zst"
-umoci init --layout "$work/repack" >/dev/null; umoci new --image "$work/repack:empty" >/dev/null
-umoci unpack --image "$work/repack:empty" "$work/repack-bundle" >/dev/null
-cp -a "$rootfs/." "$work/repack-bundle/rootfs/"
-measure umoci-repack umoci repack --image "$work/repack:full" "$work/repack-bundle"
+  echo "== round $round of $rounds: pack the unpacked root file system into one layer"
+  rootfs=$work/umoci/rootfs
+  rm -rf "$work/repack" "$work/repack-bundle" "$work"/*.tar.gz "$work"/*.tar.zst
+  measure ocikit-pack-gzip "$ocikit" pack-layer --compression gzip "$rootfs" "$work/ocikit.tar.gz"
+  measure ocikit-pack-zstd "$ocikit" pack-layer --compression zstd "$rootfs" "$work/ocikit.tar.zst"
+  measure tar-gzip bash -c 'tar -C "$0" -cf - . | gzip > "$1"' "$rootfs" "$work/tar.tar.gz"
+  measure tar-zstd bash -c 'tar -C "$0" -cf - . | zstd -q -3 > "$1"' "$rootfs" "$work/tar.tar.zst"
+  umoci init --layout "$work/repack" >/dev/null; umoci new --image "$work/repack:empty" >/dev/null
+  umoci unpack --image "$work/repack:empty" "$work/repack-bundle" >/dev/null
+  cp -a "$rootfs/." "$work/repack-bundle/rootfs/"
+  measure umoci-repack umoci repack --image "$work/repack:full" "$work/repack-bundle"
 done
 
 echo "== a 1 GiB layer with -Xmx64m"

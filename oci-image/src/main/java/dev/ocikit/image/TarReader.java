@@ -479,13 +479,25 @@ final class TarReader {
         String unsigned = negative ? s.substring(1) : s;
         int dot = unsigned.indexOf('.');
         String whole = dot < 0 ? unsigned : unsigned.substring(0, dot);
-        String fraction = dot < 0 ? "" : unsigned.substring(dot + 1);
-        if (whole.isEmpty() || whole.length() > 18 || !fraction.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (whole.isEmpty() || whole.length() > 18) {
             throw notANumber("PAX " + key, s);
         }
         long seconds = decimal(whole, "PAX " + key);
-        String nine = (fraction + "000000000").substring(0, 9);
-        long nanos = decimal(nine, "PAX " + key);
+        // Nanoseconds: the fraction's first nine digits, the rest checked and dropped (read once per entry).
+        long nanos = 0;
+        int digits = 0;
+        for (int i = dot < 0 ? unsigned.length() : dot + 1; i < unsigned.length(); i++, digits++) {
+            char c = unsigned.charAt(i);
+            if (c < '0' || c > '9') {
+                throw notANumber("PAX " + key, s);
+            }
+            if (digits < 9) {
+                nanos = nanos * 10 + (c - '0');
+            }
+        }
+        for (; digits < 9; digits++) {
+            nanos *= 10;
+        }
         return Optional.of(negative ? time(-seconds, -nanos, key) : time(seconds, nanos, key));
     }
 

@@ -741,16 +741,6 @@ final class RecordJson {
     /** One record component as a JSON property. */
     private record Property(String name, Method accessor, Codec codec, Inclusion inclusion) {}
 
-    /** By identity: a record's equals would bootstrap method handles at start-up for nothing. */
-    private static boolean containsSame(List<Property> list, Property p) {
-        for (Property q : list) {
-            if (q == p) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private static final class RecordCodec extends Codec {
         private final Constructor<?> constructor;
         /** In the order of the canonical constructor's parameters. */
@@ -905,18 +895,24 @@ final class RecordJson {
             } catch (RuntimeException e) { // InaccessibleObjectException: a module that does not open the package
                 throw GiveUp.INSTANCE;
             }
+            // Placed by index: comparing the Property records would bootstrap their generated equals at start-up.
             List<Property> ordered = new ArrayList<>();
+            boolean[] placed = new boolean[properties.length];
+            if (anySetter >= 0) {
+                placed[anySetter] = true;
+            }
             if (order != null) {
                 for (String name : order.value()) {
                     for (int i = 0; i < properties.length; i++) {
-                        if (i != anySetter && properties[i].name().equals(name) && !containsSame(ordered, properties[i])) {
+                        if (!placed[i] && properties[i].name().equals(name)) {
+                            placed[i] = true;
                             ordered.add(properties[i]);
                         }
                     }
                 }
             }
             for (int i = 0; i < properties.length; i++) {
-                if (i != anySetter && !containsSame(ordered, properties[i])) {
+                if (!placed[i]) {
                     ordered.add(properties[i]);
                 }
             }
