@@ -199,6 +199,7 @@ final class PackLookahead implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        walk.stopPrefetch();
         walker.interrupt();
         queue.clear();
     }

@@ -39,6 +39,7 @@ final class TreeWalk {
 
     private final PackContext ctx;
     private final Deque<Iterator<Step>> stack = new ArrayDeque<>();
+    private final DirectoryPrefetch prefetch = new DirectoryPrefetch();
 
     TreeWalk(PackContext ctx) {
         this.ctx = ctx;
@@ -46,6 +47,16 @@ final class TreeWalk {
 
     PackContext context() {
         return ctx;
+    }
+
+    /** The directory listings made ahead of this walk, for tests. */
+    DirectoryPrefetch prefetch() {
+        return prefetch;
+    }
+
+    /** Stops listing directories ahead; the walk itself may go on, listing them as it reaches them. */
+    void stopPrefetch() {
+        prefetch.close();
     }
 
     /** The next entry, or empty at the end. */
@@ -140,6 +151,16 @@ final class TreeWalk {
     /** The steps for {@code dir}'s children, named {@code prefix + name}. */
     List<Step> directory(Path dir, String prefix, Overrides ov, boolean hardlinks) throws IOException {
         List<Keyed> out = new ArrayList<>();
+        List<DirectoryPrefetch.Child> listed = prefetch.take(dir);
+        if (listed != null) {
+            for (DirectoryPrefetch.Child c : listed) {
+                if (!ov.exclude().test(c.path())) {
+                    checkName(prefix + c.name(), c.name());
+                    child(out, prefix, c.name(), c.path(), c.meta(), ov, hardlinks);
+                }
+            }
+            return sorted(out);
+        }
         for (String name : names(dir)) {
             Path p = dir.resolve(name);
             if (ov.exclude().test(p)) {
@@ -147,9 +168,16 @@ final class TreeWalk {
             }
             checkName(prefix + name, name);
             FileMeta m = FileMeta.of(p, false);
-            out.add(keyed(name, m.isDirectory(), () -> tree(prefix + name, p, m, ov, hardlinks)));
+            if (m.isDirectory()) {
+                prefetch.ahead(p, ov.exclude());
+            }
+            child(out, prefix, name, p, m, ov, hardlinks);
         }
         return sorted(out);
+    }
+
+    private void child(List<Keyed> out, String prefix, String name, Path p, FileMeta m, Overrides ov, boolean hardlinks) {
+        out.add(keyed(name, m.isDirectory(), () -> tree(prefix + name, p, m, ov, hardlinks)));
     }
 
     /** The entry for {@code p}, and for a directory everything under it after it. */
