@@ -103,7 +103,7 @@ final class LayoutDestination implements ImageDestination {
         // Under the shared lock no collection runs, so a blob seen here is pinned before one can.
         try (StoreLock.Held held = layout.blobLock().shared()) {
             Optional<Long> size = layout.blobSize(blob.digest());
-            if (size.isEmpty() || size.get() != blob.size()) {
+            if (size.isEmpty() || !size.get().equals(blob.size())) {
                 return Optional.empty();
             }
             p.add(blob.digest());

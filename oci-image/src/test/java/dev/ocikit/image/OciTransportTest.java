@@ -15,6 +15,7 @@ import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.DigestMismatchException;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.UnsupportedManifestException;
+import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.ImageIndex;
 import dev.ocikit.spec.image.ImageManifest;
 import dev.ocikit.spec.image.MediaTypes;
@@ -103,6 +104,24 @@ class OciTransportTest {
         // Without a reference, the sole image is read.
         try (ImageSource src = oci.parse(dir.resolve("two").toString()).openSource()) {
             assertThat(src.manifest(Optional.empty()).digest()).isEqualTo(image.manifest().digest());
+        }
+    }
+
+    @Test
+    void aDestinationReusesTheBlobsItsLayoutHasWhenDigestAndSizeMatch() throws IOException {
+        Image image = TestImages.image("reused");
+        try (ImageDestination dest = oci.parse(dir.resolve("one") + ":v1").openDestination()) {
+            TestImages.write(dest, image);
+        }
+        Descriptor layer = image.config().descriptor();
+        // Larger than the boxed Longs Java caches: sizes must be compared by value.
+        assertThat(layer.size()).isGreaterThan(127L);
+
+        try (ImageDestination dest = oci.parse(dir.resolve("one") + ":v2").openDestination()) {
+            assertThat(dest.tryReuseBlob(layer)).contains(new BlobInfo(layer.digest(), layer.size()));
+            assertThat(dest.tryReuseBlob(Descriptor.of(layer.mediaType(), layer.digest(), layer.size() + 1))).isEmpty();
+            assertThat(dest.tryReuseBlob(Descriptor.of(layer.mediaType(), Digest.sha256(new byte[] {1}), layer.size())))
+                    .isEmpty();
         }
     }
 
