@@ -74,6 +74,8 @@ class CliInteropIT {
         }
         assertThat(ocikit("inspect", "--raw", "oci:" + layout + ":app"))
                 .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "oci:" + layout + ":app"));
+        assertThat(ocikit("inspect", "--raw", "--config", "oci:" + layout + ":app"))
+                .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app"));
         assertThat(Json.tree(ocikit("inspect", "--config", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "ours"))
                 .isEqualTo(Json.tree(exec(tmp, skopeo, "inspect", "--config", "oci:" + layout + ":app").getBytes(StandardCharsets.UTF_8), "theirs"));
     }
@@ -125,6 +127,33 @@ class CliInteropIT {
         assertThat(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("s2") + ":app")).isEqualTo(original);
         assertThat(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + tmp.resolve("s2") + ":app"))
                 .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app"));
+    }
+
+    @Test
+    void aDockerImageGoesThroughAnOciLayoutWithItsDigestsAsSkopeoKeepsThem() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        exec(tmp, skopeo, "copy", "--format", "v2s2", "oci:" + layout + ":app", "dir:" + tmp.resolve("docker"));
+        String docker = exec(tmp, skopeo, "inspect", "--raw", "dir:" + tmp.resolve("docker"));
+        // skopeo keeps the Docker manifest in the layout when told to keep digests (though it does not read it back)
+        exec(tmp, skopeo, "copy", "--preserve-digests", "dir:" + tmp.resolve("docker"), "oci:" + tmp.resolve("theirs") + ":app");
+
+        assertThat(ocikit("copy", "--preserve-digests", "dir:" + tmp.resolve("docker"), "oci:" + tmp.resolve("ours") + ":app"))
+                .contains("Writing manifest");
+
+        JsonNode theirs = Json.tree(Files.readAllBytes(tmp.resolve("theirs/index.json")), "theirs").get("manifests").get(0);
+        JsonNode ours = Json.tree(Files.readAllBytes(tmp.resolve("ours/index.json")), "ours").get("manifests").get(0);
+        assertThat(ours).isEqualTo(theirs);
+        assertThat(ours.get("mediaType").asText()).isEqualTo("application/vnd.docker.distribution.manifest.v2+json");
+        // out of either layout, the same bytes come back
+        ocikit("copy", "--preserve-digests", "oci:" + tmp.resolve("ours") + ":app", "dir:" + tmp.resolve("back"));
+        ocikit("copy", "--preserve-digests", "oci:" + tmp.resolve("theirs") + ":app", "dir:" + tmp.resolve("back2"));
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "dir:" + tmp.resolve("back"))).isEqualTo(docker);
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "dir:" + tmp.resolve("back2"))).isEqualTo(docker);
+        // Without --preserve-digests an OCI layout gets OCI, as from skopeo
+        ocikit("copy", "dir:" + tmp.resolve("docker"), "oci:" + tmp.resolve("o2") + ":app");
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("o2") + ":app"))
+                .contains("application/vnd.oci.image.manifest.v1+json");
     }
 
     @Test

@@ -135,6 +135,7 @@ final class CopyExecution {
             }
             try (ImageDestination destination = to.openDestination()) {
                 Destination capabilities = new Destination(toName, destination.supportedManifestMediaTypes(),
+                        destination.storableManifestMediaTypes(),
                         destination.desiredLayerCompression());
                 CopyPlan plan = CopyPlanner.plan(fromName, top, instances, options, capabilities);
                 if (plan.rewrites()) {

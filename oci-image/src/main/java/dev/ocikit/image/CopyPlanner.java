@@ -39,15 +39,27 @@ final class CopyPlanner {
      * @param manifestMediaTypes the manifest and index types it stores, preferred first; empty for any
      * @param desiredCompression the layer compression it prefers, if any
      */
-    record Destination(String name, List<String> manifestMediaTypes, Optional<Compression> desiredCompression) {
+    record Destination(String name, List<String> manifestMediaTypes, List<String> storableMediaTypes,
+            Optional<Compression> desiredCompression) {
         Destination {
             Objects.requireNonNull(name, "name");
             manifestMediaTypes = manifestMediaTypes.stream().map(MediaTypes::essence).toList();
+            storableMediaTypes = storableMediaTypes.stream().map(MediaTypes::essence).toList();
             Objects.requireNonNull(desiredCompression, "desiredCompression");
+        }
+
+        /** A destination that stores as they are only the types it prefers. */
+        Destination(String name, List<String> manifestMediaTypes, Optional<Compression> desiredCompression) {
+            this(name, manifestMediaTypes, manifestMediaTypes, desiredCompression);
         }
 
         boolean stores(String mediaType) {
             return manifestMediaTypes.isEmpty() || manifestMediaTypes.contains(MediaTypes.essence(mediaType));
+        }
+
+        /** Whether a document of this type, which must not change, can be stored as it is. */
+        boolean storesUnchanged(String mediaType) {
+            return stores(mediaType) || storableMediaTypes.contains(MediaTypes.essence(mediaType));
         }
     }
 
@@ -113,7 +125,7 @@ final class CopyPlanner {
         CopyPlan plan;
         if (top.model() instanceof ImageManifest) {
             Parsed<ImageManifest> image = top.as(ImageManifest.class).orElseThrow();
-            ManifestFormat format = imageFormat(image.model(), options, destination);
+            ManifestFormat format = imageFormat(image.model(), options, destination, compression);
             plan = new CopyPlan(Optional.empty(),
                     List.of(image(Optional.empty(), image, Optional.of(format), compression)));
         } else {
@@ -122,12 +134,12 @@ final class CopyPlanner {
             if (options.platforms() instanceof PlatformChoice.Single) {
                 Descriptor entry = entries.get(0);
                 Parsed<ImageManifest> image = instance(instances, entry);
-                ManifestFormat format = imageFormat(image.model(), options, destination);
+                ManifestFormat format = imageFormat(image.model(), options, destination, compression);
                 plan = new CopyPlan(Optional.empty(),
                         List.of(image(Optional.of(entry), image, Optional.of(format), compression)));
             } else {
                 List<Parsed<ImageManifest>> images = entries.stream().map(e -> instance(instances, e)).toList();
-                Optional<ManifestFormat> format = indexFormat(index.model(), images, options, destination);
+                Optional<ManifestFormat> format = indexFormat(index.model(), images, options, destination, compression);
                 List<ImageStep> steps = new ArrayList<>();
                 for (int i = 0; i < entries.size(); i++) {
                     steps.add(image(Optional.of(entries.get(i)), images.get(i), format, compression));
@@ -153,7 +165,8 @@ final class CopyPlanner {
     }
 
     /** The format to write one image in. */
-    private static ManifestFormat imageFormat(ImageManifest manifest, CopyOptions options, Destination destination) {
+    private static ManifestFormat imageFormat(ImageManifest manifest, CopyOptions options, Destination destination,
+            Optional<Compression> compression) {
         ManifestFormat source = formatOf(manifest);
         if (options.manifestFormat().isPresent()) {
             ManifestFormat wanted = options.manifestFormat().get();
@@ -163,7 +176,11 @@ final class CopyPlanner {
             }
             return wanted;
         }
-        if (destination.stores(manifest.mediaTypeOrDefault())) {
+        if (destination.stores(manifest.mediaTypeOrDefault())
+                || (options.preserveDigests() && destination.storesUnchanged(manifest.mediaTypeOrDefault()))) {
+            if (zstdIntoDocker(source, List.of(manifest), compression) && destination.stores(MediaTypes.OCI_MANIFEST)) {
+                return ManifestFormat.OCI; // as containers/image falls back to OCI for zstd layers
+            }
             return source;
         }
         for (String type : destination.manifestMediaTypes()) {
@@ -180,7 +197,7 @@ final class CopyPlanner {
 
     /** The format to write an index and its images in; empty to keep each document's own. */
     private static Optional<ManifestFormat> indexFormat(ImageIndex index, List<Parsed<ImageManifest>> images,
-            CopyOptions options, Destination destination) {
+            CopyOptions options, Destination destination, Optional<Compression> compression) {
         if (options.manifestFormat().isPresent()) {
             ManifestFormat wanted = options.manifestFormat().get();
             if (!destination.stores(wanted.indexMediaType()) || !destination.stores(wanted.manifestMediaType())) {
@@ -192,7 +209,15 @@ final class CopyPlanner {
         }
         boolean storesAsIs = destination.stores(index.mediaTypeOrDefault())
                 && images.stream().allMatch(i -> destination.stores(i.model().mediaTypeOrDefault()));
-        if (storesAsIs) {
+        boolean storesUnchanged = options.preserveDigests() && destination.storesUnchanged(index.mediaTypeOrDefault())
+                && images.stream().allMatch(i -> destination.storesUnchanged(i.model().mediaTypeOrDefault()));
+        List<ImageManifest> models = images.stream().map(Parsed::model).toList();
+        if ((storesAsIs || storesUnchanged) && MediaTypes.DOCKER_MANIFEST_LIST.equals(index.mediaTypeOrDefault())
+                && zstdIntoDocker(ManifestFormat.DOCKER_V2S2, models, compression)
+                && destination.stores(MediaTypes.OCI_INDEX) && destination.stores(MediaTypes.OCI_MANIFEST)) {
+            return Optional.of(ManifestFormat.OCI);
+        }
+        if (storesAsIs || storesUnchanged) {
             return Optional.empty();
         }
         for (String type : destination.manifestMediaTypes()) {
@@ -281,10 +306,26 @@ final class CopyPlanner {
             } else {
                 type = layer.mediaType();
             }
+            if (target == ManifestFormat.DOCKER_V2S2 && (converting || recompress.isPresent())
+                    && MediaTypes.layerCompression(type).equals(Optional.of(Compression.ZSTD))) {
+                // As containers/image refuses it: Docker's own tools read no zstd layer type in a v2s2 manifest.
+                throw new UnsupportedManifestException(type, what + ": zstd compression is not supported for Docker"
+                        + " v2 schema 2 images (layer " + layer.digest() + "); keep the OCI format, or compress"
+                        + " with gzip");
+            }
             layers.add(new BlobStep(layer, type, recompress));
         }
         String targetType = converting ? target.manifestMediaType() : manifest.mediaTypeOrDefault();
         return new ImageStep(entry, parsed, targetType, configStep, layers, changes);
+    }
+
+    /** Whether Docker v2s2 manifests would have to describe layers recompressed with zstd, which they cannot. */
+    private static boolean zstdIntoDocker(ManifestFormat format, List<ImageManifest> images,
+            Optional<Compression> compression) {
+        return format == ManifestFormat.DOCKER_V2S2 && compression.equals(Optional.of(Compression.ZSTD))
+                && images.stream().anyMatch(m -> formatOf(m) == ManifestFormat.DOCKER_V2S2
+                        && m.layers().stream().anyMatch(l -> MediaTypes.layerCompression(l.mediaType()).isPresent()
+                                && !MediaTypes.isNondistributable(l.mediaType())));
     }
 
     /** The layer's media type in the other format, same compression and distributability. */

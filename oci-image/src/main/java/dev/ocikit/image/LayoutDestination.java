@@ -11,11 +11,13 @@ import dev.ocikit.spec.UnsupportedManifestException;
 import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.ImageIndex;
 import dev.ocikit.spec.image.Manifest;
+import dev.ocikit.spec.image.MediaTypes;
 import dev.ocikit.spec.image.Parsed;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,6 +41,7 @@ final class LayoutDestination implements ImageDestination {
     private final TransportReference reference;
     private final ImageLayout layout;
     private final List<String> mediaTypes;
+    private final List<String> storable;
     private final Publisher publisher;
     private final Optional<StoreSignatures> signatureStore;
     private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
@@ -56,6 +59,11 @@ final class LayoutDestination implements ImageDestination {
         this.reference = reference;
         this.layout = layout;
         this.mediaTypes = List.copyOf(mediaTypes);
+        LinkedHashSet<String> storable = new LinkedHashSet<>(mediaTypes);
+        if (!storable.isEmpty()) {
+            storable.addAll(List.of(MediaTypes.DOCKER_MANIFEST, MediaTypes.DOCKER_MANIFEST_LIST));
+        }
+        this.storable = List.copyOf(storable);
         this.publisher = publisher;
         this.signatureStore = signatureStore;
     }
@@ -85,6 +93,12 @@ final class LayoutDestination implements ImageDestination {
     @Override
     public List<String> supportedManifestMediaTypes() {
         return mediaTypes;
+    }
+
+    /** An OCI layout holds Docker manifests too, as skopeo leaves them there when digests must be kept. */
+    @Override
+    public List<String> storableManifestMediaTypes() {
+        return storable;
     }
 
     private synchronized BlobPins.Pin pin() throws IOException {
@@ -126,9 +140,9 @@ final class LayoutDestination implements ImageDestination {
 
     @Override
     public void putManifest(ManifestBlob manifest, Optional<Digest> instance) throws IOException {
-        if (!mediaTypes.isEmpty() && !mediaTypes.contains(manifest.mediaType())) {
+        if (!storable.isEmpty() && !storable.contains(manifest.mediaType())) {
             throw new UnsupportedManifestException(manifest.mediaType(), TransportReference.format(reference)
-                    + " stores manifests of types " + mediaTypes + ", not " + manifest.mediaType()
+                    + " stores manifests of types " + storable + ", not " + manifest.mediaType()
                     + "; convert the manifest first");
         }
         byte[] bytes = manifest.bytes();

@@ -194,8 +194,45 @@ class CopyPlannerTest {
     @Test
     void anExplicitCompressionBeatsTheDestinationsPreference() {
         CopyPlan p = plan(docker, opts().compression(Compression.ZSTD).build(), ARCHIVE_LIKE);
+        // zstd layers need the OCI format, which this destination also stores (containers/image falls back alike)
+        assertThat(p.images().get(0).targetMediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
         assertThat(p.images().get(0).layers()).extracting(BlobStep::targetMediaType)
-                .containsOnly(MediaTypes.DOCKER_LAYER_TAR_ZSTD);
+                .containsOnly(MediaTypes.OCI_LAYER_TAR_ZSTD);
+    }
+
+    @Test
+    void aDockerImageKeepsItsFormatInALayoutOnlyWhenItsDigestsMustBeKept() {
+        // An OCI layout prefers OCI, as skopeo's does, but holds a Docker manifest that must not change.
+        Destination layout = new Destination("oci:x", List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX),
+                List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
+                        MediaTypes.DOCKER_MANIFEST_LIST), Optional.empty());
+
+        CopyPlan kept = plan(docker, opts().preserveDigests().build(), layout);
+        CopyPlan converted = plan(docker, opts().build(), layout);
+
+        assertThat(kept.rewrites()).isFalse();
+        assertThat(kept.images().get(0).targetMediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        assertThat(converted.images().get(0).targetMediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+        // A destination that stores nothing but what it prefers still refuses
+        assertThatThrownBy(() -> plan(oci, opts().preserveDigests().build(), DOCKER_ONLY))
+                .isInstanceOf(DigestsNotPreservedException.class);
+    }
+
+    @Test
+    void zstdLayersCannotGoIntoADockerManifest() {
+        Image zstd = TestImages.image(ManifestFormat.OCI, Compression.ZSTD, 1, AMD64, "zstd");
+
+        assertThatThrownBy(() -> plan(zstd, opts().build(), DOCKER_ONLY))
+                .isInstanceOf(UnsupportedManifestException.class)
+                .hasMessageContaining("zstd compression is not supported for Docker v2 schema 2 images");
+        assertThatThrownBy(() -> plan(oci, opts().compression(Compression.ZSTD)
+                .manifestFormat(ManifestFormat.DOCKER_V2S2).build(), ANY))
+                .isInstanceOf(UnsupportedManifestException.class)
+                .hasMessageContaining("compress with gzip");
+        // gzip into Docker, and zstd kept in OCI, are fine
+        assertThat(plan(zstd, opts().manifestFormat(ManifestFormat.DOCKER_V2S2).compression(Compression.GZIP).build(),
+                ANY).images().get(0).targetMediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        assertThat(plan(zstd, opts().build(), ANY).rewrites()).isFalse();
     }
 
     @Test

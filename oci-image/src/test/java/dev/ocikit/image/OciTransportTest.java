@@ -170,7 +170,7 @@ class OciTransportTest {
             assertThatThrownBy(() -> dest.putManifest(manifest, Optional.of(other)))
                     .isInstanceOf(DigestMismatchException.class);
             assertThatThrownBy(() -> dest.putManifest(ManifestBlob.of(image.manifest().bytes(),
-                    MediaTypes.DOCKER_MANIFEST), Optional.empty()))
+                    MediaTypes.DOCKER_SCHEMA1_MANIFEST), Optional.empty()))
                     .isInstanceOf(UnsupportedManifestException.class).hasMessageContaining("convert");
             assertThatThrownBy(() -> dest.putManifest(ManifestBlob.of("{}".getBytes(StandardCharsets.UTF_8),
                     MediaTypes.OCI_MANIFEST), Optional.empty()))

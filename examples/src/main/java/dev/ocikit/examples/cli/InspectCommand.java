@@ -124,8 +124,13 @@ final class InspectCommand implements Callable<Integer> {
             SourceImage img = SourceImage.read(src, wanted);
             if (config) {
                 byte[] bytes = img.config().bytes();
-                out.println(raw ? new String(bytes, StandardCharsets.UTF_8)
-                        : new String(Json.writePretty(Json.tree(bytes, "image config")), StandardCharsets.UTF_8));
+                if (raw) {
+                    // The blob exactly as stored, as skopeo prints it: piped to sha256sum it gives the config's digest.
+                    out.print(new String(bytes, StandardCharsets.UTF_8));
+                    out.flush();
+                } else {
+                    out.println(new String(Json.writePretty(Json.tree(bytes, "image config")), StandardCharsets.UTF_8));
+                }
                 return 0;
             }
             ImageConfig c = img.config().model();

@@ -111,6 +111,11 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
         }
 
         @Override
+        public List<String> storableManifestMediaTypes() {
+            return inner.storableManifestMediaTypes();
+        }
+
+        @Override
         public Optional<Compression> desiredLayerCompression() {
             return inner.desiredLayerCompression();
         }

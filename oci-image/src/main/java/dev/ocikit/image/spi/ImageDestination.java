@@ -36,6 +36,16 @@ public interface ImageDestination extends AutoCloseable {
         return List.of();
     }
 
+    /**
+     * The manifest media types this destination stores as they are when a copy may not change
+     * them (digests to preserve), though it would rather have them converted: the supported ones
+     * and possibly more, as an OCI layout keeps a Docker manifest that skopeo copied there with
+     * {@code --preserve-digests}.
+     */
+    default List<String> storableManifestMediaTypes() {
+        return supportedManifestMediaTypes();
+    }
+
     /** The compression this destination wants layers in, if it has a preference. */
     default Optional<Compression> desiredLayerCompression() {
         return Optional.empty();
