@@ -56,4 +56,24 @@ class LauncherIT {
         Ended here = launch(module, "bin/ocikit", strict, "--version");
         assertThat(here.exit()).as(here.err()).isZero();
     }
+
+    @Test
+    void namesWithAccentsArePackedInTheCLocaleOfContainersAndCiJobs() throws Exception {
+        Path module = CliContainersIT.shadedJar().getParent().getParent();
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        // made by the shell from bytes: this JVM may itself run in a locale that cannot name it
+        Process touch = new ProcessBuilder("sh", "-c", "printf 'au lait\\n' > \"$(printf 'caf\\303\\251.txt')\"")
+                .directory(src.toFile()).start();
+        assertThat(touch.waitFor()).isZero();
+        Map<String, String> posix = Map.of("OCIKIT_CDS_DIR", tmp.resolve("cds").toString(), "LANG", "C", "LC_ALL", "C");
+
+        Ended packed = launch(module, "bin/ocikit", posix, "pack-layer", "--compression", "none", src.toString(),
+                tmp.resolve("layer.tar").toString());
+
+        assertThat(packed.exit()).as(packed.err()).isZero();
+        // the name as its UTF-8 bytes, as in any image
+        assertThat(new String(Files.readAllBytes(tmp.resolve("layer.tar")), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .contains(new String("caf\u00e9.txt".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
 }

@@ -132,7 +132,16 @@ final class TreeWalk {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
             for (Path p : s) {
-                out.add(p.getFileName().toString());
+                String name = p.getFileName().toString();
+                // A name the JVM's file-name charset cannot decode comes back with U+FFFD in it, and
+                // would name another file, or none; found here, it is refused for what it is.
+                if (name.indexOf('\uFFFD') >= 0 && !dir.resolve(name).equals(p)) {
+                    throw new LayerPackException("'" + p + "' has a name that is not "
+                            + System.getProperty("sun.jnu.encoding") + " (this JVM's file-name encoding), so it cannot"
+                            + " be packed: layers hold UTF-8 names; rename it, or, if it is UTF-8, run the JVM in a"
+                            + " UTF-8 locale, e.g. LANG=C.UTF-8");
+                }
+                out.add(name);
             }
         }
         return out;

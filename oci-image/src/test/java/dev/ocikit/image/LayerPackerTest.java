@@ -217,6 +217,21 @@ class LayerPackerTest {
     }
 
     @Test
+    void aNameThatIsNotUtf8IsRefusedForWhatItIsAndNothingIsStored() throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src/etc"));
+        // "caf" and a Latin-1 e-acute: made by the shell, since Java cannot name it
+        Process touch = new ProcessBuilder("sh", "-c", "touch \"$(printf 'caf\\351')\"").directory(src.toFile()).start();
+        assertThat(touch.waitFor()).isZero();
+        BlobStore store = BlobStore.open(tmp.resolve("store"));
+
+        assertThatThrownBy(() -> LayerPacker.defaults().pack(LayerContent.directory(tmp.resolve("src")), store))
+                .isInstanceOf(LayerPackException.class)
+                .hasMessageContaining("etc/caf")
+                .hasMessageContaining("cannot be packed: layers hold UTF-8 names");
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
     void aNameReservedForWhiteoutsIsRefusedAndNothingIsStored() throws IOException {
         Path src = tmp.resolve("src");
         PackTrees.write(src.resolve("etc/.wh.passwd"), "not a whiteout");
