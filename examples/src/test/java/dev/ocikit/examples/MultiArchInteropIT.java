@@ -185,6 +185,30 @@ class MultiArchInteropIT {
     }
 
     @Test
+    void skopeosPlatformOverridesAndMultiArchChooseAsSkopeoDoes() throws Exception {
+        String multi = "oci:" + source + ":multi";
+        exec(tmp, skopeo, "--override-arch", "arm64", "copy", multi, "oci:" + tmp.resolve("theirs") + ":1");
+
+        ok("--override-arch", "arm64", "copy", "-q", multi, "oci:" + tmp.resolve("ours") + ":1");
+        Run inspected = ok("--override-os", "linux", "--override-arch", "arm64", "inspect", multi);
+        ok("copy", "-q", "--multi-arch", "all", multi, "oci:" + tmp.resolve("all") + ":1");
+        ok("copy", "-q", "--platform", "linux/amd64", "--platform", "linux/arm64", multi, "oci:" + tmp.resolve("both") + ":1");
+        Run indexOnly = ocikit("copy", "--multi-arch", "index-only", multi, "oci:" + tmp.resolve("none") + ":1");
+
+        Descriptor theirs = ImageLayout.open(tmp.resolve("theirs")).find("1").orElseThrow();
+        assertThat(ImageLayout.open(tmp.resolve("ours")).find("1").orElseThrow().digest())
+                .isEqualTo(theirs.digest()).isEqualTo(byArch.get("arm64").digest());
+        assertThat(Json.tree(inspected.out().getBytes(StandardCharsets.UTF_8), "inspect").get("Architecture").asText())
+                .isEqualTo("arm64");
+        assertHoldsTheWholeIndex(tmp.resolve("all"), "1");
+        ImageLayout both = ImageLayout.open(tmp.resolve("both"));
+        assertThat(((ImageIndex) both.manifest(both.find("1").orElseThrow()).model()).manifests())
+                .extracting(Descriptor::digest).containsExactly(byArch.get("amd64").digest(), byArch.get("arm64").digest());
+        assertThat(indexOnly.exit()).isNotZero();
+        assertThat(indexOnly.err()).contains("--multi-arch index-only is not supported");
+    }
+
+    @Test
     void pullWithPlatformStoresThatImage() throws Exception {
         try (TestRegistry registry = TestRegistry.plain()) {
             String name = registry.host() + "/ma/img:1";

@@ -6,13 +6,14 @@ import dev.ocikit.image.ManifestFormat;
 import dev.ocikit.image.policy.TrustPolicy;
 import dev.ocikit.image.signature.SigningKey;
 import dev.ocikit.image.signature.SigstorePrivateKey;
-import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Optional;
 import dev.ocikit.spec.Platform;
 import dev.ocikit.spec.image.Compression;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,8 +44,13 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = {"-f", "--format"}, paramLabel = "oci|v2s2", description = "manifest format to write")
     String format;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
-    String platform;
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "image to choose from an index (default: this machine's); given more than once, an index of those images")
+    List<String> platforms = List.of();
+
+    @Option(names = "--multi-arch", paramLabel = "system|all|index-only",
+            description = "for an index: copy this machine's image (system, the default) or all of them (all, as --all)")
+    String multiArch;
 
     @Option(names = {"-q", "--quiet"}, description = "print nothing but errors")
     boolean quiet;
@@ -90,10 +96,22 @@ final class CopyCommand implements Callable<Integer> {
                         registry.authfile))
                 .to(Sources.parse(destination, parent.root(), parent.registriesD(), registry.destTlsVerify, registry.destCreds,
                         registry.authfile));
-        if (all) {
+        String multi = multiArch == null ? "system" : multiArch.toLowerCase(Locale.ROOT);
+        switch (multi) {
+            case "system", "all" -> { }
+            case "index-only" -> throw new IllegalArgumentException("--multi-arch index-only is not supported: ocikit"
+                    + " copies an index only with its images (--multi-arch all)");
+            default -> throw new IllegalArgumentException("--multi-arch must be system, all or index-only, not " + multiArch);
+        }
+        if (all || multi.equals("all")) {
+            if (!platforms.isEmpty()) {
+                throw new IllegalArgumentException("--platform chooses images out of an index; --all copies every one");
+            }
             copy = copy.allPlatforms();
-        } else if (platform != null) {
-            copy = copy.platform(Platform.parse(platform));
+        } else if (platforms.size() > 1) {
+            copy = copy.platforms(platforms.stream().map(Platform::parse).toList());
+        } else {
+            copy = copy.platform(parent.platform(platforms.isEmpty() ? null : platforms.get(0)));
         }
         if (preserveDigests) {
             copy = copy.preserveDigests();

@@ -111,7 +111,7 @@ final class InspectCommand implements Callable<Integer> {
                 return 0;
             }
         }
-        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        Platform wanted = parent.platform(platform);
         TransportReference ref = Sources.parse(image, parent.root(), parent.registriesD(), registry.tlsVerify, registry.creds,
                 registry.authfile);
         try (ImageSource src = ref.openSource()) {

@@ -96,6 +96,38 @@ public final class Ocikit implements Callable<Integer> {
         return java.util.Optional.ofNullable(registriesD);
     }
 
+    // skopeo's global platform overrides, before the command: which image of an index copy, inspect and unpack take
+    @CommandLine.Option(names = "--override-os", paramLabel = "OS",
+            description = "use OS instead of the running OS for choosing images")
+    String overrideOs;
+
+    @CommandLine.Option(names = "--override-arch", paramLabel = "ARCH",
+            description = "use ARCH instead of the architecture of the machine for choosing images")
+    String overrideArch;
+
+    @CommandLine.Option(names = "--override-variant", paramLabel = "VARIANT",
+            description = "use VARIANT instead of the running architecture variant for choosing images")
+    String overrideVariant;
+
+    /**
+     * The platform to choose out of an index: the one named with {@code --platform}, else this
+     * machine's as the global overrides change it (a new architecture drops the machine's variant).
+     */
+    dev.ocikit.spec.Platform platform(String named) {
+        if (named != null) {
+            return dev.ocikit.spec.Platform.parse(named);
+        }
+        dev.ocikit.spec.Platform host = dev.ocikit.spec.Platform.host();
+        if (overrideOs == null && overrideArch == null && overrideVariant == null) {
+            return host;
+        }
+        String os = overrideOs != null ? overrideOs : host.os();
+        String arch = overrideArch != null ? overrideArch : host.architecture();
+        String variant = overrideVariant != null ? overrideVariant
+                : overrideArch != null ? null : host.variant().orElse(null);
+        return dev.ocikit.spec.Platform.parse(os + "/" + arch + (variant != null ? "/" + variant : ""));
+    }
+
     /** Commands that hash whole images or layers, as blobs stream in or out or layers are packed. */
     private static final java.util.Set<String> HASHING_COMMANDS = java.util.Set.of("copy", "pull", "push", "sync",
             "unpack", "pack-layer", "build", "bud", "commit");
@@ -224,14 +256,18 @@ public final class Ocikit implements Callable<Integer> {
      * The subcommand the arguments name: the first that is neither a global option nor its value.
      * Empty when another option comes first (--help, --version), which only the full command line knows.
      */
+    /** The global options that take a value, each before the command. */
+    private static final List<String> GLOBAL_OPTIONS = List.of("--root", "--registries.d", "--override-os",
+            "--override-arch", "--override-variant");
+
     static java.util.Optional<String> commandName(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--root") || a.equals("--registries.d")) {
+            if (GLOBAL_OPTIONS.contains(a)) {
                 i++; // its value
             } else if (!a.startsWith("-")) {
                 return java.util.Optional.of(a);
-            } else if (!a.startsWith("--root=") && !a.startsWith("--registries.d=")) {
+            } else if (GLOBAL_OPTIONS.stream().noneMatch(o -> a.startsWith(o + "="))) {
                 return java.util.Optional.empty();
             }
         }

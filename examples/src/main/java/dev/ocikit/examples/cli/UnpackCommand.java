@@ -45,7 +45,7 @@ final class UnpackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        Platform wanted = parent.platform(platform);
         Unpacker unpacker = Unpacker.defaults();
         if (rootless != null) {
             unpacker = unpacker.rootless(rootless);
