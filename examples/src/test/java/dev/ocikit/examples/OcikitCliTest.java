@@ -6,6 +6,7 @@ import static dev.ocikit.examples.Run.ocikit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.ocikit.examples.ImageFromDirectory;
@@ -71,6 +72,32 @@ class OcikitCliTest {
         Run r = ocikit("copy", "quay.io/x/y:1", "oci:/tmp/nowhere");
         assertThat(r.exit()).as("skopeo's exit code").isEqualTo(1);
         assertThat(r.err()).contains("unknown transport 'quay.io/x/y'", "docker://", "oci-archive");
+    }
+
+    @Test
+    void pullNamesWhatItStoresAsPodmanDoes() throws Exception {
+        Path app = Files.createDirectories(tmp.resolve("app/etc"));
+        Files.writeString(app.resolve("greeting"), "hi\n");
+        Path layout = tmp.resolve("layout");
+        ImageFromDirectory.main(new String[] {tmp.resolve("app").toString(), layout.toString(), "v1"});
+        String oci = "oci:" + layout + ":v1";
+        assertThat(ocikit("copy", "-q", oci, "docker-archive:" + tmp.resolve("d.tar") + ":foo/bar:v2").exit()).isZero();
+        assertThat(ocikit("copy", "-q", oci, "oci-archive:" + tmp.resolve("o.tar") + ":myname:1.0").exit()).isZero();
+        assertThat(ocikit("copy", "-q", oci, "dir:" + tmp.resolve("dir")).exit()).isZero();
+        String root = tmp.resolve("store").toString();
+
+        // podman 4.3 names them so: a layout after its path (not its tag), an archive after the name it records
+        for (String source : List.of(oci, "oci:" + layout, "docker-archive:" + tmp.resolve("d.tar"),
+                "oci-archive:" + tmp.resolve("o.tar"), "dir:" + tmp.resolve("dir"))) {
+            Run pulled = ocikit("--root", root, "pull", "-q", source);
+            assertThat(pulled.exit()).as(source + ": " + pulled.err()).isZero();
+            assertThat(pulled.out()).matches("[0-9a-f]{64}\n");
+        }
+
+        List<String> names = ocikit("--root", root, "images").out().lines().skip(1)
+                .map(l -> l.split(" +")[0] + ":" + l.split(" +")[1]).toList();
+        assertThat(names).containsExactlyInAnyOrder("localhost" + layout + ":latest", "docker.io/foo/bar:v2",
+                "localhost/myname:1.0"); // the dir: image adds no name (and is the same image)
     }
 
     @Test

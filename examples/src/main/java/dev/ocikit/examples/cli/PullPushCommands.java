@@ -80,13 +80,14 @@ final class PullPushCommands {
             for (String candidate : candidates) {
                 TransportReference from = Sources.parse(candidate, parent.root(), parent.registriesD(), registry.tlsVerify,
                         registry.creds, registry.authfile);
-                String name = from.dockerReference().map(ImageReference::toString)
-                        .orElse("localhost/" + Path.of(from.withinTransport()).getFileName());
                 if (!quiet) {
-                    out.println("Trying to pull " + (from.dockerReference().isPresent() ? name : candidate) + "...");
+                    out.println("Trying to pull " + from.dockerReference().map(ImageReference::toString).orElse(candidate)
+                            + "...");
                     out.flush();
                 }
                 try {
+                    List<String> names = podmanNames(from);
+                    String name = names.isEmpty() ? "" : names.get(0);
                     Copy copy = Copy.from(from).to(StoreTransport.reference(storeRoot(parent), name));
                     if (wanted.isPresent()) {
                         copy = copy.platform(wanted.get());
@@ -98,7 +99,11 @@ final class PullPushCommands {
                     if (!quiet) {
                         out.println("Writing manifest to image destination");
                     }
-                    out.println(ImageStore.open(storeRoot(parent)).resolve(name).id().encoded());
+                    ImageStore store = ImageStore.open(storeRoot(parent));
+                    for (String more : names.subList(Math.min(1, names.size()), names.size())) {
+                        store.tag(name, more);
+                    }
+                    out.println(store.resolve(name.isEmpty() ? result.manifestDigest().toString() : name).id().encoded());
                     return 0;
                 } catch (ManifestUnknownException e) {
                     last = new IOException(candidate + ": " + e.getMessage(), e);
@@ -111,6 +116,37 @@ final class PullPushCommands {
             }
             throw last != null ? last : new IOException("nothing to pull for " + image);
         }
+    }
+
+    /**
+     * The names Podman gives an image it pulls from {@code from}: a registry's reference; for an OCI
+     * layout, its path under {@code localhost/} (whatever tag chose the image); the names an archive
+     * records (a docker-archive's RepoTags, an oci-archive's ref name); none for a {@code dir:}.
+     */
+    static List<String> podmanNames(TransportReference from) throws IOException {
+        if (from.dockerReference().isPresent()) {
+            return List.of(from.dockerReference().get().toString());
+        }
+        String transport = from.transport().name();
+        List<String> out = new ArrayList<>();
+        try {
+            if (transport.equals("oci")) {
+                String path = from.withinTransport();
+                int colon = path.indexOf(':');
+                String dir = colon < 0 ? path : path.substring(0, colon);
+                out.add(ImageStore.normalizeName("localhost/" + dir.replaceFirst("^/+", "")).toString());
+                return out;
+            }
+            for (String recorded : from.recordedNames()) {
+                // RepoTags are Docker's names (docker.io by default); an OCI ref name is a local one
+                out.add((transport.equals("docker-archive") ? ImageReference.parse(recorded).withDefaultTag()
+                        : ImageStore.normalizeName(recorded)).toString());
+            }
+        } catch (dev.ocikit.spec.InvalidReferenceException e) {
+            // a path or a recorded name that is no image name: the image is stored unnamed, as Podman stores it
+            return List.of();
+        }
+        return out;
     }
 
     @Command(name = "push", description = "Copy an image from the local store to a registry or any transport, as podman push does.",

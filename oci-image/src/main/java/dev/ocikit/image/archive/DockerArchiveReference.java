@@ -8,6 +8,7 @@ import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.ImageReference;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -34,6 +35,11 @@ record DockerArchiveReference(Path path, Optional<ImageReference> tag, OptionalI
     @Override
     public Optional<ImageReference> dockerReference() {
         return tag;
+    }
+
+    @Override
+    public List<String> recordedNames() throws IOException {
+        return DockerArchiveSource.repoTags(this);
     }
 
     @Override

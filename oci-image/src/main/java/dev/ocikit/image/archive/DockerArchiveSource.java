@@ -69,14 +69,25 @@ final class DockerArchiveSource implements ImageSource {
         }
     }
 
-    private static DockerArchiveSource read(DockerArchiveReference reference, TarArchive archive) throws IOException {
+    /** The RepoTags of the image {@code reference} names in its archive. */
+    static List<String> repoTags(DockerArchiveReference reference) throws IOException {
+        try (TarArchive archive = TarArchive.open(reference.path())) {
+            return item(reference, archive).repoTags();
+        }
+    }
+
+    private static Item item(DockerArchiveReference reference, TarArchive archive) throws IOException {
         if (!archive.has(DockerArchiveManifest.FILE)) {
             throw new MalformedArchiveException(reference.path(), "it has no " + DockerArchiveManifest.FILE
                     + "; it is not a docker-archive (archives from Docker before 1.10 are not supported)");
         }
         List<Item> items = DockerArchiveManifest.parse(
                 archive.readAll(DockerArchiveManifest.FILE, MAX_MANIFEST_JSON, "the file"), reference.path());
-        Item item = choose(reference, items);
+        return choose(reference, items);
+    }
+
+    private static DockerArchiveSource read(DockerArchiveReference reference, TarArchive archive) throws IOException {
+        Item item = item(reference, archive);
 
         byte[] config = archive.readAll(item.config(), MAX_CONFIG, "the config");
         List<Digest> diffIds;

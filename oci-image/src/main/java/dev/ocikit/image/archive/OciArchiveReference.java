@@ -1,7 +1,8 @@
 package dev.ocikit.image.archive;
 
-import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.image.BlobInfo;
+import dev.ocikit.image.ImageLayout;
+import dev.ocikit.image.internal.FileTrees;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
@@ -9,9 +10,12 @@ import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.Transport;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.MalformedDocumentException;
 import dev.ocikit.spec.OciException;
+import dev.ocikit.spec.image.Annotations;
 import dev.ocikit.spec.image.Compression;
 import dev.ocikit.spec.image.Descriptor;
+import dev.ocikit.spec.image.ImageIndex;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -39,6 +43,33 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
         } catch (IOException | RuntimeException e) {
             FileTrees.deleteRecursively(layout);
             throw e;
+        }
+    }
+
+    /**
+     * The ref name of the image in the archive's index: the one asked for, or the annotation of
+     * the index's sole entry. Reads only the index, without extracting the archive.
+     */
+    @Override
+    public List<String> recordedNames() throws IOException {
+        if (image.isPresent()) {
+            return List.of(image.get());
+        }
+        try (TarArchive tar = TarArchive.open(archive)) {
+            if (!tar.has("index.json")) {
+                throw new MalformedArchiveException(archive, "it has no index.json; it is not an oci-archive");
+            }
+            ImageIndex index;
+            try {
+                index = ImageIndex.parse(tar.readAll("index.json", ImageLayout.MAX_INDEX_SIZE, "the index"));
+            } catch (MalformedDocumentException e) {
+                throw new MalformedArchiveException(archive, "its index.json is invalid: " + e.getMessage(), e);
+            }
+            if (index.manifests().size() != 1) {
+                return List.of();
+            }
+            String name = index.manifests().get(0).annotations().get(Annotations.REF_NAME);
+            return name == null || name.isEmpty() ? List.of() : List.of(name);
         }
     }
 

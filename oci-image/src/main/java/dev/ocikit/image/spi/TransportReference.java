@@ -2,6 +2,7 @@ package dev.ocikit.image.spi;
 
 import dev.ocikit.spec.ImageReference;
 import java.io.IOException;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,16 @@ public interface TransportReference {
     /** The registry name this image has, where the transport has one ({@code docker:} and archives). */
     default Optional<ImageReference> dockerReference() {
         return Optional.empty();
+    }
+
+    /**
+     * The names the image carries where it is kept, which Podman gives an image it pulls from
+     * here: a docker-archive's {@code RepoTags}, an oci-archive's
+     * {@code org.opencontainers.image.ref.name}. Reads the archive's index, not its layers; empty
+     * for transports that keep no names beside the image (the default).
+     */
+    default List<String> recordedNames() throws IOException {
+        return List.of();
     }
 
     /** Opens the image for reading. The caller closes the source. */
