@@ -18,11 +18,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -68,6 +71,8 @@ public final class ImageStore {
     static final Path SYSTEM_ROOT = Path.of("/var/lib/ocikit");
     private static final Pattern FULL_ID = Pattern.compile("(?:sha256:)?[0-9a-f]{64}");
     private static final Pattern SHORT_ID = Pattern.compile("[0-9a-f]{12,63}");
+    /** A prefix too short to be taken for an ID before names are tried. */
+    private static final Pattern SHORT_PREFIX = Pattern.compile("[0-9a-f]{1,11}");
     private static final String LOCALHOST = "localhost/";
 
     private final ImageLayout layout;
@@ -225,43 +230,25 @@ public final class ImageStore {
         return out;
     }
 
-    /** What a lookup found, and whether it was by one of the image's names. */
-    private record Match(Entry entry, Optional<ImageReference> name) {}
+    /**
+     * What a lookup found, and whether it was by one of the image's names. Found by ID, it is
+     * every entry with that ID ({@code sameId}): one config reached through several manifests
+     * (from an OCI layout, a Docker registry and an archive) is one image to Podman.
+     */
+    private record Match(Entry entry, Optional<ImageReference> name, List<Entry> sameId) {
+        Match(Entry entry, Optional<ImageReference> name) {
+            this(entry, name, List.of(entry));
+        }
+    }
 
     private Optional<Match> lookup(ImageIndex index, String input) throws IOException {
         Objects.requireNonNull(input, "nameOrId");
         List<Entry> entries = entries(index);
         boolean idLike = isIdLike(input);
         if (idLike) {
-            String hex = input.startsWith("sha256:") ? input.substring("sha256:".length()) : input;
-            List<Entry> matches = new ArrayList<>();
-            for (Entry e : entries) {
-                if (hex.length() == 64 && e.digest().encoded().equals(hex)) {
-                    matches.add(e);
-                    continue;
-                }
-                Digest id;
-                try {
-                    id = idOf(e.descriptor());
-                } catch (OciException ex) {
-                    LOG.warn("image {} in {} cannot be read ({}); it is skipped in lookups by ID", e.digest(), root(),
-                            ex.getMessage());
-                    continue;
-                }
-                if (hex.length() == 64 ? id.encoded().equals(hex) : id.encoded().startsWith(hex)) {
-                    matches.add(e);
-                }
-            }
-            if (matches.size() == 1) {
-                return Optional.of(new Match(matches.get(0), Optional.empty()));
-            }
-            if (matches.size() > 1) {
-                List<String> candidates = new ArrayList<>();
-                for (Entry e : matches) {
-                    candidates.add(idOf(e.descriptor()) + " " + e.names());
-                }
-                throw new AmbiguousImageException(input, candidates, "\"" + input + "\" matches " + matches.size()
-                        + " images in " + root() + ": " + candidates + "; give more of the ID, or a name");
+            Optional<Match> byId = byId(entries, input);
+            if (byId.isPresent()) {
+                return byId;
             }
         }
         List<ImageReference> candidates;
@@ -290,7 +277,47 @@ public final class ImageStore {
                 }
             }
         }
+        // A shorter ID prefix, as Podman takes any: tried after names, which it may also spell
+        if (!idLike && SHORT_PREFIX.matcher(input).matches()) {
+            return byId(entries, input);
+        }
         return Optional.empty();
+    }
+
+    /** The entries whose ID (or, given in full, manifest digest) is {@code input} or starts with it. */
+    private Optional<Match> byId(List<Entry> entries, String input) throws IOException {
+        String hex = input.startsWith("sha256:") ? input.substring("sha256:".length()) : input;
+        List<Entry> matches = new ArrayList<>();
+        Set<Digest> ids = new LinkedHashSet<>();
+        for (Entry e : entries) {
+            if (hex.length() == 64 && e.digest().encoded().equals(hex)) {
+                return Optional.of(new Match(e, Optional.empty()));
+            }
+            Digest id;
+            try {
+                id = idOf(e.descriptor());
+            } catch (OciException ex) {
+                LOG.warn("image {} in {} cannot be read ({}); it is skipped in lookups by ID", e.digest(), root(),
+                        ex.getMessage());
+                continue;
+            }
+            if (hex.length() == 64 ? id.encoded().equals(hex) : id.encoded().startsWith(hex)) {
+                matches.add(e);
+                ids.add(id);
+            }
+        }
+        if (matches.isEmpty()) {
+            return Optional.empty();
+        }
+        if (ids.size() == 1) {
+            return Optional.of(new Match(matches.get(0), Optional.empty(), List.copyOf(matches)));
+        }
+        List<String> candidates = new ArrayList<>();
+        for (Entry e : matches) {
+            candidates.add(idOf(e.descriptor()) + " " + e.names());
+        }
+        throw new AmbiguousImageException(input, candidates, "\"" + input + "\" matches " + ids.size()
+                + " images in " + root() + ": " + candidates + "; give more of the ID, or a name");
     }
 
     private Match require(ImageIndex index, String nameOrId) throws IOException {
@@ -299,8 +326,8 @@ public final class ImageStore {
     }
 
     /**
-     * The image with that name, ID (full or a unique prefix of 12 or more hex characters) or
-     * manifest digest, if the store has it.
+     * The image with that name, ID (full, or a unique prefix: one of 12 or more hex characters
+     * before names are tried, a shorter one after) or manifest digest, if the store has it.
      *
      * @throws AmbiguousImageException if a short ID matches several images
      * @throws InvalidReferenceException if it is neither an ID nor a valid name
@@ -412,12 +439,15 @@ public final class ImageStore {
                 result[0] = new Removal(List.of(match.name().get()), Optional.empty());
                 return withoutName(index, match.name().get().toString());
             }
-            if (match.name().isEmpty() && e.names().size() > 1 && !force) {
-                throw new ImageConflictException("image " + nameOrId + " has several names " + e.names()
+            List<ImageReference> names = match.sameId().stream().flatMap(m -> m.names().stream()).distinct().toList();
+            if (match.name().isEmpty() && names.size() > 1 && !force) {
+                throw new ImageConflictException("image " + nameOrId + " has several names " + names
                         + "; remove them one by one, or force the removal of the image and all its names");
             }
-            result[0] = new Removal(e.names(), Optional.of(e.digest()));
-            return index.withManifests(index.manifests().stream().filter(d -> !d.digest().equals(e.digest())).toList());
+            Set<Digest> gone = new HashSet<>();
+            match.sameId().forEach(m -> gone.add(m.digest()));
+            result[0] = new Removal(names, Optional.of(e.digest()));
+            return index.withManifests(index.manifests().stream().filter(d -> !gone.contains(d.digest())).toList());
         });
         return result[0];
     }

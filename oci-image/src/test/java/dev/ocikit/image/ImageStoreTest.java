@@ -101,14 +101,15 @@ class ImageStoreTest {
             assertThat(store.resolve(name).digest()).as(name).isEqualTo(b.manifest().digest());
         }
         assertThat(store.find("busybox")).isEmpty(); // :latest is not :1.36
-        assertThat(store.find(busybox.shortId().substring(0, 11))).isEmpty(); // too short to be an ID
+        // shorter prefixes too, as Podman takes them, once no name matches
+        assertThat(store.resolve(busybox.shortId().substring(0, 4)).digest()).isEqualTo(a.manifest().digest());
         assertThatThrownBy(() -> store.resolve("nothing")).isInstanceOf(ImageUnknownException.class)
                 .hasMessageContaining("\"nothing\" is not in the image store");
         assertThatThrownBy(() -> store.find("Bad Name")).isInstanceOf(InvalidReferenceException.class);
     }
 
     @Test
-    void anAmbiguousShortIdIsRefusedWithTheCandidates() throws IOException {
+    void oneConfigUnderSeveralManifestsIsOneImageByItsId() throws IOException {
         ImageStore store = ImageStore.open(dir);
         Image a = TestImages.image("a");
         // The same config and layers under another manifest (say, recompressed elsewhere): same ID.
@@ -116,17 +117,46 @@ class ImageStoreTest {
         Image a2 = new Image(Parsed.serialize(twin), a.config(), a.layers());
         put(store, "one", a);
         put(store, "two", a2);
+        String id = a.config().digest().toString();
 
-        String shortId = a.config().digest().shortId();
-        assertThatThrownBy(() -> store.resolve(shortId)).isInstanceOf(AmbiguousImageException.class)
+        for (String byId : List.of(id, a.config().digest().encoded(), a.config().digest().shortId())) {
+            assertThat(store.resolve(byId).id()).as(byId).isEqualTo(a.config().digest());
+        }
+        // as Podman refuses to remove by ID an image with several names, unless forced
+        assertThatThrownBy(() -> store.remove(id, false)).isInstanceOf(ImageConflictException.class)
+                .hasMessageContaining("localhost/one:latest").hasMessageContaining("localhost/two:latest");
+        assertThat(store.list()).hasSize(2);
+        // the manifest digest still tells them apart
+        assertThat(store.resolve(a2.manifest().digest().toString()).names()).containsExactly(ref("localhost/two:latest"));
+
+        ImageStore.Removal removed = store.remove(id, true);
+
+        assertThat(removed.untagged()).containsExactlyInAnyOrder(ref("localhost/one:latest"), ref("localhost/two:latest"));
+        assertThat(store.list()).isEmpty();
+    }
+
+    @Test
+    void aPrefixOfTwoImagesIdsIsRefusedWithTheCandidatesAndANameBeatsAShortPrefix() throws IOException {
+        ImageStore store = ImageStore.open(dir);
+        Image a = TestImages.image("a");
+        put(store, "one", a);
+        String first = a.config().digest().encoded().substring(0, 1);
+        Image other = null;
+        for (int i = 0; other == null; i++) { // one in 16 shares the first hex digit
+            Image candidate = TestImages.image("b" + i);
+            if (candidate.config().digest().encoded().startsWith(first)) {
+                other = candidate;
+            }
+        }
+        put(store, "two", other);
+
+        assertThatThrownBy(() -> store.resolve(first)).isInstanceOf(AmbiguousImageException.class)
                 .hasMessageContaining("matches 2 images").hasMessageContaining("localhost/one:latest")
                 .hasMessageContaining("localhost/two:latest")
                 .satisfies(e -> assertThat(((AmbiguousImageException) e).candidates()).hasSize(2));
-        assertThatThrownBy(() -> store.remove(a.config().digest().toString(), true))
-                .isInstanceOf(AmbiguousImageException.class);
-        // the manifest digest still tells them apart
-        assertThat(store.resolve(a2.manifest().digest().toString()).names()).containsExactly(ref("localhost/two:latest"));
-        assertThat(store.list()).hasSize(2);
+        // a name spelled in hex digits is a name first
+        store.tag("two", first);
+        assertThat(store.resolve(first).id()).isEqualTo(other.config().digest());
     }
 
     @Test
