@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * name without tag or digest gets {@code :latest}. Looking up a short name tries
  * {@code localhost/NAME} and then {@code docker.io/library/NAME}. An image's ID is its config's
  * digest (for an index, the index's digest); it can be given in full ({@code sha256:…} or the
- * 64 hex characters) or as a unique prefix of at least 12 hex characters, as Podman shows them.
+ * 64 hex characters) or as a unique prefix, as Podman shows them (12 hex characters) or shorter;
+ * one config under several manifests is one image by its ID.
  * A name moves: tagging an image with a name another image had leaves that one unnamed, as
  * pulling a newer {@code busybox:latest} does in Podman.
  *
