@@ -81,6 +81,27 @@ class CliInteropIT {
     }
 
     @Test
+    void inspectFormatPrintsWhatSkopeosTemplatesPrint() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        exec(tmp, Tools.require("umoci").toString(), "config", "--image", layout + ":app", "--config.label", "version=1.2",
+                "--config.label", "org.example.team=a b", "--config.env", "A=1", "--author", "me");
+        String image = "oci:" + layout + ":app";
+        for (String template : List.of("{{.Digest}}", "{{.Name}}|{{.Created}}|{{.Labels}}|{{.Layers}}|{{.Env}}|{{.RepoTags}}",
+                "{{index .Labels \"org.example.team\"}} {{.Labels.version}} {{len .Layers}} {{.Architecture}}/{{.Os}}",
+                "{{range .Layers}}layer {{.}}\n{{end}}", "{{if .RepoTags}}tagged{{else}}untagged{{end}}")) {
+            assertThat(ocikit("inspect", "--format", template, image)).as(template)
+                    .isEqualTo(exec(tmp, skopeo, "inspect", "--format", template, image));
+        }
+        for (String template : List.of("{{.Architecture}} {{.OS}} {{.Author}} {{.Created}}",
+                "{{.Config.Env}} {{index .Config.Labels \"version\"}} {{.RootFS.DiffIDs}}",
+                "{{range .History}}{{.Created}} {{.CreatedBy}};{{end}}")) {
+            assertThat(ocikit("inspect", "--config", "--format", template, image)).as(template)
+                    .isEqualTo(exec(tmp, skopeo, "inspect", "--config", "--format", template, image));
+        }
+    }
+
+    @Test
     void unpackGivesTheTreeUmociGives() throws Exception {
         String umoci = Tools.require("umoci").toString();
         Path layout = umociImage();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -43,6 +44,23 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "image to choose from an index (default: this machine's)")
     String platform;
+
+    @Option(names = {"-f", "--format"}, paramLabel = "TEMPLATE",
+            description = "print through a Go template, as skopeo: e.g. '{{.Digest}}', '{{index .Labels \"version\"}}',"
+                    + " '{{range .Layers}}{{.}} {{end}}'")
+    String format;
+
+    /** The fields of skopeo's summary, which a template may name even when they are empty. */
+    private static final java.util.Set<String> SUMMARY_FIELDS = java.util.Set.of("Name", "Digest", "RepoTags", "Created",
+            "DockerVersion", "Labels", "Architecture", "Variant", "Os", "Layers", "LayersData", "Env");
+
+    /** The Go field names of the image config, which skopeo's templates use instead of the JSON names. */
+    private static final Map<String, String> CONFIG_FIELDS = Map.ofEntries(Map.entry("architecture", "Architecture"),
+            Map.entry("os", "OS"), Map.entry("os.version", "OSVersion"), Map.entry("os.features", "OSFeatures"),
+            Map.entry("variant", "Variant"), Map.entry("created", "Created"), Map.entry("author", "Author"),
+            Map.entry("config", "Config"), Map.entry("rootfs", "RootFS"), Map.entry("history", "History"),
+            Map.entry("type", "Type"), Map.entry("diff_ids", "DiffIDs"), Map.entry("created_by", "CreatedBy"),
+            Map.entry("comment", "Comment"), Map.entry("empty_layer", "EmptyLayer"));
 
     @Parameters(paramLabel = "IMAGE|CONTAINER", description = "e.g. docker://quay.io/fedora/fedora:40, oci:/srv/layout:app, ocikit:busybox, or a container's id or name")
     String image;
@@ -114,6 +132,14 @@ final class InspectCommand implements Callable<Integer> {
         Platform wanted = parent.platform(platform);
         TransportReference ref = Sources.parse(image, parent.root(), parent.registriesD(), registry.tlsVerify, registry.creds,
                 registry.authfile);
+        GoTemplate template = null;
+        if (format != null) {
+            if (raw) {
+                throw new IllegalArgumentException("raw output does not support format option");
+            }
+            template = GoTemplate.parse(format, config ? java.util.Set.of("Created", "Author", "Architecture", "Variant",
+                    "OS", "OSVersion", "OSFeatures", "Config", "RootFS", "History") : SUMMARY_FIELDS);
+        }
         try (ImageSource src = ref.openSource()) {
             if (raw && !config) {
                 ManifestBlob top = src.manifest(Optional.empty());
@@ -127,6 +153,9 @@ final class InspectCommand implements Callable<Integer> {
                 if (raw) {
                     // The blob exactly as stored, as skopeo prints it: piped to sha256sum it gives the config's digest.
                     out.print(new String(bytes, StandardCharsets.UTF_8));
+                    out.flush();
+                } else if (template != null) {
+                    out.print(template.render(goNames(Json.tree(bytes, "image config"), false)));
                     out.flush();
                 } else {
                     out.println(new String(Json.writePretty(Json.tree(bytes, "image config")), StandardCharsets.UTF_8));
@@ -148,8 +177,32 @@ final class InspectCommand implements Callable<Integer> {
                             d.annotations().isEmpty() ? null : d.annotations())).toList(),
                     c.config().env().isEmpty() ? null : c.config().env(),
                     listedSignatures(src));
-            out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
+            if (template != null) {
+                out.print(template.render(Json.tree(Json.write(summary), "summary")));
+                out.flush();
+            } else {
+                out.println(new String(Json.writePretty(summary), StandardCharsets.UTF_8));
+            }
         }
         return 0;
+    }
+
+    /** The config with its keys renamed to the Go names of its struct fields; map keys (labels, ports) kept. */
+    private static com.fasterxml.jackson.databind.JsonNode goNames(com.fasterxml.jackson.databind.JsonNode n, boolean map) {
+        if (n.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            n.forEach(item -> out.add(goNames(item, false)));
+            return out;
+        }
+        if (!n.isObject()) {
+            return n;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode out = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        n.fields().forEachRemaining(e -> {
+            String key = map ? e.getKey() : CONFIG_FIELDS.getOrDefault(e.getKey(), e.getKey());
+            boolean inner = !map && Set.of("Labels", "ExposedPorts", "Volumes").contains(key);
+            out.set(key, map ? e.getValue() : goNames(e.getValue(), inner));
+        });
+        return out;
     }
 }
