@@ -426,7 +426,11 @@ final class CopyExecution {
             Listeners.call(() -> listener.blobStarted(blob));
             Outcome outcome = Outcome.FAILED;
             try {
-                if (step.recompress().isPresent()) {
+                if (step.toOciConfig()) {
+                    boolean written = convertConfig(step);
+                    outcome = written ? Outcome.COPIED : Outcome.REUSED;
+                    (written ? copied : reused).incrementAndGet();
+                } else if (step.recompress().isPresent()) {
                     recompressed.put(step.key(), recompress(step));
                     outcome = Outcome.COPIED;
                     copied.incrementAndGet();
@@ -443,6 +447,31 @@ final class CopyExecution {
                 Outcome o = outcome;
                 Listeners.call(() -> listener.blobEnded(blob, o));
             }
+        }
+
+        /**
+         * Writes the OCI form of a Docker config (read and verified beforehand); false if the
+         * destination had it already.
+         */
+        private boolean convertConfig(BlobStep step) throws IOException {
+            byte[] docker = configs.get(step.key());
+            if (docker == null) {
+                throw new IllegalStateException("the config " + step.source().digest() + " was not read");
+            }
+            byte[] oci = OciConfigConversion.fromDocker(docker);
+            Descriptor target = Descriptor.of(step.targetMediaType(), oci);
+            recompressed.put(step.key(), new BlobInfo(target.digest(), target.size()));
+            if (destination.tryReuseBlob(target).isPresent()) {
+                return false;
+            }
+            BlobInfo stored = destination.putBlob(new ByteArrayInputStream(oci),
+                    BlobWrite.of(target.mediaType(), target.digest(), target.size()));
+            if (!stored.digest().equals(target.digest())) {
+                throw new OciException(toName + " stored blob " + target.digest() + " as " + stored.digest()
+                        + "; the destination is broken");
+            }
+            Listeners.call(() -> listener.blobProgress(step.source(), step.source().size(), step.source().size()));
+            return true;
         }
 
         /** Copies a blob byte for byte; false if the destination had it already. */

@@ -92,30 +92,41 @@ record CopyPlan(Optional<IndexStep> index, List<ImageStep> images) {
      * @param source the blob's descriptor in the source manifest
      * @param targetMediaType the media type its descriptor gets in the manifest written
      * @param recompress the compression to recompress a layer to; empty to copy the bytes as they are
+     * @param toOciConfig whether the blob is a Docker config to write in the OCI form instead
      */
-    record BlobStep(Descriptor source, String targetMediaType, Optional<Compression> recompress) {
+    record BlobStep(Descriptor source, String targetMediaType, Optional<Compression> recompress, boolean toOciConfig) {
         BlobStep {
             Objects.requireNonNull(source, "source");
             Objects.requireNonNull(targetMediaType, "targetMediaType");
             Objects.requireNonNull(recompress, "recompress");
         }
 
+        BlobStep(Descriptor source, String targetMediaType, Optional<Compression> recompress) {
+            this(source, targetMediaType, recompress, false);
+        }
+
+        /** Whether the blob written is not the source's bytes. */
+        boolean rewritten() {
+            return recompress.isPresent() || toOciConfig;
+        }
+
         BlobKey key() {
-            return new BlobKey(source.digest(), recompress);
+            return new BlobKey(source.digest(), recompress, toOciConfig);
         }
     }
 
     /** Identifies a blob copy: the same source blob recompressed the same way is copied once. */
-    record BlobKey(Digest digest, Optional<Compression> recompress) {
+    record BlobKey(Digest digest, Optional<Compression> recompress, boolean toOciConfig) {
         // Written out, as Digest's are: the generated ones bootstrap method handles in every copy's start.
         @Override
         public boolean equals(Object o) {
-            return o instanceof BlobKey k && digest.equals(k.digest) && recompress.equals(k.recompress);
+            return o instanceof BlobKey k && digest.equals(k.digest) && recompress.equals(k.recompress)
+                    && toOciConfig == k.toOciConfig;
         }
 
         @Override
         public int hashCode() {
-            return 31 * digest.hashCode() + recompress.hashCode();
+            return 31 * (31 * digest.hashCode() + recompress.hashCode()) + Boolean.hashCode(toOciConfig);
         }
     }
 

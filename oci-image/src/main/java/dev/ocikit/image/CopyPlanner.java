@@ -281,14 +281,21 @@ final class CopyPlanner {
         }
         Descriptor config = manifest.config();
         String configType = config.mediaType();
+        boolean toOciConfig = false;
         if (converting) {
             if (!MediaTypes.isConfig(configType)) {
                 throw new UnsupportedManifestException(manifest.mediaTypeOrDefault(), what + " has a config of type "
                         + configType + ", which has no " + target + " equivalent; keep the manifest's format");
             }
+            // As containers/image converts: the Docker config rewritten in the OCI form (Docker's own
+            // fields dropped); an OCI config is one Docker reads as it is.
+            toOciConfig = target == ManifestFormat.OCI && MediaTypes.DOCKER_CONFIG.equals(MediaTypes.essence(configType));
+            if (toOciConfig) {
+                changes.add("convert the config " + config.digest() + " to the OCI format");
+            }
             configType = target.configMediaType();
         }
-        BlobStep configStep = new BlobStep(config, configType, Optional.empty());
+        BlobStep configStep = new BlobStep(config, configType, Optional.empty(), toOciConfig);
 
         List<BlobStep> layers = new ArrayList<>();
         for (Descriptor layer : manifest.layers()) {

@@ -54,12 +54,12 @@ final class ManifestRewriter {
 
     private static Descriptor target(BlobStep blob, Map<CopyPlan.BlobKey, BlobInfo> recompressed) {
         Descriptor d = blob.source();
-        if (blob.recompress().isEmpty()) {
+        if (!blob.rewritten()) {
             return d.mediaType().equals(blob.targetMediaType()) ? d : d.withMediaType(blob.targetMediaType());
         }
         BlobInfo written = recompressed.get(blob.key());
         if (written == null) {
-            throw new IllegalStateException("layer " + d.digest() + " was not recompressed");
+            throw new IllegalStateException("blob " + d.digest() + " was not rewritten");
         }
         Map<String, String> annotations = new LinkedHashMap<>(d.annotations());
         annotations.keySet().removeIf(k -> COMPRESSION_ANNOTATION_PREFIXES.stream().anyMatch(k::startsWith));

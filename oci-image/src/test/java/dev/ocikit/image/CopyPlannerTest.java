@@ -212,7 +212,12 @@ class CopyPlannerTest {
 
         assertThat(kept.rewrites()).isFalse();
         assertThat(kept.images().get(0).targetMediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        assertThat(kept.images().get(0).config().toOciConfig()).isFalse();
         assertThat(converted.images().get(0).targetMediaType()).isEqualTo(MediaTypes.OCI_MANIFEST);
+        // converted, the config is rewritten in the OCI form, as containers/image rewrites it
+        assertThat(converted.images().get(0).config().toOciConfig()).isTrue();
+        assertThat(converted.images().get(0).config().targetMediaType()).isEqualTo(MediaTypes.OCI_CONFIG);
+        assertThat(converted.images().get(0).changes()).anyMatch(c -> c.contains("config") && c.contains("OCI format"));
         // A destination that stores nothing but what it prefers still refuses
         assertThatThrownBy(() -> plan(oci, opts().preserveDigests().build(), DOCKER_ONLY))
                 .isInstanceOf(DigestsNotPreservedException.class);

@@ -145,6 +145,27 @@ class CopyTest {
     }
 
     @Test
+    void aDockerImageConvertedToOciGetsItsConfigInTheOciFormAsSkopeoWritesIt() throws IOException {
+        Image image = TestImages.image(ManifestFormat.DOCKER_V2S2, Compression.GZIP, 1, AMD64, "d");
+        mem.put("src", image);
+        MemoryTransport oci = new MemoryTransport().supportedManifestMediaTypes(List.of(MediaTypes.OCI_MANIFEST));
+
+        CopyResult r = Copy.from(mem.ref("src")).to(oci.ref("dst")).run();
+
+        ImageManifest written = ImageManifest.parse(oci.manifest(r.manifestDigest()).bytes());
+        byte[] expected = OciConfigConversion.fromDocker(mem.blob(image.model().config().digest()));
+        assertThat(written.config().mediaType()).isEqualTo(MediaTypes.OCI_CONFIG);
+        assertThat(written.config().digest()).isEqualTo(Digest.sha256(expected)).isNotEqualTo(image.model().config().digest());
+        assertThat(written.config().size()).isEqualTo(expected.length);
+        assertThat(oci.blob(written.config().digest())).isEqualTo(expected);
+        assertThat(written.layers().get(0).digest()).isEqualTo(image.model().layers().get(0).digest());
+        // a second copy finds the converted config there already
+        CopyResult again = Copy.from(mem.ref("src")).to(oci.ref("dst2")).run();
+        assertThat(again.blobsReused()).isEqualTo(2);
+        assertThat(again.manifestDigest()).isEqualTo(r.manifestDigest());
+    }
+
+    @Test
     void aBlobWithTheWrongDigestFailsTheCopyAndNothingIsCommitted() {
         Image image = TestImages.image(ManifestFormat.OCI, Compression.GZIP, 3, AMD64, "bad");
         mem.put("src", image);
