@@ -7,6 +7,7 @@ import dev.ocikit.spec.DigestingInputStream;
 import dev.ocikit.spec.OciException;
 import dev.ocikit.spec.image.Compression;
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,6 +92,10 @@ public final class LayerInputStream extends FilterInputStream {
             n = digesting.read(b, off, len);
         } catch (ZipException e) {
             throw new CorruptLayerException("layer is not valid " + name(compression) + " data: " + e.getMessage(), e);
+        } catch (EOFException e) {
+            // Java's gzip reader says only EOFException, without a word, when the stream stops inside a member
+            throw new CorruptLayerException("layer is not valid " + name(compression) + " data: it is cut short, ending"
+                    + " inside compressed data" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
         } catch (IOException e) {
             if (compression == Compression.ZSTD && e.getClass().getName().startsWith("com.github.luben")) {
                 throw new CorruptLayerException("layer is not valid zstd data, or needs a larger window than allowed: "

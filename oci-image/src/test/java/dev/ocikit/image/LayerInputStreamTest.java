@@ -113,6 +113,65 @@ class LayerInputStreamTest {
         }
     }
 
+    /** Hands out a few bytes a read and says nothing is available, as a network stream between chunks does. */
+    static final class Trickle extends java.io.FilterInputStream {
+        Trickle(byte[] data) {
+            super(new ByteArrayInputStream(data));
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            return super.read(b, off, Math.min(len, 7));
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+    }
+
+    @Test
+    void aGzipOfManyMembersIsReadWholeFromAStreamThatSaysNothingIsAvailable() throws IOException {
+        byte[] tar = sampleTar();
+        ByteArrayOutputStream members = new ByteArrayOutputStream();
+        for (int at = 0; at < tar.length; at += 10_000) { // as pigz and eStargz write: one member after another
+            members.write(compress(Compression.GZIP, java.util.Arrays.copyOfRange(tar, at, Math.min(tar.length, at + 10_000))));
+        }
+
+        try (LayerInputStream in = LayerInputStream.open(new Trickle(members.toByteArray()), Compression.GZIP,
+                LayerLimits.DEFAULT)) {
+            assertThat(in.readAllBytes()).isEqualTo(tar);
+            assertThat(in.diffId()).isEqualTo(Digest.sha256(tar));
+        }
+    }
+
+    @Test
+    void aGzipCutShortIsATypedErrorThatSaysSo() throws IOException {
+        byte[] blob = compress(Compression.GZIP, sampleTar());
+        byte[] cut = java.util.Arrays.copyOf(blob, blob.length - 4); // its trailer's length field gone
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(cut), Compression.GZIP, LayerLimits.DEFAULT)) {
+            assertThatThrownBy(in::readAllBytes)
+                    .isInstanceOf(LayerInputStream.CorruptLayerException.class)
+                    .hasMessageContaining("not valid gzip data: it is cut short");
+        }
+    }
+
+    @Test
+    void aZstdStreamOpeningWithASkippableFrameIsZstd() throws IOException {
+        byte[] tar = sampleTar();
+        ByteArrayOutputStream blob = new ByteArrayOutputStream();
+        // a skippable frame: magic 0x184D2A53, little-endian, a 4-byte length, then that many bytes
+        blob.write(new byte[] {0x53, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 'm', 'e', 't'});
+        blob.write(compress(Compression.ZSTD, tar));
+
+        assertThat(LayerCodecs.detect(blob.toByteArray(), 4)).isEqualTo(Compression.ZSTD);
+        try (LayerInputStream in = LayerInputStream.open(new ByteArrayInputStream(blob.toByteArray()), Compression.ZSTD,
+                LayerLimits.DEFAULT)) {
+            assertThat(in.readAllBytes()).isEqualTo(tar);
+            assertThat(in.compression()).isEqualTo(Compression.ZSTD);
+        }
+    }
+
     @Test
     void bzip2AndXzAreRefused() {
         assertThatThrownBy(() -> LayerInputStream.open(new ByteArrayInputStream("BZh91AY&SY".getBytes()), Compression.GZIP, LayerLimits.DEFAULT))
