@@ -65,6 +65,9 @@ class OcikitCliTest {
         assertThat(first.out()).startsWith("application/vnd.oci.image.layer.v1.tar+gzip sha256:");
         assertThat(second.out()).isEqualTo(first.out());
         assertThat(Files.readAllBytes(tmp.resolve("b.tgz"))).isEqualTo(Files.readAllBytes(tmp.resolve("a.tgz")));
+        // created as any new file is, the umask applied, as tar's output is (not 0600 like a temporary file)
+        Path plain = Files.createFile(tmp.resolve("plain"));
+        assertThat(Files.getPosixFilePermissions(tmp.resolve("a.tgz"))).isEqualTo(Files.getPosixFilePermissions(plain));
     }
 
     @Test

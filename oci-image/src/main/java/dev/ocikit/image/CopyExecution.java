@@ -318,9 +318,10 @@ final class CopyExecution {
 
     private static DigestMismatchException sourceMismatch(DigestMismatchException e, Descriptor blob, String fromName,
             String toName) {
+        boolean said = e.getMessage() != null && e.getMessage().contains("nothing was committed");
         return new DigestMismatchException("blob " + blob.digest() + " read from " + fromName + " is not what its"
                 + " descriptor says: " + e.getMessage()
-                + (toName.isEmpty() ? "" : "; nothing was committed to " + toName), e.expected(), e.actual().orElse(null));
+                + (toName.isEmpty() || said ? "" : "; nothing was committed to " + toName), e.expected(), e.actual().orElse(null));
     }
 
     /** The blob copies of one run, and their results. */

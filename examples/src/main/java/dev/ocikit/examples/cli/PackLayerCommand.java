@@ -51,7 +51,11 @@ final class PackLayerCommand implements Callable<Integer> {
         } else {
             options.sourceDateEpoch(PackOptions.sourceDateEpoch(System.getenv()));
         }
-        Path temp = Files.createTempFile(output.toAbsolutePath().getParent(), "." + output.getFileName(), ".partial");
+        // Created as any new file is (0666 less the umask), as tar and umoci create theirs; a temporary
+        // file would be 0600, and stay so once renamed.
+        Path temp = output.toAbsolutePath().getParent().resolve("." + output.getFileName() + "."
+                + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".partial");
+        Files.createFile(temp);
         PackedLayer layer;
         try {
             try (OutputStream out = Files.newOutputStream(temp)) {

@@ -1,5 +1,6 @@
 package dev.ocikit.image.archive;
 
+import dev.ocikit.image.ImageLayout;
 import dev.ocikit.spec.image.OciLayout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,11 +54,16 @@ final class LayoutArchive {
         }
     }
 
-    /** Writes the layout in {@code layout} as a tar into {@code out}. */
+    /**
+     * Writes the layout in {@code layout} as a tar into {@code out}: what the image-spec defines
+     * ({@link ImageLayout#SPEC_ENTRIES}) and nothing of ocikit's working files (locks, pins of
+     * writes under way, unfinished blobs), which would also make two archives of one layout differ.
+     */
     static void write(Path layout, OutputStream out) throws IOException {
         List<Path> paths = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(layout)) {
-            walk.filter(p -> !p.equals(layout)).forEach(paths::add);
+            walk.filter(p -> !p.equals(layout) && ImageLayout.SPEC_ENTRIES.contains(layout.relativize(p).getName(0).toString()))
+                    .forEach(paths::add);
         }
         paths.sort((a, b) -> layout.relativize(a).toString().compareTo(layout.relativize(b).toString()));
         TarArchiveOutputStream tar = Archives.tar(out);
