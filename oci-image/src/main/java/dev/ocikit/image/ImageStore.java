@@ -474,6 +474,34 @@ public final class ImageStore {
     // ---- space and transports ----------------------------------------------------------------
 
     /**
+     * The DiffIDs of every layer of every image in the store, through indexes to the images of
+     * them the store holds: the layer snapshots worth keeping for it.
+     */
+    public Set<Digest> layerDiffIds() throws IOException {
+        Set<Digest> out = new HashSet<>();
+        for (Entry e : entries(layout.index())) {
+            addDiffIds(e.descriptor(), out, 0);
+        }
+        return out;
+    }
+
+    private void addDiffIds(Descriptor d, Set<Digest> out, int depth) throws IOException {
+        if (depth > 8 || !layout.contains(d.digest())) {
+            return; // a platform of an index not pulled; or an absurd nesting
+        }
+        Manifest m = layout.manifest(d).model();
+        if (m instanceof ImageManifest image) {
+            if (MediaTypes.isConfig(image.config().mediaType()) && layout.contains(image.config().digest())) {
+                out.addAll(layout.config(image).model().diffIds());
+            }
+        } else if (m instanceof ImageIndex index) {
+            for (Descriptor child : index.manifests()) {
+                addDiffIds(child, out, depth + 1);
+            }
+        }
+    }
+
+    /**
      * Deletes the blobs no image uses (nor any write in progress, in any JVM).
      *
      * @see ImageLayout#collectGarbage()

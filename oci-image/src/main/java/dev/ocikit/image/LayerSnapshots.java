@@ -252,8 +252,29 @@ public final class LayerSnapshots {
      */
     public List<Digest> collectGarbage(java.util.Set<Digest> live) throws IOException {
         Objects.requireNonNull(live, "live");
+        return collectGarbage(() -> Optional.of(live));
+    }
+
+    /** The layers still in use, or empty when that cannot be known (nothing is then removed). */
+    @FunctionalInterface
+    public interface LiveLayers {
+        Optional<java.util.Set<Digest>> get() throws IOException;
+    }
+
+    /**
+     * Like {@link #collectGarbage(java.util.Set)}, with the layers in use asked for once no
+     * extraction runs (under the lock that {@link #prepare} shares): a user that records its
+     * layers before it prepares them is either seen or prepares after the collection.
+     */
+    public List<Digest> collectGarbage(LiveLayers layers) throws IOException {
+        Objects.requireNonNull(layers, "layers");
         List<Digest> removed = new ArrayList<>();
         try (StoreLock.Held held = StoreLock.of(root.resolve("lock")).exclusive()) {
+            Optional<java.util.Set<Digest>> known = layers.get();
+            if (known.isEmpty()) {
+                return removed;
+            }
+            java.util.Set<Digest> live = known.get();
             for (dev.ocikit.spec.DigestAlgorithm algorithm : dev.ocikit.spec.DigestAlgorithm.values()) {
                 Path dir = root.resolve(algorithm.id());
                 if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

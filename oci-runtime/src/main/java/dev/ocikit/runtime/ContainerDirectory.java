@@ -44,6 +44,45 @@ record ContainerDirectory(Path dir) {
         return dir.resolve("etc");
     }
 
+    /**
+     * The DiffIDs of the layers the root file system is made of, one a line ({@code unknown} for a
+     * layer without one): what a collection of layer snapshots keeps. Written before the layers
+     * are extracted, so a collection either sees it or runs before the extraction.
+     */
+    Path layers() {
+        return dir.resolve("layers");
+    }
+
+    void writeLayers(java.util.List<Optional<dev.ocikit.spec.Digest>> diffIds) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (Optional<dev.ocikit.spec.Digest> d : diffIds) {
+            text.append(d.map(Object::toString).orElse("unknown")).append('\n');
+        }
+        Files.writeString(layers(), text, StandardCharsets.UTF_8);
+    }
+
+    /** The layers recorded; empty when nothing says (a container made by an older ocikit) or one is unknown. */
+    Optional<java.util.Set<dev.ocikit.spec.Digest>> recordedLayers() throws IOException {
+        String text;
+        try {
+            text = Files.readString(layers(), StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        java.util.Set<dev.ocikit.spec.Digest> out = new java.util.HashSet<>();
+        for (String line : text.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                out.add(dev.ocikit.spec.Digest.parse(line));
+            } catch (dev.ocikit.spec.InvalidDigestException e) {
+                return Optional.empty(); // unknown, or torn by a crash: keep every snapshot
+            }
+        }
+        return Optional.of(out);
+    }
+
     /** The overlay lower directory holding the mount points the image lacks (see {@link MountPoints}). */
     Path mountPointLayer() {
         return dir.resolve("mountpoints");

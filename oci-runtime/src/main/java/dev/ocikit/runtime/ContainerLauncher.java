@@ -268,6 +268,7 @@ final class ContainerLauncher {
      */
     static ContainerRootfs mountOrCopy(OciRuntime runtime, List<dev.ocikit.image.LayerSource> layers,
             ContainerDirectory dir, Path upper, Path work, Optional<Path> reference) throws IOException {
+        dir.writeLayers(layers.stream().map(dev.ocikit.image.LayerSource::diffId).toList());
         if (!runtime.copiesRootfs()) {
             LayerSnapshots.Chain chain = runtime.snapshots().prepare(layers);
             ContainerRootfs overlay = ContainerRootfs.overlay(chain.directories(), dir.empty(), upper, work,

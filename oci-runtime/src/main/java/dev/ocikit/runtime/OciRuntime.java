@@ -11,6 +11,7 @@ import dev.ocikit.image.build.RunRequest;
 import dev.ocikit.image.spi.ImageSource;
 import dev.ocikit.runtime.invoker.ChildReaper;
 import dev.ocikit.runtime.invoker.RuntimeCli;
+import dev.ocikit.spec.Digest;
 import dev.ocikit.spec.Platform;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -556,6 +557,49 @@ public final class OciRuntime implements BuildRuntime {
             }
         }
         return false;
+    }
+
+    /**
+     * Deletes the blobs no image of the store uses, then the layer snapshots that no image of the
+     * store and no container or working container (of any process) uses, as {@code podman rmi}
+     * frees an image's storage. Snapshots are all kept while a container's layers are not known (one
+     * made by an older ocikit, or being made right now), since they may be mounted.
+     *
+     * @return the DiffIDs of the snapshots removed
+     */
+    public List<Digest> collectGarbage() throws IOException {
+        store.collectGarbage();
+        return snapshots().collectGarbage(this::layersInUse);
+    }
+
+    private Optional<java.util.Set<Digest>> layersInUse() throws IOException {
+        java.util.Set<Digest> live = new java.util.HashSet<>(store.layerDiffIds());
+        try (Stream<Path> dirs = Files.list(containersDir())) {
+            for (Path dir : dirs.toList()) {
+                Optional<java.util.Set<Digest>> used = new ContainerDirectory(dir).recordedLayers();
+                if (used.isEmpty()) {
+                    LOG.info("keeping every layer snapshot: container {} does not record its layers", dir.getFileName());
+                    return Optional.empty();
+                }
+                live.addAll(used.get());
+            }
+        }
+        if (Files.isDirectory(buildsDir())) {
+            try (Stream<Path> dirs = Files.list(buildsDir())) {
+                for (Path dir : dirs.toList()) {
+                    try {
+                        for (String d : new WorkingContainer(this, dir).state().diffIds()) {
+                            live.add(Digest.parse(d));
+                        }
+                    } catch (dev.ocikit.spec.OciException e) { // NoSuchContainerException too: being made right now
+                        LOG.info("keeping every layer snapshot: working container {} cannot be read ({})",
+                                dir.getFileName(), e.getMessage());
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
+        return Optional.of(live);
     }
 
     /** The working containers under this root, of every process, oldest first. */

@@ -160,8 +160,24 @@ final class StoreCommands {
                 // Podman names what it deleted by image ID, not by manifest digest.
                 removal.removed().ifPresent(d -> out.println("Deleted: " + target.id().encoded()));
             }
-            store.collectGarbage();
+            collectGarbage(parent, store);
             return 0;
+        }
+    }
+
+    /**
+     * Frees what the store no longer needs, as podman rmi frees an image's storage: its blobs, and
+     * the layer snapshots that containers ran on, unless a container still uses them.
+     */
+    static void collectGarbage(Ocikit parent, ImageStore store) throws IOException {
+        if (!java.nio.file.Files.isDirectory(store.root().resolve("snapshots"))) {
+            store.collectGarbage(); // no container ever ran on this store
+            return;
+        }
+        try {
+            dev.ocikit.runtime.OciRuntime.builder().store(store).sweepOnStart(false).build().collectGarbage();
+        } catch (dev.ocikit.runtime.invoker.RuntimeNotFoundException e) {
+            store.collectGarbage(); // without runc no container can be inspected: snapshots are kept
         }
     }
 
