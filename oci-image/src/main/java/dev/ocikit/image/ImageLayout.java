@@ -699,6 +699,45 @@ public final class ImageLayout {
         }
     }
 
+    /**
+     * Re-hashes every blob ({@link BlobStore#verify()}) and checks that each image
+     * {@code index.json} names has every blob it needs: manifests, configs and layers (a
+     * non-distributable layer with {@code urls} excepted), through nested indexes. Changes nothing.
+     */
+    public VerifyReport verify() throws IOException {
+        VerifyReport blobs = blobStore().verify();
+        List<VerifyReport.Problem> problems = new ArrayList<>(blobs.problems());
+        Set<Digest> reported = new HashSet<>();
+        for (Descriptor top : index().manifests()) {
+            String image = top.digest() + top.refName().map(r -> " (" + r + ")").orElse("");
+            Deque<Descriptor> queue = new ArrayDeque<>(List.of(top));
+            Set<Digest> seen = new HashSet<>();
+            while (!queue.isEmpty()) {
+                Descriptor d = queue.removeFirst();
+                if (!seen.add(d.digest())) {
+                    continue;
+                }
+                boolean isManifest = MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType());
+                if (!contains(d.digest())) {
+                    if ((isManifest || d.urls().isEmpty()) && reported.add(d.digest())) {
+                        problems.add(new VerifyReport.Problem(blobPath(d.digest()), "missing: image " + image
+                                + " needs it (" + d.mediaType() + ")"));
+                    }
+                    continue;
+                }
+                if (isManifest) {
+                    try {
+                        queue.addAll(children(manifest(d).model()));
+                    } catch (IOException | dev.ocikit.spec.OciException e) {
+                        problems.add(new VerifyReport.Problem(blobPath(d.digest()), "unreadable manifest of image "
+                                + image + ": " + e.getMessage()));
+                    }
+                }
+            }
+        }
+        return new VerifyReport(blobs.checked(), problems);
+    }
+
     private static List<Descriptor> children(Manifest m) {
         List<Descriptor> out = new ArrayList<>();
         if (m instanceof ImageManifest im) {

@@ -474,6 +474,14 @@ public final class ImageStore {
     // ---- space and transports ----------------------------------------------------------------
 
     /**
+     * Re-hashes every blob and checks that every image has all it needs; see
+     * {@link ImageLayout#verify()}. Changes nothing.
+     */
+    public VerifyReport verify() throws IOException {
+        return layout.verify();
+    }
+
+    /**
      * The DiffIDs of every layer of every image in the store, through indexes to the images of
      * them the store holds: the layer snapshots worth keeping for it.
      */

@@ -109,6 +109,26 @@ class ImageStoreTest {
     }
 
     @Test
+    void verifyFindsAnImageMissingABlobAsWellAsACorruptOne() throws IOException {
+        ImageStore store = ImageStore.open(dir);
+        Image a = TestImages.image("a");
+        Image b = TestImages.image("b");
+        put(store, "a", a);
+        put(store, "b", b);
+        assertThat(store.verify().ok()).isTrue();
+
+        Files.delete(store.layout().blobPath(a.layers().get(0).digest()));
+        Files.write(store.layout().blobPath(b.config().digest()), "{}".getBytes(StandardCharsets.UTF_8));
+        VerifyReport report = store.verify();
+
+        assertThat(report.ok()).isFalse();
+        assertThat(report.problems()).extracting(VerifyReport.Problem::toString)
+                .anyMatch(p -> p.contains(a.layers().get(0).digest().encoded()) && p.contains("missing")
+                        && p.contains(a.manifest().digest().toString()))
+                .anyMatch(p -> p.contains(b.config().digest().encoded()) && p.contains("corrupt"));
+    }
+
+    @Test
     void oneConfigUnderSeveralManifestsIsOneImageByItsId() throws IOException {
         ImageStore store = ImageStore.open(dir);
         Image a = TestImages.image("a");
