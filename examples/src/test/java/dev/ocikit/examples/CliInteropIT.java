@@ -102,6 +102,26 @@ class CliInteropIT {
     }
 
     @Test
+    void skopeoReadsEveryImageOfAMultiImageArchiveWeSave() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+        String root = tmp.resolve("store").toString();
+        ocikit("--root", root, "copy", "-q", "oci:" + layout + ":app", "ocikit:app:1");
+        ocikit("--root", root, "copy", "-q", "--dest-compress-format", "zstd", "oci:" + layout + ":app", "ocikit:app-zstd:1");
+        Path archive = tmp.resolve("multi.tar");
+
+        ocikit("--root", root, "save", "-m", "-o", archive.toString(), "app:1", "app-zstd:1");
+
+        for (String image : List.of("docker-archive:" + archive + ":@0", "docker-archive:" + archive + ":@1",
+                "docker-archive:" + archive + ":localhost/app-zstd:1")) {
+            JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", image).getBytes(StandardCharsets.UTF_8), "skopeo");
+            assertThat(theirs.get("Layers")).as(image).hasSize(2);
+        }
+        assertThat(exec(tmp, skopeo, "inspect", "--raw", "--config", "docker-archive:" + archive + ":localhost/app:1"))
+                .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app"));
+    }
+
+    @Test
     void unpackGivesTheTreeUmociGives() throws Exception {
         String umoci = Tools.require("umoci").toString();
         Path layout = umociImage();

@@ -104,6 +104,39 @@ class OcikitCliTest {
     }
 
     @Test
+    void saveAndLoadCarryImagesWithTheirNamesAsPodmansDo() throws Exception {
+        for (String name : List.of("one", "two")) {
+            Path app = Files.createDirectories(tmp.resolve(name + "/etc"));
+            Files.writeString(app.resolve("name"), name + "\n");
+            ImageFromDirectory.main(new String[] {tmp.resolve(name).toString(), tmp.resolve("layout-" + name).toString(), "v1"});
+            assertThat(ocikit("--root", tmp.resolve("a").toString(), "copy", "-q", "oci:" + tmp.resolve("layout-" + name) + ":v1",
+                    "ocikit:" + name + ":1").exit()).isZero();
+        }
+        String a = tmp.resolve("a").toString();
+        String b = tmp.resolve("b").toString();
+        String one = ocikit("--root", a, "images", "-q").out().lines().findFirst().orElseThrow();
+
+        assertThat(ocikit("--root", a, "save", "-m", "-o", tmp.resolve("m.tar").toString(), "one:1", "two:1").exit()).isZero();
+        assertThat(ocikit("--root", a, "save", "-o", tmp.resolve("t.tar").toString(), "one:1", "also:2").exit()).isZero();
+        assertThat(ocikit("--root", a, "save", "--format", "oci-archive", "-o", tmp.resolve("o.tar").toString(), "two:1").exit())
+                .isZero();
+        Run multi = ocikit("--root", b, "load", "-i", tmp.resolve("m.tar").toString());
+        Run tags = ocikit("--root", b, "load", "-q", "-i", tmp.resolve("t.tar").toString());
+        Run oci = ocikit("--root", b, "load", "-i", tmp.resolve("o.tar").toString());
+
+        assertThat(multi.out()).isEqualTo("Loaded image: localhost/one:1\nLoaded image: localhost/two:1\n");
+        assertThat(tags.out()).isEmpty();
+        assertThat(oci.out()).isEqualTo("Loaded image: localhost/two:1\n");
+        List<String> names = ocikit("--root", b, "images").out().lines().skip(1)
+                .map(l -> l.split(" +")[0] + ":" + l.split(" +")[1]).toList();
+        assertThat(names).contains("localhost/one:1", "localhost/two:1", "localhost/also:2");
+        assertThat(ocikit("--root", b, "images", "-q").out()).contains(one);
+        Run notMulti = ocikit("--root", a, "save", "--format", "oci-archive", "-m", "-o", tmp.resolve("x.tar").toString(), "one:1");
+        assertThat(notMulti.exit()).isNotZero();
+        assertThat(notMulti.err()).contains("only supported with --format docker-archive");
+    }
+
+    @Test
     void storeCommandsWorkAsPodmansDo() throws Exception {
         Path app = Files.createDirectories(tmp.resolve("app/etc"));
         Files.writeString(app.resolve("greeting"), "hi\n");

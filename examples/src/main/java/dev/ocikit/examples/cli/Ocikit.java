@@ -29,6 +29,8 @@ public final class Ocikit implements Callable<Integer> {
             Map.entry("images", StoreCommands.Images.class),
             Map.entry("tag", StoreCommands.Tag.class),
             Map.entry("rmi", StoreCommands.Rmi.class),
+            Map.entry("save", ArchiveCommands.Save.class),
+            Map.entry("load", ArchiveCommands.Load.class),
             Map.entry("list-tags", RegistryCommands.ListTags.class),
             Map.entry("login", RegistryCommands.Login.class),
             Map.entry("logout", RegistryCommands.Logout.class),
@@ -130,7 +132,7 @@ public final class Ocikit implements Callable<Integer> {
 
     /** Commands that hash whole images or layers, as blobs stream in or out or layers are packed. */
     private static final java.util.Set<String> HASHING_COMMANDS = java.util.Set.of("copy", "pull", "push", "sync",
-            "unpack", "pack-layer", "build", "bud", "commit");
+            "unpack", "pack-layer", "build", "bud", "commit", "save", "load");
 
     public static void main(String[] args) {
         // Warnings (a mislabelled layer, a skipped device node) to stderr, one line each.

@@ -137,6 +137,11 @@ final class DockerArchiveDestination implements ImageDestination {
 
     @Override
     public void putManifest(ManifestBlob manifest, Optional<Digest> instance) {
+        putManifest(manifest, instance, reference.tag().map(t -> List.of(t.toString())).orElse(List.of()));
+    }
+
+    /** Adds the image the manifest describes, with these tags, to what {@link #commit()} writes. */
+    void putManifest(ManifestBlob manifest, Optional<Digest> instance, List<String> tags) {
         Parsed<Manifest> parsed = Parsed.manifest(manifest.bytes(), Optional.of(manifest.mediaType()));
         if (instance.isPresent() || !(parsed.model() instanceof ImageManifest image)) {
             throw new OciException("docker-archive " + reference.path() + " stores single images, not an index;"
@@ -166,7 +171,6 @@ final class DockerArchiveDestination implements ImageDestination {
             }
             ordered.add(layer);
         }
-        List<String> tags = reference.tag().map(t -> List.of(t.toString())).orElse(List.of());
         images.add(new DockerArchiveWriter.Image(config, ordered, tags));
     }
 

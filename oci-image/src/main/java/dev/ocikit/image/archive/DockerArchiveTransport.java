@@ -107,6 +107,23 @@ public final class DockerArchiveTransport implements Transport {
         return new DockerArchiveReference(archive, tag.map(ImageReference::withDefaultTag), OptionalInt.empty());
     }
 
+    /**
+     * How many images the archive holds (the entries of its {@code manifest.json}), as
+     * {@code podman load} loads them all. Reads the archive's index, not its layers.
+     *
+     * @throws MalformedArchiveException if it is no docker-archive
+     */
+    public static int imageCount(Path archive) throws java.io.IOException {
+        try (TarArchive tar = TarArchive.open(archive)) {
+            if (!tar.has(DockerArchiveManifest.FILE)) {
+                throw new MalformedArchiveException(archive, "it has no " + DockerArchiveManifest.FILE
+                        + ", so it is neither a docker-archive nor (without oci-layout) an oci-archive");
+            }
+            return DockerArchiveManifest.parse(tar.readAll(DockerArchiveManifest.FILE, DockerArchiveSource.MAX_MANIFEST_JSON,
+                    "the file"), archive).size();
+        }
+    }
+
     /** The image at {@code index} (zero-based) in the archive's {@code manifest.json}; for reading. */
     public static TransportReference reference(Path archive, int index) {
         Objects.requireNonNull(archive, "archive");

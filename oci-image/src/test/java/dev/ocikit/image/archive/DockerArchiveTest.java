@@ -221,16 +221,41 @@ class DockerArchiveTest {
                 .hasMessageContaining("example.com/two:b");
     }
 
-    /** Two images sharing nothing, the second tagged twice; written with the archive writer. */
+    /** Two images sharing nothing, the second tagged twice; written as podman save -m writes them. */
     private Path writeTwoImages() throws IOException {
         Image second = TestImages.image(ManifestFormat.OCI, Compression.GZIP, 1, ARM64, "second");
-        Path stage = Files.createDirectory(dir.resolve("stage"));
-        List<DockerArchiveWriter.Image> images = List.of(
-                staged(image, stage, List.of("example.com/two:a")),
-                staged(second, stage, List.of("example.com/two:b", "example.com/other:latest")));
+        mem.put("one", image);
+        mem.put("two", second);
         Path tar = dir.resolve("two.tar");
-        DockerArchiveWriter.writeTo(tar, images);
+        DockerArchive.at(tar).add(mem.ref("one"), "example.com/two:a")
+                .add(mem.ref("two"), "example.com/two:b", "example.com/other").write();
         return tar;
+    }
+
+    @Test
+    void severalImagesGoIntoOneArchiveTheirSharedLayersOnceOrNoArchiveAtAll() throws IOException {
+        Image twin = TestImages.image(ManifestFormat.OCI, Compression.GZIP, 3, ARM64, "archive"); // its layers, another config
+        mem.put("a", image);
+        mem.put("b", twin);
+        Path tar = dir.resolve("both.tar");
+
+        DockerArchive.at(tar).add(mem.ref("a"), "a:1").add(mem.ref("b")).write();
+
+        JsonNode manifest = Json.tree(members(tar).get("manifest.json"), "manifest.json");
+        assertThat(manifest).hasSize(2);
+        assertThat(manifest.get(0).get("RepoTags").get(0).asText()).isEqualTo("docker.io/library/a:1");
+        assertThat(manifest.get(1).get("RepoTags")).isEmpty();
+        long layerFiles = members(tar).keySet().stream().filter(n -> n.endsWith("/layer.tar")).count();
+        assertThat(twin.diffIds()).isEqualTo(image.diffIds());
+        assertThat(layerFiles).isEqualTo(image.layers().size() + 1); // the base layers once; each top its own
+        // one image that cannot be read: no archive, and nothing staged left behind
+        Path failed = dir.resolve("failed.tar");
+        assertThatThrownBy(() -> DockerArchive.at(failed).add(mem.ref("a")).add(mem.ref("missing")).write())
+                .hasMessageContaining("mem:missing does not exist");
+        assertThat(failed).doesNotExist();
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith(".ocikit-docker-archive"));
+        }
     }
 
     static DockerArchiveWriter.Image staged(Image img, Path stage, List<String> tags) throws IOException {
