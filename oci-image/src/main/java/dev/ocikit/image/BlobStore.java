@@ -285,6 +285,30 @@ public final class BlobStore {
         return new GarbageReport(removed, bytes);
     }
 
+    /**
+     * Deletes what writes killed midway left in {@code ingest/}, if no write runs now (in any
+     * JVM): a cheap check, made when a writer opens, so that a killed copy's partial blobs do not
+     * wait for a garbage collection nobody runs on an {@code oci:} layout.
+     *
+     * @return whether the store was free to sweep
+     */
+    boolean sweepLeftovers() throws IOException {
+        Optional<StoreLock.Held> held = lock.tryExclusive();
+        if (held.isEmpty()) {
+            return false;
+        }
+        try (StoreLock.Held h = held.get()) {
+            BlobPins.live(root); // drops the pin files of writers that are gone
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(ingest)) {
+                for (Path p : leftovers) {
+                    LOG.debug("deleting {}, left by an interrupted write", p);
+                    Files.deleteIfExists(p);
+                }
+            }
+            return true;
+        }
+    }
+
     /** Where the blob lives. A {@link Digest} is always a safe file name (validated hex). */
     Path pathOf(Digest digest) {
         return blobs.resolve(digest.algorithm().id()).resolve(digest.encoded());

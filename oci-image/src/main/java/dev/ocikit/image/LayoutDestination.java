@@ -50,12 +50,15 @@ final class LayoutDestination implements ImageDestination {
     private boolean committed;
     private boolean closed;
 
-    LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher) {
+    LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher)
+            throws IOException {
         this(reference, layout, mediaTypes, publisher, Optional.empty());
     }
 
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher,
-            Optional<StoreSignatures> signatureStore) {
+            Optional<StoreSignatures> signatureStore) throws IOException {
+        // A copy killed midway left partial blobs behind; with no write running they can go now.
+        layout.blobStore().sweepLeftovers();
         this.reference = reference;
         this.layout = layout;
         this.mediaTypes = List.copyOf(mediaTypes);

@@ -89,6 +89,33 @@ final class StoreLock {
         };
     }
 
+    /** The exclusive lock if nobody, in this JVM or another, holds the lock now; empty otherwise. */
+    java.util.Optional<Held> tryExclusive() throws IOException {
+        if (!local.writeLock().tryLock()) {
+            return java.util.Optional.empty();
+        }
+        FileLock fileLock;
+        try {
+            synchronized (this) {
+                fileLock = channel().tryLock(0, Long.MAX_VALUE, false);
+            }
+        } catch (IOException | RuntimeException e) {
+            local.writeLock().unlock();
+            throw e;
+        }
+        if (fileLock == null) {
+            local.writeLock().unlock();
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(() -> {
+            try {
+                fileLock.release();
+            } finally {
+                local.writeLock().unlock();
+            }
+        });
+    }
+
     private synchronized FileChannel channel() throws IOException {
         if (channel == null || !channel.isOpen()) {
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);

@@ -126,6 +126,27 @@ class OciTransportTest {
     }
 
     @Test
+    void whatAKilledCopyLeftIsSweptWhenTheNextOneOpensUnlessAWriteRuns() throws IOException {
+        Image image = TestImages.image("swept");
+        try (ImageDestination dest = oci.parse(dir.resolve("one") + ":v1").openDestination()) {
+            TestImages.write(dest, image);
+        }
+        Path partial = Files.writeString(dir.resolve("one/ingest/blob-123.partial"), "half a layer");
+        Path deadPin = Files.writeString(dir.resolve("one/pins/" + java.util.UUID.randomUUID() + ".pin"), "");
+        ImageLayout layout = ImageLayout.open(dir.resolve("one"));
+
+        try (StoreLock.Held writing = layout.blobLock().shared();
+                ImageDestination dest = oci.parse(dir.resolve("one") + ":v2").openDestination()) {
+            assertThat(partial).exists(); // a write in progress may own it
+        }
+        try (ImageDestination dest = oci.parse(dir.resolve("one") + ":v3").openDestination()) {
+            assertThat(partial).doesNotExist();
+            assertThat(deadPin).doesNotExist();
+        }
+        assertThat(layout.resolve("v1").digest()).isEqualTo(image.manifest().digest());
+    }
+
+    @Test
     void copiesAWholeIndex() throws IOException {
         Image amd = TestImages.image("amd", AMD64);
         Image arm = TestImages.image("arm", ARM64);
