@@ -7,10 +7,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
@@ -125,19 +122,7 @@ final class DirectoryPrefetch implements AutoCloseable {
 
     /** Daemon threads shared by all walks: they wait on the disk, so a few more than cores. */
     private static final class Listers {
-        static final Executor POOL;
-
-        static {
-            int threads = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-            AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "ocikit-pack-list-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            POOL = pool;
-        }
+        static final Executor POOL = PackLookahead.daemonPool("ocikit-pack-list-",
+                Math.max(4, Runtime.getRuntime().availableProcessors() * 2));
     }
 }

@@ -678,6 +678,24 @@ public final class ImageLayout {
      * @throws BlobUnknownException naming the first missing blob
      */
     void checkComplete(Descriptor top) throws IOException {
+        walk(top, d -> {
+            throw new BlobUnknownException(d.digest(), "the image layout at " + root + " (needed by "
+                    + top.digest() + "; the image is incomplete and was not tagged)");
+        });
+    }
+
+    /** Something done with a blob an image needs and the layout lacks. */
+    @FunctionalInterface
+    private interface MissingBlob {
+        void found(Descriptor missing) throws IOException;
+    }
+
+    /**
+     * Walks what {@code top} needs (manifests, nested indexes, configs and layers; a
+     * non-distributable layer with {@code urls} may be absent) and tells {@code missing} of each
+     * blob the layout lacks.
+     */
+    private void walk(Descriptor top, MissingBlob missing) throws IOException {
         Deque<Descriptor> queue = new ArrayDeque<>(List.of(top));
         Set<Digest> seen = new HashSet<>();
         while (!queue.isEmpty()) {
@@ -687,11 +705,10 @@ public final class ImageLayout {
             }
             boolean isManifest = MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType());
             if (!contains(d.digest())) {
-                if (!isManifest && !d.urls().isEmpty()) {
-                    continue;
+                if (isManifest || d.urls().isEmpty()) {
+                    missing.found(d);
                 }
-                throw new BlobUnknownException(d.digest(), "the image layout at " + root + " (needed by "
-                        + top.digest() + "; the image is incomplete and was not tagged)");
+                continue;
             }
             if (isManifest) {
                 queue.addAll(children(manifest(d).model()));
@@ -710,29 +727,16 @@ public final class ImageLayout {
         Set<Digest> reported = new HashSet<>();
         for (Descriptor top : index().manifests()) {
             String image = top.digest() + top.refName().map(r -> " (" + r + ")").orElse("");
-            Deque<Descriptor> queue = new ArrayDeque<>(List.of(top));
-            Set<Digest> seen = new HashSet<>();
-            while (!queue.isEmpty()) {
-                Descriptor d = queue.removeFirst();
-                if (!seen.add(d.digest())) {
-                    continue;
-                }
-                boolean isManifest = MediaTypes.isManifest(d.mediaType()) || MediaTypes.isIndex(d.mediaType());
-                if (!contains(d.digest())) {
-                    if ((isManifest || d.urls().isEmpty()) && reported.add(d.digest())) {
+            try {
+                walk(top, d -> {
+                    if (reported.add(d.digest())) {
                         problems.add(new VerifyReport.Problem(blobPath(d.digest()), "missing: image " + image
                                 + " needs it (" + d.mediaType() + ")"));
                     }
-                    continue;
-                }
-                if (isManifest) {
-                    try {
-                        queue.addAll(children(manifest(d).model()));
-                    } catch (IOException | dev.ocikit.spec.OciException e) {
-                        problems.add(new VerifyReport.Problem(blobPath(d.digest()), "unreadable manifest of image "
-                                + image + ": " + e.getMessage()));
-                    }
-                }
+                });
+            } catch (IOException | dev.ocikit.spec.OciException e) {
+                problems.add(new VerifyReport.Problem(blobPath(top.digest()), "image " + image
+                        + " cannot be read through: " + e.getMessage()));
             }
         }
         return new VerifyReport(blobs.checked(), problems);

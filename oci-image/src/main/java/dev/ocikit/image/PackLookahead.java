@@ -206,20 +206,20 @@ final class PackLookahead implements AutoCloseable {
 
     /** Daemon threads for small-file reads, shared by all packs: disk waits, not CPU, so more than cores. */
     private static final class Readers {
-        static final Executor POOL;
+        // Eight on two cores read a cold Debian tree's small files in 6% less of the pack's time than four.
+        static final Executor POOL = daemonPool("ocikit-pack-read-", Math.max(8, Runtime.getRuntime().availableProcessors() * 4));
+    }
 
-        static {
-            // Eight on two cores read a cold Debian tree's small files in 6% less of the pack's time than four.
-            int threads = Math.max(8, Runtime.getRuntime().availableProcessors() * 4);
-            AtomicInteger n = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                    new LinkedBlockingQueue<>(), r -> {
-                        Thread t = new Thread(r, "ocikit-pack-read-" + n.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
-            POOL = pool;
-        }
+    /** A pool of {@code threads} daemon threads named {@code prefix} and a number, which end when idle a while. */
+    static Executor daemonPool(String prefix, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, prefix + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 }
