@@ -153,19 +153,21 @@ class CliCopySignaturesIT {
         Run pulled = ocikit("--root", store.toString(), "pull", "-q", "--signature-policy",
                 policyRequiring(signer, "dir").toString(), "dir:" + signed);
         assertThat(pulled.exit()).as(pulled.err()).isZero();
-        assertThat(ocikit("--root", store.toString(), "images", "-q").out()).isNotBlank();
+        // a dir: image is stored unnamed, as podman stores it: it is found by its ID
+        String id = ocikit("--root", store.toString(), "images", "-q").out().strip();
+        assertThat(id).isNotBlank();
 
         // The store kept the signature: a push carries it, or is told to drop it where it has no place.
         Path pushed = tmp.resolve("pushed");
-        Run push = ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed", "dir:" + pushed);
+        Run push = ocikit("--root", store.toString(), "push", "-q", id, "dir:" + pushed);
         assertThat(push.exit()).as(push.err()).isZero();
         assertThat(pushed.resolve("signature-1")).hasBinaryContent(Files.readAllBytes(signed.resolve("signature-1")));
-        Run toLayout = ocikit("--root", store.toString(), "push", "-q", "localhost/pull-signed",
+        Run toLayout = ocikit("--root", store.toString(), "push", "-q", id,
                 "oci:" + tmp.resolve("pushed-layout") + ":app");
         assertThat(toLayout.exit()).isEqualTo(125);
         assertThat(toLayout.err()).contains("--remove-signatures");
         Run dropped = ocikit("--root", store.toString(), "push", "-q", "--remove-signatures",
-                "localhost/pull-signed", "oci:" + tmp.resolve("pushed-layout") + ":app");
+                id, "oci:" + tmp.resolve("pushed-layout") + ":app");
         assertThat(dropped.exit()).as(dropped.err()).isZero();
     }
 
