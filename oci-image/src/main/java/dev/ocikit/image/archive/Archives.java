@@ -1,5 +1,6 @@
 package dev.ocikit.image.archive;
 
+import dev.ocikit.image.internal.OwnedTemp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,30 +44,25 @@ final class Archives {
             return;
         }
         Path parent = target.toAbsolutePath().getParent();
-        Path temp = Files.createTempFile(parent, "." + target.getFileName() + "-", ".partial");
-        boolean published = false;
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
-                    OutputStream out = Channels.newOutputStream(ch)) {
-                body.writeTo(out);
-                out.flush();
-                ch.force(true);
-            }
+        String prefix = "." + target.getFileName() + "-";
+        OwnedTemp.sweep(parent, prefix, ".partial"); // what a killed write of this archive left
+        try (OwnedTemp owned = OwnedTemp.file(parent, prefix, ".partial")) {
+            Path temp = owned.path();
+            FileChannel ch = owned.channel();
+            OutputStream out = Channels.newOutputStream(ch);
+            body.writeTo(out);
+            out.flush();
+            ch.force(true);
             Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             try {
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("cannot publish " + target + " atomically: " + e.getMessage(), e);
             }
-            published = true;
             try (FileChannel dir = FileChannel.open(parent, StandardOpenOption.READ)) {
                 dir.force(true);
             } catch (IOException e) {
                 LOG.trace("fsync of {} not supported: {}", parent, e.toString());
-            }
-        } finally {
-            if (!published) {
-                Files.deleteIfExists(temp);
             }
         }
     }

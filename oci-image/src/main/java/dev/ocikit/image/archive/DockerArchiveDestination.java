@@ -1,6 +1,6 @@
 package dev.ocikit.image.archive;
 
-import dev.ocikit.image.internal.FileTrees;
+import dev.ocikit.image.internal.OwnedTemp;
 import dev.ocikit.image.BlobInfo;
 import dev.ocikit.image.LayerInputStream;
 import dev.ocikit.image.LayerLimits;
@@ -42,15 +42,17 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class DockerArchiveDestination implements ImageDestination {
     private final DockerArchiveReference reference;
+    private final OwnedTemp owned;
     private final Path staging;
     private final Map<Digest, DockerArchiveWriter.Layer> layers = new ConcurrentHashMap<>();
     private final Map<Digest, byte[]> configs = new ConcurrentHashMap<>();
     private final List<DockerArchiveWriter.Image> images = new ArrayList<>();
     private boolean committed;
 
-    private DockerArchiveDestination(DockerArchiveReference reference, Path staging) {
+    private DockerArchiveDestination(DockerArchiveReference reference, OwnedTemp staging) {
         this.reference = reference;
-        this.staging = staging;
+        this.owned = staging;
+        this.staging = staging.path();
     }
 
     static DockerArchiveDestination open(DockerArchiveReference reference) throws IOException {
@@ -61,10 +63,10 @@ final class DockerArchiveDestination implements ImageDestination {
         }
         Path parent = target.toAbsolutePath().getParent();
         boolean regular = !Files.exists(target) || Files.isRegularFile(target);
-        Path staging = regular && parent != null
-                ? Files.createTempDirectory(parent, ".ocikit-docker-archive-")
-                : Files.createTempDirectory("ocikit-docker-archive-");
-        return new DockerArchiveDestination(reference, staging);
+        Path where = regular && parent != null ? parent : Path.of(System.getProperty("java.io.tmpdir"));
+        String prefix = regular && parent != null ? ".ocikit-docker-archive-" : "ocikit-docker-archive-";
+        OwnedTemp.sweep(where, prefix); // what a killed write left: a whole image, decompressed
+        return new DockerArchiveDestination(reference, OwnedTemp.directory(where, prefix));
     }
 
     @Override
@@ -185,7 +187,7 @@ final class DockerArchiveDestination implements ImageDestination {
 
     @Override
     public void close() throws IOException {
-        FileTrees.deleteRecursively(staging);
+        owned.close();
     }
 
     boolean committed() {

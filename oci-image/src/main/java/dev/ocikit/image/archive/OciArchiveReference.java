@@ -2,7 +2,7 @@ package dev.ocikit.image.archive;
 
 import dev.ocikit.image.BlobInfo;
 import dev.ocikit.image.ImageLayout;
-import dev.ocikit.image.internal.FileTrees;
+import dev.ocikit.image.internal.OwnedTemp;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
 import dev.ocikit.image.spi.ImageSource;
@@ -35,13 +35,14 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
     @Override
     public ImageSource openSource() throws IOException {
         Transport oci = oci();
-        Path layout = Files.createTempDirectory("ocikit-oci-archive-");
+        OwnedTemp owned = scratch();
+        Path layout = owned.path();
         try {
             LayoutArchive.extract(archive, layout);
             ImageSource inner = oci.parse(inside(layout)).openSource();
-            return new Source(this, inner, layout);
+            return new Source(this, inner, owned);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteRecursively(layout);
+            owned.close();
             throw e;
         }
     }
@@ -76,14 +77,22 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
     @Override
     public ImageDestination openDestination() throws IOException {
         Transport oci = oci();
-        Path layout = Files.createTempDirectory("ocikit-oci-archive-");
+        OwnedTemp owned = scratch();
+        Path layout = owned.path();
         try {
             ImageDestination inner = oci.parse(inside(layout)).openDestination();
-            return new Destination(this, inner, layout);
+            return new Destination(this, inner, owned);
         } catch (IOException | RuntimeException e) {
-            FileTrees.deleteRecursively(layout);
+            owned.close();
             throw e;
         }
+    }
+
+    /** The layout's temporary directory; what killed copies left in the temporary directory goes first. */
+    private static OwnedTemp scratch() throws IOException {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        OwnedTemp.sweep(tmp, "ocikit-oci-archive-");
+        return OwnedTemp.directory(tmp, "ocikit-oci-archive-");
     }
 
     private String inside(Path layout) {
@@ -112,7 +121,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
     }
 
     /** The oci: source on the extracted layout; closing deletes the layout. */
-    private record Source(OciArchiveReference reference, ImageSource inner, Path layout) implements ImageSource {
+    private record Source(OciArchiveReference reference, ImageSource inner, OwnedTemp owned) implements ImageSource {
         @Override
         public ManifestBlob manifest(Optional<Digest> instance) throws IOException {
             return inner.manifest(instance);
@@ -128,13 +137,13 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             try {
                 inner.close();
             } finally {
-                FileTrees.deleteRecursively(layout);
+                owned.close();
             }
         }
     }
 
     /** The oci: destination on a temporary layout, archived on commit; closing deletes the layout. */
-    private record Destination(OciArchiveReference reference, ImageDestination inner, Path layout)
+    private record Destination(OciArchiveReference reference, ImageDestination inner, OwnedTemp owned)
             implements ImageDestination {
         @Override
         public List<String> supportedManifestMediaTypes() {
@@ -169,7 +178,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
         @Override
         public void commit() throws IOException {
             inner.commit();
-            Archives.publish(reference.archive(), out -> LayoutArchive.write(layout, out));
+            Archives.publish(reference.archive(), out -> LayoutArchive.write(owned.path(), out));
         }
 
         @Override
@@ -177,7 +186,7 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
             try {
                 inner.close();
             } finally {
-                FileTrees.deleteRecursively(layout);
+                owned.close();
             }
         }
     }
