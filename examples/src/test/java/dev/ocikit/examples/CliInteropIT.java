@@ -119,6 +119,18 @@ class CliInteropIT {
         }
         assertThat(exec(tmp, skopeo, "inspect", "--raw", "--config", "docker-archive:" + archive + ":localhost/app:1"))
                 .isEqualTo(exec(tmp, skopeo, "inspect", "--raw", "--config", "oci:" + layout + ":app"));
+        // out of the archive into an OCI layout, the uncompressed layers are gzipped, as skopeo gzips them
+        ocikit("copy", "-q", "docker-archive:" + archive + ":@0", "oci:" + tmp.resolve("from-archive") + ":1");
+        exec(tmp, skopeo, "copy", "-q", "docker-archive:" + archive + ":@0", "oci:" + tmp.resolve("theirs-from-archive") + ":1");
+        JsonNode ours = Json.tree(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("from-archive") + ":1")
+                .getBytes(StandardCharsets.UTF_8), "ours");
+        JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", "--raw", "oci:" + tmp.resolve("theirs-from-archive") + ":1")
+                .getBytes(StandardCharsets.UTF_8), "theirs");
+        for (int i = 0; i < 2; i++) {
+            assertThat(ours.get("layers").get(i).get("mediaType")).isEqualTo(theirs.get("layers").get(i).get("mediaType"))
+                    .hasToString("\"application/vnd.oci.image.layer.v1.tar+gzip\"");
+        }
+        assertThat(ours.get("config")).isEqualTo(theirs.get("config"));
     }
 
     @Test

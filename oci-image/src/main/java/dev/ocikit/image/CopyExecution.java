@@ -135,8 +135,8 @@ final class CopyExecution {
             }
             try (ImageDestination destination = to.openDestination()) {
                 Destination capabilities = new Destination(toName, destination.supportedManifestMediaTypes(),
-                        destination.storableManifestMediaTypes(),
-                        destination.desiredLayerCompression());
+                        destination.storableManifestMediaTypes(), destination.desiredLayerCompression(),
+                        destination.compressesUncompressedLayers());
                 CopyPlan plan = CopyPlanner.plan(fromName, top, instances, options, capabilities);
                 if (plan.rewrites()) {
                     LOG.debug("copying {} to {}: {}", fromName, toName, plan.allChanges());

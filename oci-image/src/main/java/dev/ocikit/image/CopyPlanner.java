@@ -40,7 +40,7 @@ final class CopyPlanner {
      * @param desiredCompression the layer compression it prefers, if any
      */
     record Destination(String name, List<String> manifestMediaTypes, List<String> storableMediaTypes,
-            Optional<Compression> desiredCompression) {
+            Optional<Compression> desiredCompression, boolean compressesUncompressed) {
         Destination {
             Objects.requireNonNull(name, "name");
             manifestMediaTypes = manifestMediaTypes.stream().map(MediaTypes::essence).toList();
@@ -48,9 +48,9 @@ final class CopyPlanner {
             Objects.requireNonNull(desiredCompression, "desiredCompression");
         }
 
-        /** A destination that stores as they are only the types it prefers. */
+        /** A destination that stores as they are only the types it prefers, and layers as they come. */
         Destination(String name, List<String> manifestMediaTypes, Optional<Compression> desiredCompression) {
-            this(name, manifestMediaTypes, manifestMediaTypes, desiredCompression);
+            this(name, manifestMediaTypes, manifestMediaTypes, desiredCompression, false);
         }
 
         boolean stores(String mediaType) {
@@ -121,13 +121,16 @@ final class CopyPlanner {
             CopyOptions options, Destination destination) {
         Optional<Compression> compression = options.compression()
                 .or(() -> options.preserveDigests() ? Optional.empty() : destination.desiredCompression());
+        // As containers/image compresses for a registry or an OCI layout: only what arrives uncompressed
+        Optional<Compression> forUncompressed = compression.isEmpty() && !options.preserveDigests()
+                && destination.compressesUncompressed() ? Optional.of(Compression.GZIP) : Optional.empty();
         List<String> preserveViolations = new ArrayList<>();
         CopyPlan plan;
         if (top.model() instanceof ImageManifest) {
             Parsed<ImageManifest> image = top.as(ImageManifest.class).orElseThrow();
             ManifestFormat format = imageFormat(image.model(), options, destination, compression);
             plan = new CopyPlan(Optional.empty(),
-                    List.of(image(Optional.empty(), image, Optional.of(format), compression)));
+                    List.of(image(Optional.empty(), image, Optional.of(format), compression, forUncompressed)));
         } else {
             Parsed<ImageIndex> index = top.as(ImageIndex.class).orElseThrow();
             List<Descriptor> entries = select(index.model(), options.platforms());
@@ -136,13 +139,13 @@ final class CopyPlanner {
                 Parsed<ImageManifest> image = instance(instances, entry);
                 ManifestFormat format = imageFormat(image.model(), options, destination, compression);
                 plan = new CopyPlan(Optional.empty(),
-                        List.of(image(Optional.of(entry), image, Optional.of(format), compression)));
+                        List.of(image(Optional.of(entry), image, Optional.of(format), compression, forUncompressed)));
             } else {
                 List<Parsed<ImageManifest>> images = entries.stream().map(e -> instance(instances, e)).toList();
                 Optional<ManifestFormat> format = indexFormat(index.model(), images, options, destination, compression);
                 List<ImageStep> steps = new ArrayList<>();
                 for (int i = 0; i < entries.size(); i++) {
-                    steps.add(image(Optional.of(entries.get(i)), images.get(i), format, compression));
+                    steps.add(image(Optional.of(entries.get(i)), images.get(i), format, compression, forUncompressed));
                 }
                 plan = new CopyPlan(Optional.of(indexStep(index, entries, format, steps)), steps);
             }
@@ -263,7 +266,7 @@ final class CopyPlanner {
     }
 
     private static ImageStep image(Optional<Descriptor> entry, Parsed<ImageManifest> parsed,
-            Optional<ManifestFormat> format, Optional<Compression> compression) {
+            Optional<ManifestFormat> format, Optional<Compression> compression, Optional<Compression> forUncompressed) {
         ImageManifest manifest = parsed.model();
         ManifestFormat source = formatOf(manifest);
         ManifestFormat target = format.orElse(source);
@@ -303,6 +306,9 @@ final class CopyPlanner {
             boolean movable = has.isPresent() && !MediaTypes.isNondistributable(layer.mediaType());
             Optional<Compression> recompress = movable && compression.isPresent() && compression.get() != has.get()
                     ? compression : Optional.empty();
+            if (recompress.isEmpty() && movable && has.get() == Compression.NONE) {
+                recompress = forUncompressed;
+            }
             String type;
             if (recompress.isPresent()) {
                 type = target.layerMediaType(recompress.get());

@@ -42,6 +42,8 @@ final class LayoutDestination implements ImageDestination {
     private final ImageLayout layout;
     private final List<String> mediaTypes;
     private final List<String> storable;
+    /** Whether layers arriving uncompressed are compressed: an {@code oci:} layout's, not the image store's. */
+    private boolean compressesUncompressed;
     private final Publisher publisher;
     private final Optional<StoreSignatures> signatureStore;
     private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
@@ -50,9 +52,11 @@ final class LayoutDestination implements ImageDestination {
     private boolean committed;
     private boolean closed;
 
+    /** An {@code oci:} layout's: layers that arrive uncompressed are gzipped, as skopeo's {@code oci:} does. */
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher)
             throws IOException {
         this(reference, layout, mediaTypes, publisher, Optional.empty());
+        this.compressesUncompressed = true;
     }
 
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher,
@@ -96,6 +100,11 @@ final class LayoutDestination implements ImageDestination {
     @Override
     public List<String> supportedManifestMediaTypes() {
         return mediaTypes;
+    }
+
+    @Override
+    public boolean compressesUncompressedLayers() {
+        return compressesUncompressed;
     }
 
     /** An OCI layout holds Docker manifests too, as skopeo leaves them there when digests must be kept. */

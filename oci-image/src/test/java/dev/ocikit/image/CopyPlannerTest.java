@@ -205,7 +205,7 @@ class CopyPlannerTest {
         // An OCI layout prefers OCI, as skopeo's does, but holds a Docker manifest that must not change.
         Destination layout = new Destination("oci:x", List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX),
                 List.of(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST,
-                        MediaTypes.DOCKER_MANIFEST_LIST), Optional.empty());
+                        MediaTypes.DOCKER_MANIFEST_LIST), Optional.empty(), false);
 
         CopyPlan kept = plan(docker, opts().preserveDigests().build(), layout);
         CopyPlan converted = plan(docker, opts().build(), layout);
@@ -221,6 +221,22 @@ class CopyPlannerTest {
         // A destination that stores nothing but what it prefers still refuses
         assertThatThrownBy(() -> plan(oci, opts().preserveDigests().build(), DOCKER_ONLY))
                 .isInstanceOf(DigestsNotPreservedException.class);
+    }
+
+    @Test
+    void aDestinationThatCompressesGetsUncompressedLayersGzippedAndTheOthersAsTheyAre() {
+        Destination registry = new Destination("docker://r/x", List.of(), List.of(), Optional.empty(), true);
+        Image plain = TestImages.image(ManifestFormat.OCI, Compression.NONE, 2, AMD64, "plain");
+        Image zstd = TestImages.image(ManifestFormat.OCI, Compression.ZSTD, 1, AMD64, "zstd");
+
+        assertThat(plan(plain, opts().build(), registry).images().get(0).layers()).extracting(BlobStep::recompress)
+                .containsOnly(Optional.of(Compression.GZIP));
+        assertThat(plan(zstd, opts().build(), registry).rewrites()).isFalse();
+        // unless the copy names a compression, or keeps digests
+        assertThat(plan(plain, opts().compression(Compression.ZSTD).build(), registry).images().get(0).layers())
+                .extracting(BlobStep::recompress).containsOnly(Optional.of(Compression.ZSTD));
+        assertThat(plan(plain, opts().preserveDigests().build(), registry).rewrites()).isFalse();
+        assertThat(plan(plain, opts().build(), ANY).rewrites()).isFalse();
     }
 
     @Test

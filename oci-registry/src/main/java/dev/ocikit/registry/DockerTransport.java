@@ -224,6 +224,12 @@ public final class DockerTransport implements Transport {
             return reference;
         }
 
+        /** A registry gets uncompressed layers gzipped, as skopeo pushes them (a docker-archive's, say). */
+        @Override
+        public boolean compressesUncompressedLayers() {
+            return true;
+        }
+
         @Override
         public Optional<BlobInfo> tryReuseBlob(Descriptor blob) throws IOException {
             OptionalLong size = repo.blobSize(blob.digest());

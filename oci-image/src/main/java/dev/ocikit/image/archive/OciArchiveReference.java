@@ -156,6 +156,11 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
         }
 
         @Override
+        public boolean compressesUncompressedLayers() {
+            return inner.compressesUncompressedLayers();
+        }
+
+        @Override
         public Optional<Compression> desiredLayerCompression() {
             return inner.desiredLayerCompression();
         }

@@ -46,6 +46,15 @@ public interface ImageDestination extends AutoCloseable {
         return supportedManifestMediaTypes();
     }
 
+    /**
+     * Whether layers that arrive uncompressed are compressed (with gzip) on the way here, as
+     * containers/image does for registries and OCI layouts; compressed ones stay as they are. A
+     * copy that names a compression, or keeps digests, does not.
+     */
+    default boolean compressesUncompressedLayers() {
+        return false;
+    }
+
     /** The compression this destination wants layers in, if it has a preference. */
     default Optional<Compression> desiredLayerCompression() {
         return Optional.empty();
