@@ -146,6 +146,38 @@ class CliInteropIT {
     }
 
     @Test
+    void unpackWritesUmocisAnnotationsAndVolumesAndLeavesNothingWhenItFails() throws Exception {
+        String umoci = Tools.require("umoci").toString();
+        Path layout = umociImage();
+        exec(tmp, umoci, "config", "--image", layout + ":app", "--config.label", "com.example.team=a b",
+                "--config.exposedports", "8080/tcp", "--config.volume", "/data", "--author", "me");
+        exec(tmp, umoci, "unpack", "--image", layout + ":app", tmp.resolve("theirs").toString());
+
+        ocikit("unpack", "oci:" + layout + ":app", tmp.resolve("ours").toString());
+
+        JsonNode ours = Json.tree(Files.readAllBytes(tmp.resolve("ours/config.json")), "ours");
+        JsonNode theirs = Json.tree(Files.readAllBytes(tmp.resolve("theirs/config.json")), "theirs");
+        assertThat(ours.get("annotations")).isEqualTo(theirs.get("annotations"));
+        JsonNode volume = null;
+        for (JsonNode m : ours.get("mounts")) {
+            if (m.get("destination").asText().equals("/data")) {
+                volume = m;
+            }
+        }
+        assertThat(volume).isNotNull();
+        assertThat(volume.get("type").asText()).isEqualTo("tmpfs");
+        // a failed unpack (a layer gone from the layout) leaves no half bundle to refuse the next try
+        dev.ocikit.image.ImageLayout oci = dev.ocikit.image.ImageLayout.open(layout);
+        dev.ocikit.spec.image.ImageManifest manifest = (dev.ocikit.spec.image.ImageManifest) oci.manifest(
+                oci.find("app").orElseThrow()).model();
+        Files.delete(layout.resolve("blobs/sha256/" + manifest.layers().get(1).digest().encoded()));
+        CommandLine cli = Ocikit.commandLine();
+        cli.setErr(new PrintWriter(new StringWriter()));
+        assertThat(cli.execute("unpack", "oci:" + layout + ":app", tmp.resolve("failed").toString())).isNotZero();
+        assertThat(tmp.resolve("failed")).doesNotExist();
+    }
+
+    @Test
     void unpackWritesABundleRuncRunsAsIs() throws Exception {
         String runc = Tools.require("runc").toString();
         Path rootfs = Files.createDirectories(tmp.resolve("src/bin"));

@@ -181,6 +181,12 @@ class MultiArchInteropIT {
                 ImageManifest m = (ImageManifest) ImageLayout.open(source).manifest(e.getValue()).model();
                 assertThat(ours.get("Layers").get(0).asText()).isEqualTo(m.layers().get(0).digest().toString());
             }
+            // the repository's tags, as skopeo lists them
+            exec(tmp, skopeo, "copy", "--all", "--dest-tls-verify=false", "oci:" + source + ":multi",
+                    "docker://" + registry.host() + "/ma/img:2");
+            JsonNode ours = Json.tree(ok("inspect", "--tls-verify=false", image).out().getBytes(StandardCharsets.UTF_8), "ours");
+            JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", "--tls-verify=false", image), "skopeo inspect");
+            assertThat(ours.get("RepoTags")).isEqualTo(theirs.get("RepoTags")).hasSize(2);
         }
     }
 

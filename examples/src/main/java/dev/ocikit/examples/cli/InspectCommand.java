@@ -167,7 +167,7 @@ final class InspectCommand implements Callable<Integer> {
             Summary summary = new Summary(
                     ref.dockerReference().map(r -> r.withoutTagOrDigest().toString()),
                     img.namedDigest().toString(), // skopeo reports the index's digest, not the chosen image's
-                    List.of(),
+                    repoTags(ref),
                     c.created(),
                     "",
                     c.config().labels().isEmpty() ? null : c.config().labels(),
@@ -185,6 +185,15 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** As skopeo: a registry image's repository's tags; none for the other transports. */
+    private List<String> repoTags(TransportReference ref) throws java.io.IOException {
+        if (!ref.transport().name().equals(dev.ocikit.registry.DockerTransport.NAME) || ref.dockerReference().isEmpty()) {
+            return List.of();
+        }
+        dev.ocikit.spec.ImageReference image = ref.dockerReference().get();
+        return registry.client(image.domain()).repository(image).tags();
     }
 
     /** The config with its keys renamed to the Go names of its struct fields; map keys (labels, ports) kept. */

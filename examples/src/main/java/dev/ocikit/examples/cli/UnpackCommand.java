@@ -43,6 +43,9 @@ final class UnpackCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "BUNDLE_DIR", description = "directory to create; the root file system goes in its rootfs/")
     Path bundle;
 
+    @picocli.CommandLine.Mixin
+    RegistryOptions registry = new RegistryOptions();
+
     @Override
     public Integer call() throws Exception {
         Platform wanted = parent.platform(platform);
@@ -50,27 +53,28 @@ final class UnpackCommand implements Callable<Integer> {
         if (rootless != null) {
             unpacker = unpacker.rootless(rootless);
         }
+        boolean made = !Files.exists(bundle);
         Files.createDirectories(bundle);
         UnpackReport report;
         Path rootfs = bundle.resolve("rootfs");
-        try (ImageSource src = Sources.parse(source, parent.root(), null, null, null).openSource()) {
+        boolean done = false;
+        try (ImageSource src = Sources.parse(source, parent.root(), parent.registriesD(), registry.tlsVerify,
+                registry.creds, registry.authfile).openSource()) {
             SourceImage image = SourceImage.read(src, wanted);
             report = unpacker.unpack(image.layers(), rootfs);
-            // As umoci: a runtime config beside the rootfs, so that `runc run` takes the bundle as is.
-            BundleSpec runtimeSpec = BundleSpec.from(image.config().model()).hostname("ocikit");
-            if (unpacker.isRootless()) {
-                runtimeSpec = runtimeSpec.rootless(IdMappings.forCurrentUser());
+            Files.write(bundle.resolve("config.json"), Json.writePretty(runtimeConfig(image.config().model(), unpacker,
+                    rootfs)));
+            done = true;
+        } finally {
+            if (!done) {
+                // nothing half made stays to refuse the next try: the bundle, or what went into it
+                if (made) {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(bundle);
+                } else {
+                    dev.ocikit.image.internal.FileTrees.deleteRecursively(rootfs);
+                    Files.deleteIfExists(bundle.resolve("config.json"));
+                }
             }
-            dev.ocikit.spec.runtime.Spec spec;
-            try {
-                spec = runtimeSpec.build(rootfs);
-            } catch (NoCommandException e) {
-                // an image with nothing to run still makes a bundle, with runc spec's default command
-                runtimeSpec = runtimeSpec.command("sh");
-                spec = runtimeSpec.build(rootfs);
-            }
-            runtimeSpec.prepareRootfs(rootfs);
-            Files.write(bundle.resolve("config.json"), Json.writePretty(spec));
         }
         PrintWriter out = spec.commandLine().getOut();
         out.printf("unpacked %d layers (%d entries) into %s, runtime config in %s%n", report.diffIds().size(),
@@ -79,5 +83,47 @@ final class UnpackCommand implements Callable<Integer> {
             out.println("  skipped: " + skipped);
         }
         return 0;
+    }
+
+    /**
+     * As umoci's: a runtime config beside the rootfs, so that {@code runc run} takes the bundle as
+     * is, with the image's labels and facts as annotations and a tmpfs at each of its volumes;
+     * rootless, the host's network and its resolv.conf, since no one will set up a network.
+     */
+    static dev.ocikit.spec.runtime.Spec runtimeConfig(dev.ocikit.spec.image.ImageConfig image, Unpacker unpacker,
+            Path rootfs) throws java.io.IOException {
+        BundleSpec runtimeSpec = BundleSpec.from(image).hostname("ocikit");
+        for (java.util.Map.Entry<String, String> label : image.config().labels().entrySet()) {
+            runtimeSpec = runtimeSpec.annotation(label.getKey(), label.getValue());
+        }
+        runtimeSpec = runtimeSpec.annotation("org.opencontainers.image.architecture", image.architecture())
+                .annotation("org.opencontainers.image.os", image.os())
+                .annotation("org.opencontainers.image.exposedPorts", String.join(",", image.config().exposedPorts()))
+                .annotation("org.opencontainers.image.stopSignal", image.config().stopSignal().orElse(""));
+        if (image.author().isPresent()) {
+            runtimeSpec = runtimeSpec.annotation("org.opencontainers.image.author", image.author().get());
+        }
+        if (image.created().isPresent()) {
+            runtimeSpec = runtimeSpec.annotation("org.opencontainers.image.created", image.created().get());
+        }
+        for (String volume : new java.util.TreeSet<>(image.config().volumes())) {
+            runtimeSpec = runtimeSpec.tmpfs(volume);
+        }
+        if (unpacker.isRootless()) {
+            runtimeSpec = runtimeSpec.rootless(IdMappings.forCurrentUser()).hostNetwork();
+            if (Files.isRegularFile(Path.of("/etc/resolv.conf"))) {
+                runtimeSpec = runtimeSpec.bind(Path.of("/etc/resolv.conf"), "/etc/resolv.conf", true);
+            }
+        }
+        dev.ocikit.spec.runtime.Spec spec;
+        try {
+            spec = runtimeSpec.build(rootfs);
+        } catch (NoCommandException e) {
+            // an image with nothing to run still makes a bundle, with runc spec's default command
+            runtimeSpec = runtimeSpec.command("sh");
+            spec = runtimeSpec.build(rootfs);
+        }
+        runtimeSpec.prepareRootfs(rootfs);
+        return spec;
     }
 }
