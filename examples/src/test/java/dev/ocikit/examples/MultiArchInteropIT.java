@@ -184,9 +184,11 @@ class MultiArchInteropIT {
             // the repository's tags, as skopeo lists them
             exec(tmp, skopeo, "copy", "--all", "--dest-tls-verify=false", "oci:" + source + ":multi",
                     "docker://" + registry.host() + "/ma/img:2");
-            JsonNode ours = Json.tree(ok("inspect", "--tls-verify=false", image).out().getBytes(StandardCharsets.UTF_8), "ours");
-            JsonNode theirs = Json.tree(exec(tmp, skopeo, "inspect", "--tls-verify=false", image), "skopeo inspect");
-            assertThat(ours.get("RepoTags")).isEqualTo(theirs.get("RepoTags")).hasSize(2);
+            JsonNode oursTags = Json.tree(ok("inspect", "--tls-verify=false", image).out().getBytes(StandardCharsets.UTF_8),
+                    "ours").get("RepoTags");
+            JsonNode theirsTags = Json.tree(exec(tmp, skopeo, "inspect", "--tls-verify=false", image), "skopeo inspect")
+                    .get("RepoTags");
+            assertThat(oursTags).isEqualTo(theirsTags).hasSize(2);
         }
     }
 

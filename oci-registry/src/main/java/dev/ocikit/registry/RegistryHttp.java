@@ -236,7 +236,7 @@ final class RegistryHttp {
                 r = sendWithAuth(call);
             } catch (IOException e) {
                 if (!isTransient(e)) {
-                    throw e;
+                    throw failed(call, e);
                 }
                 if (!call.retryable() || attempt >= attempts) {
                     throw givenUp(call, e, attempt);
@@ -355,12 +355,42 @@ final class RegistryHttp {
             wrapped = new HttpTimeoutException(what + ": no answer within " + settings.requestTimeout().toMillis()
                     + " ms (the client's request timeout)");
         } else if (e instanceof ConnectException) {
-            wrapped = new ConnectException(what + ": cannot connect (" + e.getMessage() + ")");
+            wrapped = new ConnectException(what + ": cannot connect (" + rootMessage(e, "connection refused") + ")");
         } else {
             return new IOException(what + ": " + e, e);
         }
         wrapped.initCause(e);
         return wrapped;
+    }
+
+    /**
+     * A failure not worth retrying, with the call in its message: the JDK's TLS errors name neither
+     * the registry nor the request. A registry that answers plain HTTP is said to be one.
+     */
+    private static IOException failed(Call call, IOException e) {
+        if (e instanceof SSLException) {
+            String why = rootMessage(e, "TLS failed");
+            boolean plain = why.contains("plaintext") || why.contains("Unrecognized SSL message");
+            SSLException tls = new SSLException(call.describe() + " failed: " + why + (plain
+                    ? "; the registry seems to speak plain HTTP: if it is meant to, use --tls-verify=false or mark it"
+                            + " insecure in registries.conf" : ""), e);
+            return tls;
+        }
+        if (e instanceof InterruptedIOException) {
+            return e;
+        }
+        return new IOException(call.describe() + " failed: " + rootMessage(e, e.getClass().getSimpleName()), e);
+    }
+
+    /** The message of the deepest cause that has one; {@code otherwise} when none has. */
+    private static String rootMessage(Throwable e, String otherwise) {
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        return message != null ? message : otherwise;
     }
 
     private static boolean isTransient(IOException e) {
