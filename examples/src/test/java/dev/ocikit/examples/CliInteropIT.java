@@ -102,6 +102,22 @@ class CliInteropIT {
     }
 
     @Test
+    void copyPrintsSkopeosLinesWithoutATerminal() throws Exception {
+        String skopeo = Tools.require("skopeo").toString();
+        Path layout = umociImage();
+
+        List<String> ours = ocikit("copy", "oci:" + layout + ":app", "oci:" + tmp.resolve("ours") + ":app").lines().toList();
+        List<String> theirs = exec(tmp, skopeo, "copy", "oci:" + layout + ":app", "oci:" + tmp.resolve("theirs") + ":app")
+                .lines().toList();
+
+        // the same lines (blobs may start in another order, copied in parallel), then ocikit's summary
+        assertThat(ours.get(0)).isEqualTo(theirs.get(0)).isEqualTo("Getting image source signatures");
+        assertThat(ours.subList(0, ours.size() - 1)).containsExactlyInAnyOrderElementsOf(theirs);
+        assertThat(ours.subList(ours.size() - 3, ours.size() - 1)).isEqualTo(theirs.subList(theirs.size() - 2, theirs.size()));
+        assertThat(ours.get(ours.size() - 1)).matches("sha256:[0-9a-f]{64} \\(3 blobs copied, 0 reused\\)");
+    }
+
+    @Test
     void skopeoReadsEveryImageOfAMultiImageArchiveWeSave() throws Exception {
         String skopeo = Tools.require("skopeo").toString();
         Path layout = umociImage();

@@ -160,8 +160,8 @@ final class CopyCommand implements Callable<Integer> {
         }
         copy = copy.onProgress(Sources.progress(out, quiet));
         CopyResult result = copy.run();
+        Sources.manifestWritten(out, quiet);
         if (!quiet) {
-            out.printf("Writing manifest to image destination%n");
             out.printf("%s (%d blobs copied, %d reused)%n", result.manifestDigest(), result.blobsCopied(), result.blobsReused());
         }
         return 0;

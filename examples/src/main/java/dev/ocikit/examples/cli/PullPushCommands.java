@@ -96,9 +96,7 @@ final class PullPushCommands {
                         copy = copy.policy(trust.get());
                     }
                     CopyResult result = copy.onProgress(Sources.progress(out, quiet)).run();
-                    if (!quiet) {
-                        out.println("Writing manifest to image destination");
-                    }
+                    Sources.manifestWritten(out, quiet);
                     ImageStore store = ImageStore.open(storeRoot(parent));
                     for (String more : names.subList(Math.min(1, names.size()), names.size())) {
                         store.tag(name, more);
@@ -189,9 +187,7 @@ final class PullPushCommands {
             Copy push = Copy.from(StoreTransport.reference(storeRoot(parent), image)).to(to);
             push = removeSignatures ? push.removeSignatures() : push;
             push.onProgress(Sources.progress(out, quiet)).run();
-            if (!quiet) {
-                out.println("Writing manifest to image destination");
-            }
+            Sources.manifestWritten(out, quiet);
             return 0;
         }
     }

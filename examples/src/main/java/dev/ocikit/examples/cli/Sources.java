@@ -65,16 +65,41 @@ final class Sources {
         if (ProgressBars.terminal()) {
             return new ProgressBars(out);
         }
+        // Without a terminal, skopeo's lines: each blob named in full as its copy starts.
         return new CopyListener() {
+            private boolean started;
+
             @Override
-            public void blobEnded(Descriptor blob, Outcome outcome) {
+            public void blobStarted(Descriptor blob) {
                 synchronized (out) {
-                    out.printf("Copying %s %s %s%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob",
-                            blob.digest().shortId(), outcome == Outcome.REUSED ? "skipped: already exists"
-                                    : outcome == Outcome.COPIED ? "done" : "failed");
+                    if (!started) {
+                        started = true;
+                        out.println("Getting image source signatures");
+                    }
+                    out.printf("Copying %s %s%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob", blob.digest());
                     out.flush();
                 }
             }
+
+            @Override
+            public void blobEnded(Descriptor blob, Outcome outcome) {
+                if (outcome == Outcome.FAILED) {
+                    synchronized (out) {
+                        out.printf("Copying %s %s failed%n", MediaTypes.isConfig(blob.mediaType()) ? "config" : "blob",
+                                blob.digest());
+                        out.flush();
+                    }
+                }
+            }
         };
+    }
+
+    /** What skopeo and podman print once the blobs are there: the manifest written, then the signatures. */
+    static void manifestWritten(PrintWriter out, boolean quiet) {
+        if (!quiet) {
+            out.println("Writing manifest to image destination");
+            out.println("Storing signatures");
+            out.flush();
+        }
     }
 }
