@@ -7,7 +7,6 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -140,12 +139,8 @@ public final class OwnedTemp implements AutoCloseable {
             }
             lock.release();
             return true;
-        } catch (OverlappingFileLockException e) {
-            return false; // this JVM's, by a way the live set does not know
-        } catch (NoSuchFileException e) {
-            return false;
-        } catch (IOException e) {
-            return false;
+        } catch (OverlappingFileLockException | IOException e) {
+            return false; // held in this JVM by a way the live set does not know, gone, or unreadable: not ours to delete
         }
     }
 
