@@ -43,7 +43,7 @@ final class LayoutDestination implements ImageDestination {
     private final List<String> mediaTypes;
     private final List<String> storable;
     /** Whether layers arriving uncompressed are compressed: an {@code oci:} layout's, not the image store's. */
-    private boolean compressesUncompressed;
+    private final boolean compressesUncompressed;
     private final Publisher publisher;
     private final Optional<StoreSignatures> signatureStore;
     private final Map<Optional<Digest>, List<ImageSignature>> signatures = new LinkedHashMap<>();
@@ -55,12 +55,19 @@ final class LayoutDestination implements ImageDestination {
     /** An {@code oci:} layout's: layers that arrive uncompressed are gzipped, as skopeo's {@code oci:} does. */
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher)
             throws IOException {
-        this(reference, layout, mediaTypes, publisher, Optional.empty());
-        this.compressesUncompressed = true;
+        this(reference, layout, mediaTypes, publisher, Optional.empty(), true);
     }
 
+    /** The image store's: layers are kept as they come. */
     LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes, Publisher publisher,
             Optional<StoreSignatures> signatureStore) throws IOException {
+        this(reference, layout, mediaTypes, publisher, signatureStore, false);
+    }
+
+    private LayoutDestination(TransportReference reference, ImageLayout layout, List<String> mediaTypes,
+            Publisher publisher, Optional<StoreSignatures> signatureStore, boolean compressesUncompressed)
+            throws IOException {
+        this.compressesUncompressed = compressesUncompressed;
         // A copy killed midway left partial blobs behind; with no write running they can go now.
         layout.blobStore().sweepLeftovers();
         this.reference = reference;

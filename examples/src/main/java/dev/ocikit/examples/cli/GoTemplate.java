@@ -52,6 +52,7 @@ final class GoTemplate {
      * Parses {@code template}; {@code structFields} are the top-level fields of the struct the
      * template runs on, printed as empty when the JSON leaves them out, as Go prints a zero value.
      */
+    @SuppressWarnings("unchecked") // an action's words, as tokens() made them
     static GoTemplate parse(String template, Set<String> structFields) {
         List<Object> tokens = tokens(template);
         int[] at = {0};
