@@ -131,6 +131,16 @@ class OcikitCliTest {
                 .map(l -> l.split(" +")[0] + ":" + l.split(" +")[1]).toList();
         assertThat(names).contains("localhost/one:1", "localhost/two:1", "localhost/also:2");
         assertThat(ocikit("--root", b, "images", "-q").out()).contains(one);
+        // a save that fails leaves the archive it would have replaced as it was
+        byte[] before = Files.readAllBytes(tmp.resolve("t.tar"));
+        assertThat(ocikit("--root", a, "save", "-o", tmp.resolve("t.tar").toString(), "nosuch:1").exit()).isNotZero();
+        assertThat(Files.readAllBytes(tmp.resolve("t.tar"))).isEqualTo(before);
+        // and an unpack refused for a bundle already there leaves that bundle alone
+        Path bundle = tmp.resolve("bundle");
+        assertThat(ocikit("--root", a, "unpack", "ocikit:one:1", bundle.toString()).exit()).isZero();
+        assertThat(ocikit("--root", a, "unpack", "ocikit:one:1", bundle.toString()).exit()).isNotZero();
+        assertThat(bundle.resolve("rootfs/etc/name")).hasContent("one");
+        assertThat(bundle.resolve("config.json")).exists();
         Run notMulti = ocikit("--root", a, "save", "--format", "oci-archive", "-m", "-o", tmp.resolve("x.tar").toString(), "one:1");
         assertThat(notMulti.exit()).isNotZero();
         assertThat(notMulti.err()).contains("only supported with --format docker-archive");

@@ -76,8 +76,15 @@ final class DirectoryPrefetch implements AutoCloseable {
     }
 
     private void list(Path dir, Predicate<Path> exclude, CompletableFuture<List<Child>> listing) {
+        try {
+            listAhead(dir, exclude, listing);
+        } finally {
+            listing.complete(null); // whatever went wrong (an Error too), the walk that waits lists it itself
+        }
+    }
+
+    private void listAhead(Path dir, Predicate<Path> exclude, CompletableFuture<List<Child>> listing) {
         if (closed) {
-            listing.complete(null);
             return;
         }
         List<Child> children = null;
@@ -117,7 +124,14 @@ final class DirectoryPrefetch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        listings.clear();
+        // listings finished and never taken give their room back; those still running find the prefetch closed
+        for (Path dir : List.copyOf(listings.keySet())) {
+            CompletableFuture<List<Child>> listing = listings.remove(dir);
+            List<Child> children = listing == null ? null : listing.getNow(null);
+            if (children != null) {
+                budget.release(permits(children.size()));
+            }
+        }
     }
 
     /** Daemon threads shared by all walks: they wait on the disk, so a few more than cores. */

@@ -355,7 +355,7 @@ final class RegistryHttp {
             wrapped = new HttpTimeoutException(what + ": no answer within " + settings.requestTimeout().toMillis()
                     + " ms (the client's request timeout)");
         } else if (e instanceof ConnectException) {
-            wrapped = new ConnectException(what + ": cannot connect (" + rootMessage(e, "connection refused") + ")");
+            wrapped = new ConnectException(what + ": cannot connect (" + rootMessage(e, "refused or unreachable: nothing answered at that address") + ")");
         } else {
             return new IOException(what + ": " + e, e);
         }
@@ -364,22 +364,19 @@ final class RegistryHttp {
     }
 
     /**
-     * A failure not worth retrying, with the call in its message: the JDK's TLS errors name neither
-     * the registry nor the request. A registry that answers plain HTTP is said to be one.
+     * A failure not worth retrying (TLS, or an interrupt): a TLS error gets the call in its message,
+     * since the JDK's names neither the registry nor the request, and a registry that answers plain
+     * HTTP is said to be one.
      */
     private static IOException failed(Call call, IOException e) {
-        if (e instanceof SSLException) {
-            String why = rootMessage(e, "TLS failed");
-            boolean plain = why.contains("plaintext") || why.contains("Unrecognized SSL message");
-            SSLException tls = new SSLException(call.describe() + " failed: " + why + (plain
-                    ? "; the registry seems to speak plain HTTP: if it is meant to, use --tls-verify=false or mark it"
-                            + " insecure in registries.conf" : ""), e);
-            return tls;
-        }
-        if (e instanceof InterruptedIOException) {
+        if (!(e instanceof SSLException)) {
             return e;
         }
-        return new IOException(call.describe() + " failed: " + rootMessage(e, e.getClass().getSimpleName()), e);
+        String why = rootMessage(e, "TLS failed");
+        boolean plain = why.contains("plaintext") || why.contains("Unrecognized SSL message");
+        return new SSLException(call.describe() + " failed: " + why + (plain
+                ? "; the registry seems to speak plain HTTP: if it is meant to, use --tls-verify=false or mark it"
+                        + " insecure in registries.conf" : ""), e);
     }
 
     /** The message of the deepest cause that has one; {@code otherwise} when none has. */

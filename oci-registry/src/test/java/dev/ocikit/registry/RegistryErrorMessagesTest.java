@@ -25,7 +25,7 @@ class RegistryErrorMessagesTest {
         assertThatThrownBy(() -> client.repository(ImageReference.parse(host + "/app:v1")).manifest("v1"))
                 .isInstanceOf(ConnectException.class)
                 .hasMessageContaining(host + "/v2/app/manifests/v1")
-                .hasMessageContaining("connection refused")
+                .hasMessageContaining("refused or unreachable")
                 .hasMessageNotContaining("null");
     }
 

@@ -71,11 +71,12 @@ final class ArchiveCommands {
                         + " or redirect standard output");
             }
             ImageStore store = StoreCommands.open(parent);
-            Path target = output != null ? output : Files.createTempFile("ocikit-save-", ".tar");
+            // Written beside the output and renamed over it at the end, as podman save replaces the file:
+            // a save that fails leaves the previous archive as it was.
+            Path target = output != null
+                    ? output.toAbsolutePath().resolveSibling("." + output.getFileName() + ".ocikit-save")
+                    : Files.createTempFile("ocikit-save-", ".tar");
             try {
-                if (output != null) {
-                    Files.deleteIfExists(output); // podman save replaces the file
-                }
                 Files.deleteIfExists(target);
                 if (kind.equals("oci-archive")) {
                     StoredImage image = store.resolve(images.get(0));
@@ -104,11 +105,12 @@ final class ArchiveCommands {
                         in.transferTo(System.out);
                     }
                     System.out.flush();
+                } else {
+                    Files.move(target, output, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
                 }
             } finally {
-                if (output == null) {
-                    Files.deleteIfExists(target);
-                }
+                Files.deleteIfExists(target);
             }
             return 0;
         }

@@ -57,6 +57,9 @@ final class UnpackCommand implements Callable<Integer> {
         Files.createDirectories(bundle);
         UnpackReport report;
         Path rootfs = bundle.resolve("rootfs");
+        // what was there before this run is never removed by its failure (a second unpack is refused, not undone)
+        boolean hadRootfs = Files.exists(rootfs, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        boolean hadConfig = Files.exists(bundle.resolve("config.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS);
         boolean done = false;
         try (ImageSource src = Sources.parse(source, parent.root(), parent.registriesD(), registry.tlsVerify,
                 registry.creds, registry.authfile).openSource()) {
@@ -71,8 +74,12 @@ final class UnpackCommand implements Callable<Integer> {
                 if (made) {
                     dev.ocikit.image.internal.FileTrees.deleteRecursively(bundle);
                 } else {
-                    dev.ocikit.image.internal.FileTrees.deleteRecursively(rootfs);
-                    Files.deleteIfExists(bundle.resolve("config.json"));
+                    if (!hadRootfs) {
+                        dev.ocikit.image.internal.FileTrees.deleteRecursively(rootfs);
+                    }
+                    if (!hadConfig) {
+                        Files.deleteIfExists(bundle.resolve("config.json"));
+                    }
                 }
             }
         }

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,16 +47,29 @@ public final class OwnedTemp implements AutoCloseable {
 
     /** A new empty file {@code parent/<prefix><random><suffix>}, open for writing through {@link #channel()}. */
     public static OwnedTemp file(Path parent, String prefix, String suffix) throws IOException {
-        Path file = parent.resolve(prefix + UUID.randomUUID() + suffix);
-        LIVE.add(file);
-        try {
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-            return new OwnedTemp(file, file, ch, ch.lock());
-        } catch (IOException | RuntimeException e) {
+        for (int attempt = 0; attempt < 8; attempt++) {
+            Path file = parent.resolve(prefix + UUID.randomUUID() + suffix);
+            LIVE.add(file);
+            FileChannel ch = null;
+            try {
+                ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+                FileLock lock = ch.lock();
+                // Between creating and locking it, another process's sweep may have taken it for a leftover.
+                if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                    return new OwnedTemp(file, file, ch, lock);
+                }
+                ch.close();
+            } catch (IOException | RuntimeException e) {
+                if (ch != null) {
+                    ch.close();
+                    Files.deleteIfExists(file);
+                }
+                LIVE.remove(file);
+                throw e;
+            }
             LIVE.remove(file);
-            throw e;
         }
+        throw new IOException("could not make a temporary file in " + parent + ": each was swept away as it was made");
     }
 
     /** A new empty directory {@code parent/<prefix><random>}, its lock file beside it. */
@@ -68,6 +83,9 @@ public final class OwnedTemp implements AutoCloseable {
             // the lock first: a directory is never without its owner's lock, even while being made
             ch = FileChannel.open(lockFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             FileLock lock = ch.lock();
+            if (!Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS)) {
+                throw new IOException("the lock file " + lockFile + " was swept away as it was made; try again");
+            }
             Files.createDirectory(dir);
             return new OwnedTemp(dir, lockFile, ch, lock);
         } catch (IOException | RuntimeException e) {
@@ -102,31 +120,44 @@ public final class OwnedTemp implements AutoCloseable {
 
     /** As {@link #sweep(Path, String)}, and files {@link #file} made with {@code prefix} and {@code suffix}. */
     public static void sweep(Path parent, String prefix, String suffix) {
+        List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(parent, e -> e.getFileName().toString().startsWith(prefix))) {
-            for (Path entry : entries) {
-                if (LIVE.contains(entry)) {
-                    continue;
-                }
-                boolean directory = Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS);
-                String name = entry.getFileName().toString();
-                if (directory) {
-                    Path lockFile = entry.resolveSibling(name + OWNER);
-                    if (!LIVE.contains(lockFile) && Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS) && unowned(lockFile)) {
-                        LOG.debug("deleting {}, left by a writer that is gone", entry);
-                        FileTrees.deleteRecursively(entry);
-                        Files.deleteIfExists(lockFile);
-                    }
-                } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
-                    boolean lockOfADirectory = name.endsWith(OWNER)
-                            && Files.isDirectory(entry.resolveSibling(name.substring(0, name.length() - OWNER.length())));
-                    if (!lockOfADirectory && suffix != null && name.endsWith(suffix) && unowned(entry)) {
-                        LOG.debug("deleting {}, left by a writer that is gone", entry);
-                        Files.deleteIfExists(entry);
-                    }
-                }
-            }
+            entries.forEach(found::add);
         } catch (IOException | RuntimeException e) {
             LOG.debug("sweeping {} for {}* stopped: {}", parent, prefix, e.toString());
+            return;
+        }
+        for (Path entry : found) {
+            if (LIVE.contains(entry)) {
+                continue;
+            }
+            try {
+                sweepOne(entry, suffix);
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("leaving {}: {}", entry, e.toString()); // the others are still swept
+            }
+        }
+    }
+
+    private static void sweepOne(Path entry, String suffix) throws IOException {
+        String name = entry.getFileName().toString();
+        if (Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)) {
+            Path lockFile = entry.resolveSibling(name + OWNER);
+            if (!LIVE.contains(lockFile) && Files.exists(lockFile, LinkOption.NOFOLLOW_LINKS) && unowned(lockFile)) {
+                LOG.debug("deleting {}, left by a writer that is gone", entry);
+                FileTrees.deleteRecursively(entry);
+                Files.deleteIfExists(lockFile);
+            }
+        } else if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+            boolean lockFile = name.endsWith(OWNER);
+            boolean ofADirectory = lockFile
+                    && Files.isDirectory(entry.resolveSibling(name.substring(0, name.length() - OWNER.length())));
+            // a partial file, or the lock file of a directory that is gone (its writer killed as it made or removed it)
+            boolean ours = (lockFile && !ofADirectory) || (!lockFile && suffix != null && name.endsWith(suffix));
+            if (ours && unowned(entry)) {
+                LOG.debug("deleting {}, left by a writer that is gone", entry);
+                Files.deleteIfExists(entry);
+            }
         }
     }
 

@@ -50,12 +50,19 @@ class OwnedTempTest {
             OwnedTemp.sweep(dir, "mine-", ".partial");
             assertThat(mine.path().resolve("x")).exists();
             assertThat(file.path()).exists();
-            // and the sweep let go of nothing: a later sweep in another process still sees them held
-            assertThat(file.channel().isOpen()).isTrue();
         }
         try (var left = Files.list(dir)) {
             assertThat(left).isEmpty();
         }
+    }
+
+    @Test
+    void aLockFileWhoseDirectoryIsGoneIsSweptOnceNoOneHoldsIt() throws Exception {
+        Path orphan = Files.createFile(dir.resolve("held-1234.owner")); // its writer killed before making the directory
+
+        OwnedTemp.sweep(dir, "held-");
+
+        assertThat(orphan).doesNotExist();
     }
 
     @Test
