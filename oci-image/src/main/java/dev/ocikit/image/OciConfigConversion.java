@@ -3,6 +3,7 @@ package dev.ocikit.image;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
+import dev.ocikit.spec.internal.GoJson;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -108,9 +109,9 @@ final class OciConfigConversion {
                         out.append(',');
                     }
                     first = false;
-                    quote(out, e.getKey());
+                    GoJson.quote(out, e.getKey());
                     out.append(':');
-                    quote(out, e.getValue());
+                    GoJson.quote(out, e.getValue());
                 }
                 out.append('}');
             }
@@ -138,7 +139,7 @@ final class OciConfigConversion {
                 out.append(',');
             }
             any = true;
-            quote(out, name);
+            GoJson.quote(out, name);
             out.append(':');
         }
 
@@ -147,7 +148,7 @@ final class OciConfigConversion {
                 return;
             }
             name(name);
-            quote(out, value);
+            GoJson.quote(out, value);
         }
 
         /** A list; null (absent) is written as null unless omitted, as Go writes a nil slice. */
@@ -165,7 +166,7 @@ final class OciConfigConversion {
                 if (i > 0) {
                     out.append(',');
                 }
-                quote(out, values.get(i));
+                GoJson.quote(out, values.get(i));
             }
             out.append(']');
         }
@@ -181,7 +182,7 @@ final class OciConfigConversion {
                 if (i > 0) {
                     out.append(',');
                 }
-                quote(out, keys.get(i));
+                GoJson.quote(out, keys.get(i));
                 out.append(":{}");
             }
             out.append('}');
@@ -293,33 +294,5 @@ final class OciConfigConversion {
             s.append(offset < 0 ? '-' : '+').append(String.format("%02d:%02d", minutes / 60, minutes % 60));
         }
         f.string(name, s.toString(), false);
-    }
-
-    /** A JSON string as Go's encoder writes it, HTML characters and line separators escaped. */
-    static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '<', '>', '&', '\u2028', '\u2029' -> out.append(String.format("\\u%04x", (int) c));
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1)))
-                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
-                        out.append("\\ufffd"); // a lone surrogate is not UTF-8: Go writes the replacement character
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

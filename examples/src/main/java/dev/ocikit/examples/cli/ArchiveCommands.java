@@ -183,8 +183,9 @@ final class ArchiveCommands {
         private static List<TransportReference> sources(Path archive) throws IOException {
             List<TransportReference> out = new ArrayList<>();
             Transports transports = Transports.load();
-            if (OciArchiveTransport.isOciArchive(archive)) {
-                List<String> refs = OciArchiveTransport.refNames(archive);
+            java.util.Optional<List<String>> oci = OciArchiveTransport.refNames(archive);
+            if (oci.isPresent()) {
+                List<String> refs = oci.get();
                 if (refs.isEmpty()) {
                     out.add(transports.parse("oci-archive:" + archive));
                 }

@@ -23,6 +23,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -77,13 +78,17 @@ final class DockerArchiveSource implements ImageSource {
     }
 
     private static Item item(DockerArchiveReference reference, TarArchive archive) throws IOException {
+        return choose(reference, items(reference.path(), archive));
+    }
+
+    /** The images {@code manifest.json} lists. */
+    static List<Item> items(Path path, TarArchive archive) throws IOException {
         if (!archive.has(DockerArchiveManifest.FILE)) {
-            throw new MalformedArchiveException(reference.path(), "it has no " + DockerArchiveManifest.FILE
+            throw new MalformedArchiveException(path, "it has no " + DockerArchiveManifest.FILE
                     + "; it is not a docker-archive (archives from Docker before 1.10 are not supported)");
         }
-        List<Item> items = DockerArchiveManifest.parse(
-                archive.readAll(DockerArchiveManifest.FILE, MAX_MANIFEST_JSON, "the file"), reference.path());
-        return choose(reference, items);
+        return DockerArchiveManifest.parse(archive.readAll(DockerArchiveManifest.FILE, MAX_MANIFEST_JSON, "the file"),
+                path);
     }
 
     private static DockerArchiveSource read(DockerArchiveReference reference, TarArchive archive) throws IOException {

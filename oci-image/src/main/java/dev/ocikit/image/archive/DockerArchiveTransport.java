@@ -115,12 +115,7 @@ public final class DockerArchiveTransport implements Transport {
      */
     public static int imageCount(Path archive) throws java.io.IOException {
         try (TarArchive tar = TarArchive.open(archive)) {
-            if (!tar.has(DockerArchiveManifest.FILE)) {
-                throw new MalformedArchiveException(archive, "it has no " + DockerArchiveManifest.FILE
-                        + ", so it is neither a docker-archive nor (without oci-layout) an oci-archive");
-            }
-            return DockerArchiveManifest.parse(tar.readAll(DockerArchiveManifest.FILE, DockerArchiveSource.MAX_MANIFEST_JSON,
-                    "the file"), archive).size();
+            return DockerArchiveSource.items(archive, tar).size();
         }
     }
 

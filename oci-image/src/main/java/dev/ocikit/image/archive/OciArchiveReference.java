@@ -1,7 +1,6 @@
 package dev.ocikit.image.archive;
 
 import dev.ocikit.image.BlobInfo;
-import dev.ocikit.image.ImageLayout;
 import dev.ocikit.image.internal.OwnedTemp;
 import dev.ocikit.image.spi.BlobWrite;
 import dev.ocikit.image.spi.ImageDestination;
@@ -10,7 +9,6 @@ import dev.ocikit.image.spi.ManifestBlob;
 import dev.ocikit.image.spi.Transport;
 import dev.ocikit.image.spi.TransportReference;
 import dev.ocikit.spec.Digest;
-import dev.ocikit.spec.MalformedDocumentException;
 import dev.ocikit.spec.OciException;
 import dev.ocikit.spec.image.Annotations;
 import dev.ocikit.spec.image.Compression;
@@ -18,7 +16,6 @@ import dev.ocikit.spec.image.Descriptor;
 import dev.ocikit.spec.image.ImageIndex;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -56,22 +53,13 @@ record OciArchiveReference(OciArchiveTransport transport, Path archive, Optional
         if (image.isPresent()) {
             return List.of(image.get());
         }
-        try (TarArchive tar = TarArchive.open(archive)) {
-            if (!tar.has("index.json")) {
-                throw new MalformedArchiveException(archive, "it has no index.json; it is not an oci-archive");
-            }
-            ImageIndex index;
-            try {
-                index = ImageIndex.parse(tar.readAll("index.json", ImageLayout.MAX_INDEX_SIZE, "the index"));
-            } catch (MalformedDocumentException e) {
-                throw new MalformedArchiveException(archive, "its index.json is invalid: " + e.getMessage(), e);
-            }
-            if (index.manifests().size() != 1) {
-                return List.of();
-            }
-            String name = index.manifests().get(0).annotations().get(Annotations.REF_NAME);
-            return name == null || name.isEmpty() ? List.of() : List.of(name);
+        ImageIndex index = OciArchiveTransport.index(archive).orElseThrow(() -> new MalformedArchiveException(archive,
+                "it has no oci-layout and index.json at its top; it is not an oci-archive"));
+        if (index.manifests().size() != 1) {
+            return List.of();
         }
+        String name = index.manifests().get(0).annotations().get(Annotations.REF_NAME);
+        return name == null || name.isEmpty() ? List.of() : List.of(name);
     }
 
     @Override

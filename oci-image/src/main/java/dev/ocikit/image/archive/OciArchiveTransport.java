@@ -93,32 +93,25 @@ public final class OciArchiveTransport implements Transport {
     /**
      * The ref names ({@code org.opencontainers.image.ref.name}) of the images an OCI archive's
      * index lists, in its order; empty when {@code archive} is no OCI archive (it has no
-     * {@code oci-layout}). Reads the index, not the blobs.
+     * {@code oci-layout} or {@code index.json}). Reads the index, not the blobs.
      */
-    public static java.util.List<String> refNames(Path archive) throws java.io.IOException {
+    public static java.util.Optional<java.util.List<String>> refNames(Path archive) throws java.io.IOException {
+        return index(archive).map(index -> index.manifests().stream()
+                .flatMap(d -> d.refName().filter(r -> !r.isEmpty()).stream()).toList());
+    }
+
+    /** The archive's {@code index.json}; empty when it is no OCI archive. */
+    static java.util.Optional<dev.ocikit.spec.image.ImageIndex> index(Path archive) throws java.io.IOException {
         try (TarArchive tar = TarArchive.open(archive)) {
             if (!tar.has(dev.ocikit.spec.image.OciLayout.FILE_NAME) || !tar.has("index.json")) {
-                return java.util.List.of();
+                return java.util.Optional.empty();
             }
-            dev.ocikit.spec.image.ImageIndex index;
             try {
-                index = dev.ocikit.spec.image.ImageIndex.parse(tar.readAll("index.json",
-                        dev.ocikit.image.ImageLayout.MAX_INDEX_SIZE, "the index"));
+                return java.util.Optional.of(dev.ocikit.spec.image.ImageIndex.parse(tar.readAll("index.json",
+                        dev.ocikit.image.ImageLayout.MAX_INDEX_SIZE, "the index")));
             } catch (dev.ocikit.spec.MalformedDocumentException e) {
                 throw new MalformedArchiveException(archive, "its index.json is invalid: " + e.getMessage(), e);
             }
-            java.util.List<String> out = new java.util.ArrayList<>();
-            for (dev.ocikit.spec.image.Descriptor d : index.manifests()) {
-                d.refName().filter(r -> !r.isEmpty()).ifPresent(out::add);
-            }
-            return out;
-        }
-    }
-
-    /** Whether {@code archive} is an OCI image layout in a tar: it has {@code oci-layout} at its top. */
-    public static boolean isOciArchive(Path archive) throws java.io.IOException {
-        try (TarArchive tar = TarArchive.open(archive)) {
-            return tar.has(dev.ocikit.spec.image.OciLayout.FILE_NAME);
         }
     }
 }

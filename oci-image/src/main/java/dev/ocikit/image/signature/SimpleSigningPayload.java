@@ -3,9 +3,10 @@ package dev.ocikit.image.signature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ocikit.image.signature.SignatureVerificationException.Reason;
 import dev.ocikit.spec.Digest;
+import dev.ocikit.spec.Json;
 import dev.ocikit.spec.MalformedDocumentException;
 import dev.ocikit.spec.OciException;
-import dev.ocikit.spec.Json;
+import dev.ocikit.spec.internal.GoJson;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -154,15 +155,15 @@ public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerRef
     byte[] toJson(Format format) {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"critical\":{\"identity\":{\"docker-reference\":");
-        quote(b, dockerReference);
+        GoJson.quote(b, dockerReference);
         b.append("},\"image\":{\"docker-manifest-digest\":");
-        quote(b, dockerManifestDigest.toString());
+        GoJson.quote(b, dockerManifestDigest.toString());
         b.append("},\"type\":");
-        quote(b, format.type());
+        GoJson.quote(b, format.type());
         b.append("},\"optional\":{");
         creator.ifPresent(value -> {
             b.append("\"creator\":");
-            quote(b, value);
+            GoJson.quote(b, value);
         });
         timestamp.ifPresent(value -> b.append(creator.isPresent() ? "," : "").append("\"timestamp\":").append(value));
         b.append("}}");
@@ -222,33 +223,5 @@ public record SimpleSigningPayload(Digest dockerManifestDigest, String dockerRef
             }
         });
         return s.codePointCount(0, s.length()) > 100 ? b + "..." : b.toString();
-    }
-
-    /** A JSON string as Go's encoding/json writes it (HTML-safe escapes included). */
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                case '<', '>', '&', '\u2028', '\u2029' -> b.append(String.format("\\u%04x", (int) c));
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else if (Character.isSurrogate(c) && !(Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1)))
-                            && !(Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1)))) {
-                        b.append("\ufffd"); // as Go replaces invalid UTF-8
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
     }
 }
